@@ -1,0 +1,1 @@
+"""Descent Lab's Streamlit dashboard: pages call experiment code and chart builders."""

@@ -1,0 +1,148 @@
+"""Chart builders: pure functions from tidy DataFrames to Altair charts.
+
+Every builder returns an `alt.Chart`/`LayerChart` and touches no Streamlit state, so
+tests can check it through `chart.to_dict()`. Log axes never receive a zero: values
+are floored just below the visible data and the tooltip still shows the true value.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from dashboard.aggregate import seed_summary
+
+SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#4C78A8", "#E45756"])
+THRESHOLD_COLOR = "#6b6b6b"
+
+
+def log_floor(values: pd.Series, groups: pd.Series | None = None, decades: float = 2.0) -> float:
+    """A floor for log axes: `decades` below the series whose smallest value is largest.
+
+    Training error past the threshold is ~1e-30 (exact interpolation); drawing that
+    would squash every other curve, so it is shown at the floor instead. Taking the
+    largest per-series minimum keeps every series that does not collapse to ~0 in view.
+    """
+    positive = values[values > 0]
+    if positive.empty:
+        return 1e-12
+    if groups is None:
+        return float(positive.min()) / 10**decades
+    return float(positive.groupby(groups[values > 0]).min().max()) / 10**decades
+
+
+def threshold_rule(x: str, value: float, label: str = "interpolation threshold") -> alt.LayerChart:
+    """A dashed vertical line with a label, at the x where the model can just interpolate."""
+    base = alt.Chart(pd.DataFrame({x: [value], "label": [label]}))
+    rule = base.mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR).encode(
+        x=f"{x}:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q")])
+    text = base.mark_text(align="left", dx=4, dy=-6, color=THRESHOLD_COLOR, fontSize=11).encode(
+        x=f"{x}:Q", y=alt.value(8), text="label:N")
+    return rule + text
+
+
+def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
+                x_title: str | None = None, y_title: str | None = None,
+                log_x: bool = True, log_y: bool = True, threshold: float | None = None,
+                series: str = "split", centre: str = "median", band: str = "iqr",
+                color_scale: alt.Scale | None = None, y_max: float | None = None,
+                height: int = 320) -> alt.LayerChart:
+    """Centre line over seeds with a band, one colour per `series`, legend toggles series.
+
+    `y_max` clips a peak that would flatten everything else; the chart then says so.
+    """
+    rows = frame[frame["metric"] == metric]
+    if rows.empty:
+        raise ValueError(f"no rows with metric {metric!r}")
+    summary = seed_summary(rows, x, series, centre, band)
+    if log_y:
+        floor = log_floor(summary["low"].where(summary["low"] > 0, summary["centre"]),
+                          summary[series])
+        for col in ("centre", "low", "high"):
+            summary[f"{col}_plot"] = summary[col].clip(lower=floor)
+    else:
+        for col in ("centre", "low", "high"):
+            summary[f"{col}_plot"] = summary[col]
+    clipped = y_max is not None and bool((summary["centre"] > y_max).any())
+    if y_max is not None:
+        for col in ("centre", "low", "high"):
+            summary[f"{col}_plot"] = summary[f"{col}_plot"].clip(upper=y_max)
+    scale_x = alt.Scale(type="log") if log_x else alt.Scale(zero=False)
+    scale_y = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    axis_y = alt.Axis(format="~e" if log_y else "~g", tickCount=6)
+    if log_x:
+        summary = summary[summary[x] > 0]
+    if color_scale is None:
+        color_scale = SPLIT_COLORS if series == "split" else alt.Scale(scheme="tableau10")
+    pick = alt.selection_point(fields=[series], bind="legend")
+    base = alt.Chart(summary).encode(
+        x=alt.X(f"{x}:Q", title=x_title or x, scale=scale_x),
+        color=alt.Color(f"{series}:N", scale=color_scale, title=series),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
+    )
+    band_layer = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("low_plot:Q", title=y_title or metric, scale=scale_y, axis=axis_y), y2="high_plot:Q",
+        opacity=alt.condition(pick, alt.value(0.22), alt.value(0.03)))
+    tooltip = [alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{series}:N"),
+               alt.Tooltip("centre:Q", title=centre, format=".4g"),
+               alt.Tooltip("low:Q", title="band low", format=".4g"),
+               alt.Tooltip("high:Q", title="band high", format=".4g"),
+               alt.Tooltip("seeds:Q")]
+    line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
+    points = base.mark_circle(size=28).encode(y="centre_plot:Q", tooltip=tooltip)
+    chart = band_layer + line + points
+    if clipped:
+        chart = chart + clip_note(summary["centre"].max(), centre)
+    if threshold is not None:
+        chart = chart + threshold_rule(x, threshold)
+    return chart.add_params(pick).properties(title=title, height=height)
+
+
+def clip_note(peak: float, centre: str) -> alt.Chart:
+    """A corner label saying the y axis is cut, with the true peak value."""
+    text = f"axis clipped: peak {centre} {peak:.2g}"
+    return alt.Chart(pd.DataFrame({"note": [text]})).mark_text(
+        align="right", baseline="top", color=THRESHOLD_COLOR, fontSize=11, dy=4,
+    ).encode(x=alt.value("width"), y=alt.value(0), text="note:N")
+
+
+def stacked_decomposition(frame: pd.DataFrame, *, x: str, parts=("bias2", "variance", "noise"),
+                          title: str = "", threshold: float | None = None,
+                          height: int = 300) -> alt.LayerChart:
+    """Bias^2, variance and noise (rows with seed = -1) as lines on log axes."""
+    rows = frame[(frame["seed"] < 0) & frame["metric"].isin(parts)].copy()
+    if rows.empty:
+        raise ValueError("no bias-variance rows (run with at least two seeds)")
+    floor = log_floor(rows["value"], rows["metric"])
+    rows["value_plot"] = rows["value"].clip(lower=floor)
+    pick = alt.selection_point(fields=["metric"], bind="legend")
+    chart = alt.Chart(rows).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=x),
+        y=alt.Y("value_plot:Q", scale=alt.Scale(type="log"), title="contribution to test MSE"),
+        color=alt.Color("metric:N", title="term", sort=list(parts)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
+        tooltip=[f"{x}:Q", "metric:N", alt.Tooltip("value:Q", format=".4g")],
+    )
+    if threshold is not None:
+        chart = chart + threshold_rule(x, threshold)
+    return chart.add_params(pick).properties(title=title, height=height)
+
+
+def fitted_curves_chart(curves: pd.DataFrame, points: pd.DataFrame, *, title: str = "",
+                        clip: float | None = None, height: int = 320) -> alt.LayerChart:
+    """Fitted functions over the training points; wild interpolants are clipped to view."""
+    curves = curves.copy()
+    if clip is None:
+        spread = float(np.ptp(points["y"])) if len(points) else 1.0
+        clip = float(np.abs(points["y"]).max()) + spread
+    curves["y_plot"] = curves["y"].clip(-clip, clip)
+    y_scale = alt.Scale(domain=[-clip, clip])
+    lines = alt.Chart(curves).mark_line(clip=True).encode(
+        x=alt.X("x:Q", title="x"), y=alt.Y("y_plot:Q", title="y", scale=y_scale),
+        color=alt.Color("curve:N", title="curve"),
+        strokeDash=alt.condition(alt.datum.curve == "true f", alt.value([5, 3]), alt.value([1, 0])),
+        tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4g")],
+    )
+    dots = alt.Chart(points).mark_circle(size=45, color="black").encode(
+        x="x:Q", y="y:Q", tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
+    return (lines + dots).properties(title=title, height=height)

@@ -1,0 +1,152 @@
+"""`python -m experiments`: list, describe, run and precompute experiments.
+
+Invalid input prints one readable line on stderr and exits with status 2; no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from experiments import registry, store
+from experiments.base import run
+from experiments.params import ParamError, parse_assignments
+from experiments.schema import SchemaError
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input, reported as one line."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="python -m experiments", description=__doc__)
+    sub = parser.add_subparsers(dest="verb", required=True, parser_class=OneLineParser)
+    sub.add_parser("list", help="list the experiments")
+    describe = sub.add_parser("describe", help="print an experiment's parameter spec as JSON")
+    describe.add_argument("id")
+    runner = sub.add_parser("run", help="run an experiment on demand")
+    runner.add_argument("id")
+    runner.add_argument("--set", dest="assignments", action="append", default=[],
+                        metavar="KEY=VALUE", help="override a parameter (repeatable)")
+    runner.add_argument("--seeds", type=int, default=None, help="number of seeds (0..K-1)")
+    runner.add_argument("--out", type=Path, default=None, help="write .parquet or .csv here")
+    runner.add_argument("--no-cap", action="store_true", help="lift the on-demand compute cap")
+    add_parallel_flags(runner)
+    pre = sub.add_parser("precompute", help="regenerate the shipped data/ files")
+    pre.add_argument("ids", nargs="*", help="experiments to regenerate (default: all)")
+    pre.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    add_parallel_flags(pre)
+    return parser
+
+
+def add_parallel_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", type=int, default=1, help="parallel workers (joblib)")
+
+
+def progress_printer(label: str):
+    """Progress on stderr: a live line on a terminal, a line per 10% step in logs."""
+    live = sys.stderr.isatty()
+    last_step = [-1]
+
+    def report(fraction: float, text: str) -> None:
+        if live:
+            end = "\n" if fraction >= 1 else ""
+            print(f"\r{label}: {fraction:4.0%} {text}".ljust(60), end=end, file=sys.stderr, flush=True)
+        elif int(fraction * 10) > last_step[0]:
+            last_step[0] = int(fraction * 10)
+            print(f"{label}: {fraction:4.0%} {text}", file=sys.stderr, flush=True)
+    return report
+
+
+def command_line(exp_id: str, assignments: dict, seeds: int | None) -> str:
+    parts = ["python", "-m", "experiments", "run", exp_id]
+    for key, value in assignments.items():
+        parts += ["--set", f"{key}={value}"]
+    if seeds is not None:
+        parts += ["--seeds", str(seeds)]
+    return shlex.join(parts)
+
+
+def summary_table(frame: pd.DataFrame, x: str) -> pd.DataFrame:
+    """Median over seeds of each metric per x value (train and test side by side)."""
+    rows = frame[frame["seed"] >= 0]
+    return rows.pivot_table(index=x, columns=["metric", "split"], values="value",
+                            aggfunc="median")
+
+
+def do_list(_args) -> None:
+    for exp in registry.experiments().values():
+        print(f"{exp.id:<18} {exp.title}")
+
+
+def do_describe(args) -> None:
+    print(json.dumps(registry.get(args.id).describe(), indent=2))
+
+
+def do_run(args) -> None:
+    exp = registry.get(args.id)
+    assignments = parse_assignments(args.assignments)
+    params = exp.validate(assignments)
+    frame = run(exp, params, args.seeds, jobs=args.jobs, capped=not args.no_cap,
+                progress=progress_printer(exp.id))
+    seeds = sorted(s for s in frame["seed"].unique() if s >= 0)
+    provenance = store.make_provenance(exp.id, params, seeds, frame.attrs["runtime_seconds"],
+                                       command_line(exp.id, assignments, args.seeds))
+    if args.out is None:
+        with pd.option_context("display.width", 160, "display.max_columns", 12):
+            print(summary_table(frame, exp.x).to_string(float_format="{:.4g}".format))
+        return
+    if args.out.suffix == ".csv":
+        frame.to_csv(args.out, index=False)
+    elif args.out.suffix == ".parquet":
+        store.write_table(frame, args.out, provenance)
+    else:
+        raise UsageError(f"--out must end in .parquet or .csv, got {args.out.name!r}")
+    print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
+
+
+def do_precompute(args) -> None:
+    chosen = [registry.get(i) for i in args.ids] if args.ids else list(registry.experiments().values())
+    for exp in chosen:
+        start = time.perf_counter()
+        params = exp.validate(exp.precompute_params)
+        frame = run(exp, params, exp.precompute_seeds, jobs=args.jobs, capped=False,
+                    progress=progress_printer(exp.id))
+        provenance = store.make_provenance(
+            exp.id, params, list(range(exp.precompute_seeds)), time.perf_counter() - start,
+            f"python -m experiments precompute {exp.id}",
+        )
+        path = store.save(frame, provenance, args.data_dir)
+        print(f"{exp.id}: {len(frame)} rows -> {path} ({time.perf_counter() - start:.1f} s)",
+              file=sys.stderr)
+
+
+VERBS = {"list": do_list, "describe": do_describe, "run": do_run, "precompute": do_precompute}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        VERBS[args.verb](args)
+    except (UsageError, ParamError, SchemaError, store.StoreError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,112 @@
+"""Exact least-squares fits for a whole sweep of nested models at once.
+
+Model sizes in a sweep are nested: the model with p features uses the first p
+columns of one feature matrix. So instead of a fresh pseudo-inverse per size we
+  * below the threshold (p <= n): take ONE QR of the first n columns; the QR of any
+    leading block is its leading part, so each size costs only a small p x p SVD;
+  * above it (p > n): grow the n x n Gram matrix F F' by the new columns' outer
+    product and take one eigendecomposition per size, which gives every ridge
+    penalty at once. Where the Gram matrix is too ill-conditioned to be exact
+    (near the threshold, kappa^2 beyond ~1e9) we fall back to an SVD of F itself.
+Ridge convention: minimize (1/n)||Y - F b||^2 + lam ||b||^2; lam = 0 is the
+minimum-norm solution, with numpy's `pinv` cutoff (singular values below 1e-15 of
+the largest are dropped).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PINV_RCOND = 1e-15
+GRAM_KAPPA2_LIMIT = 1e9
+
+
+@dataclass
+class SweepFit:
+    """Predictions and diagnostics for every (width, ridge) pair of a sweep."""
+
+    widths: np.ndarray  # (W,)
+    ridges: np.ndarray  # (R,)
+    train_pred: np.ndarray  # (W, R, n, k)
+    test_pred: np.ndarray  # (W, R, m, k)
+    coef_norm: np.ndarray  # (W, R) Frobenius norm of the coefficients
+    sigma_min: np.ndarray  # (W,) smallest nonzero singular value of the train features
+
+
+def _shrink(s: np.ndarray, lam: float, n: int) -> np.ndarray:
+    """Spectral filter s -> s / (s^2 + n lam); lam = 0 is the pseudo-inverse with cutoff."""
+    if lam > 0:
+        return s / (s**2 + n * lam)
+    keep = s > PINV_RCOND * s.max(initial=0.0)
+    out = np.zeros_like(s)
+    out[keep] = 1.0 / s[keep]
+    return out
+
+
+def _smallest_nonzero(s: np.ndarray) -> float:
+    keep = s > PINV_RCOND * s.max(initial=0.0)
+    return float(s[keep].min()) if keep.any() else 0.0
+
+
+def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
+    """Fit the first `p` columns for every p in `widths` and every penalty in `ridges`."""
+    f_train = np.asarray(f_train, dtype=np.float64)
+    f_test = np.asarray(f_test, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    y = y[:, None] if y.ndim == 1 else y
+    widths = np.asarray(widths, dtype=int)
+    ridges = np.asarray(ridges, dtype=np.float64)
+    if np.any(np.diff(widths) <= 0) or widths[0] < 1 or widths[-1] > f_train.shape[1]:
+        raise ValueError("widths must be increasing and within the feature matrix")
+    n, m, k = f_train.shape[0], f_test.shape[0], y.shape[1]
+    W, R = len(widths), len(ridges)
+    fit = SweepFit(widths, ridges, np.empty((W, R, n, k)), np.empty((W, R, m, k)),
+                   np.empty((W, R)), np.empty(W))
+
+    def store(i, beta_by_ridge, p):
+        for j, beta in enumerate(beta_by_ridge):
+            fit.train_pred[i, j] = f_train[:, :p] @ beta
+            fit.test_pred[i, j] = f_test[:, :p] @ beta
+            fit.coef_norm[i, j] = np.linalg.norm(beta)
+
+    def svd_betas(i, p):
+        u, s, vt = np.linalg.svd(f_train[:, :p], full_matrices=False)
+        uy = u.T @ y
+        fit.sigma_min[i] = _smallest_nonzero(s)
+        return [vt.T @ (_shrink(s, lam, n)[:, None] * uy) for lam in ridges]
+
+    small = widths[widths <= n]
+    if len(small):
+        q, r = np.linalg.qr(f_train[:, : small[-1]])
+        qy = q.T @ y
+    gram = np.zeros((n, n))
+    k_test = np.zeros((m, n))
+    done = 0
+    for i, p in enumerate(widths):
+        if p <= n:
+            u, s, vt = np.linalg.svd(r[:p, :p])
+            uy = u.T @ qy[:p]
+            fit.sigma_min[i] = _smallest_nonzero(s)
+            store(i, [vt.T @ (_shrink(s, lam, n)[:, None] * uy) for lam in ridges], p)
+            continue
+        new = slice(done, p)
+        gram += f_train[:, new] @ f_train[:, new].T
+        k_test += f_test[:, new] @ f_train[:, new].T
+        done = p
+        w, v = np.linalg.eigh(gram)
+        w = np.clip(w, 0.0, None)
+        if w[0] < w[-1] / GRAM_KAPPA2_LIMIT:
+            store(i, svd_betas(i, p), p)
+            continue
+        s = np.sqrt(w)
+        fit.sigma_min[i] = s[0]
+        vy = v.T @ y
+        for j, lam in enumerate(ridges):
+            g = _shrink(s, lam, n)
+            inv = np.divide(g, s, out=np.zeros_like(s), where=s > 0)  # 1/(s^2 + n lam)
+            alpha = v @ (inv[:, None] * vy)
+            fit.train_pred[i, j] = v @ ((g * s)[:, None] * vy)
+            fit.test_pred[i, j] = k_test @ alpha
+            fit.coef_norm[i, j] = np.sqrt(np.sum((g[:, None] * vy) ** 2))
+    return fit

@@ -1,0 +1,144 @@
+"""Result store: `data/<id>.parquet` plus a human-readable `data/<id>.json` sidecar.
+
+The Parquet file is the source of truth and carries its own provenance in the file's
+key-value metadata, so one atomic rename publishes data and provenance together: a
+run killed at any moment leaves either the old file or the new one, never half of
+either. Reads go through pyarrow only (no pickle anywhere).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from experiments.schema import SCHEMA_VERSION, SchemaError, check_tidy
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+PROVENANCE_KEY = b"descent_lab.provenance"
+PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "pyarrow", "joblib")
+
+
+class StoreError(RuntimeError):
+    """A result file is missing or unreadable; the message names the file and the fix."""
+
+
+def code_version() -> str:
+    """The git commit of the code that made a result, marked `+dirty` if edited."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True,
+            text=True, timeout=5, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "experiments"],
+            cwd=ROOT, capture_output=True, text=True, timeout=5,
+        ).stdout.strip()
+        return sha + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def make_provenance(experiment: str, params: dict, seeds: list[int], runtime: float,
+                    command: str) -> dict:
+    return {
+        "experiment": experiment,
+        "schema_version": SCHEMA_VERSION,
+        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
+        "seeds": list(seeds),
+        "code_version": code_version(),
+        "packages": package_versions(),
+        "runtime_seconds": round(float(runtime), 3),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "platform": f"{platform.system()} {platform.machine()}",
+    }
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write via a temp file in the same folder, fsync, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; results are meant to be shared
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def paths(experiment: str, data_dir: Path | None = None) -> tuple[Path, Path]:
+    base = Path(data_dir) if data_dir is not None else DATA_DIR
+    return base / f"{experiment}.parquet", base / f"{experiment}.json"
+
+
+def write_table(frame: pd.DataFrame, path: Path, provenance: dict) -> None:
+    """Atomically write a checked tidy frame to Parquet with provenance in its metadata."""
+    frame = check_tidy(frame, provenance.get("experiment"))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[PROVENANCE_KEY] = json.dumps(provenance).encode()
+    table = table.replace_schema_metadata(meta)
+    _atomic_write(Path(path), lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def save(frame: pd.DataFrame, provenance: dict, data_dir: Path | None = None) -> Path:
+    parquet_path, json_path = paths(provenance["experiment"], data_dir)
+    write_table(frame, parquet_path, provenance)
+    text = json.dumps(provenance, indent=2, sort_keys=True) + "\n"
+    _atomic_write(json_path, lambda tmp: Path(tmp).write_text(text))
+    return parquet_path
+
+
+def read_table(path: Path, experiment: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """Read and check a result file; any failure becomes a StoreError that says the fix."""
+    path = Path(path)
+    fix = (f"regenerate it with `python -m experiments precompute {experiment}`"
+           if experiment else "regenerate it with `python -m experiments precompute`")
+    if not path.exists():
+        raise StoreError(f"result file {path} is missing; {fix}")
+    try:
+        table = pq.read_table(path)
+        provenance = json.loads((table.schema.metadata or {}).get(PROVENANCE_KEY, b"{}"))
+        frame = table.to_pandas()
+    except (OSError, ValueError, pa.ArrowException) as err:
+        raise StoreError(f"result file {path} is unreadable ({type(err).__name__}); {fix}") from None
+    version = provenance.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise StoreError(
+            f"result file {path} has schema version {version}, this code reads "
+            f"{SCHEMA_VERSION}; {fix}"
+        )
+    try:
+        frame = check_tidy(frame, experiment)
+    except SchemaError as err:
+        raise StoreError(f"result file {path} breaks the result contract ({err}); {fix}") from None
+    return frame, provenance
+
+
+def load(experiment: str, data_dir: Path | None = None) -> tuple[pd.DataFrame, dict]:
+    return read_table(paths(experiment, data_dir)[0], experiment)
