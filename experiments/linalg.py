@@ -32,6 +32,15 @@ class SweepFit:
     test_pred: np.ndarray  # (W, R, m, k)
     coef_norm: np.ndarray  # (W, R) Frobenius norm of the coefficients
     sigma_min: np.ndarray  # (W,) smallest nonzero singular value of the train features
+    smoother_sq: np.ndarray  # (W, R) mean over test points x0 of ||s(x0)||^2
+
+    def effective_params(self) -> np.ndarray:
+        """Curth et al.'s p_eff = n * mean_x0 ||s(x0)||^2, where y_hat(x0) = s(x0)' y.
+
+        Equals p for least squares below the threshold when test points follow the
+        training design; it saturates near n for interpolating models.
+        """
+        return self.train_pred.shape[2] * self.smoother_sq
 
 
 def _shrink(s: np.ndarray, lam: float, n: int) -> np.ndarray:
@@ -62,7 +71,7 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
     n, m, k = f_train.shape[0], f_test.shape[0], y.shape[1]
     W, R = len(widths), len(ridges)
     fit = SweepFit(widths, ridges, np.empty((W, R, n, k)), np.empty((W, R, m, k)),
-                   np.empty((W, R)), np.empty(W))
+                   np.empty((W, R)), np.empty(W), np.empty((W, R)))
 
     def store(i, beta_by_ridge, p):
         for j, beta in enumerate(beta_by_ridge):
@@ -70,11 +79,17 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
             fit.test_pred[i, j] = f_test[:, :p] @ beta
             fit.coef_norm[i, j] = np.linalg.norm(beta)
 
-    def svd_betas(i, p):
-        u, s, vt = np.linalg.svd(f_train[:, :p], full_matrices=False)
-        uy = u.T @ y
+    def primal(i, p, s, vt, uy):
+        """Solutions from an SVD F_p = (orthonormal) diag(s) vt; the left factor's
+        orthonormal columns drop out of the smoother norm ||F_test vt' diag(g)||."""
         fit.sigma_min[i] = _smallest_nonzero(s)
-        return [vt.T @ (_shrink(s, lam, n)[:, None] * uy) for lam in ridges]
+        test_right = f_test[:, :p] @ vt.T
+        betas = []
+        for j, lam in enumerate(ridges):
+            g = _shrink(s, lam, n)
+            betas.append(vt.T @ (g[:, None] * uy))
+            fit.smoother_sq[i, j] = np.sum((test_right * g) ** 2) / m
+        store(i, betas, p)
 
     small = widths[widths <= n]
     if len(small):
@@ -86,9 +101,7 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
     for i, p in enumerate(widths):
         if p <= n:
             u, s, vt = np.linalg.svd(r[:p, :p])
-            uy = u.T @ qy[:p]
-            fit.sigma_min[i] = _smallest_nonzero(s)
-            store(i, [vt.T @ (_shrink(s, lam, n)[:, None] * uy) for lam in ridges], p)
+            primal(i, p, s, vt, u.T @ qy[:p])
             continue
         new = slice(done, p)
         gram += f_train[:, new] @ f_train[:, new].T
@@ -97,7 +110,8 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
         w, v = np.linalg.eigh(gram)
         w = np.clip(w, 0.0, None)
         if w[0] < w[-1] / GRAM_KAPPA2_LIMIT:
-            store(i, svd_betas(i, p), p)
+            u, s, vt = np.linalg.svd(f_train[:, :p], full_matrices=False)
+            primal(i, p, s, vt, u.T @ y)
             continue
         s = np.sqrt(w)
         fit.sigma_min[i] = s[0]
@@ -109,4 +123,5 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
             fit.train_pred[i, j] = v @ ((g * s)[:, None] * vy)
             fit.test_pred[i, j] = k_test @ alpha
             fit.coef_norm[i, j] = np.sqrt(np.sum((g[:, None] * vy) ** 2))
+            fit.smoother_sq[i, j] = np.sum((k_test @ (v * inv)) ** 2) / m
     return fit

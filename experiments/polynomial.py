@@ -82,6 +82,7 @@ def run_seed(params: dict, seed: int) -> SeedPart:
         [_rows(params, degrees, seed, split, metric, v) for (split, metric), v in columns.items()],
         ignore_index=True,
     )
+    frame["effective_params"] = np.tile(fit.effective_params()[:, 0], len(columns))
     return SeedPart(frame, {"test_pred": test_pred})
 
 
@@ -110,8 +111,12 @@ def combine(params: dict, parts) -> pd.DataFrame:
             "variance": np.mean(preds.var(axis=0, ddof=1), axis=1),
             "noise": np.full(len(degrees), params["noise"] ** 2),
         }
-        frames += [_rows(params, degrees, ACROSS_SEEDS, "test", name, v)
-                   for name, v in decomposition.items()]
+        p_eff = np.median([p.frame.loc[p.frame["metric"] == "mse", "effective_params"]
+                           .to_numpy()[: len(degrees)] for p in parts], axis=0)
+        for name, v in decomposition.items():
+            rows = _rows(params, degrees, ACROSS_SEEDS, "test", name, v)
+            rows["effective_params"] = p_eff
+            frames.append(rows)
     return pd.concat(frames, ignore_index=True)
 
 
