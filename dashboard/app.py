@@ -2,6 +2,9 @@
 without any edit. Cross-experiment views are listed in `dashboard/views/__init__.py`."""
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
 import streamlit as st
 
 from dashboard.pages import experiment, home
@@ -9,20 +12,42 @@ from dashboard.views import VIEWS
 from experiments import registry
 
 
-def experiment_page(experiment_id: str, title: str) -> st.Page:
+def _named(render: Callable[[], None], path: str) -> Callable[[], None]:
+    """st.Page wants a plain function with a unique name."""
     def page() -> None:
-        experiment.render(experiment_id)
+        render()
 
-    page.__name__ = f"page_{experiment_id}"
-    return st.Page(page, title=title, url_path=experiment_id)
+    page.__name__ = "page_" + path.replace("-", "_")
+    return page
+
+
+def page_table() -> dict[str, list[tuple[str, str, Callable[[], None]]]]:
+    """Navigation sections -> (url_path, title, render) for every page of the app."""
+    return {
+        "Overview": [("home", "Home", home.render)],
+        "Experiments": [(e.id, e.title.split(":")[0], partial(experiment.render, e.id))
+                        for e in registry.experiments().values()],
+        "Views": [(v.URL, v.TITLE, v.render) for v in VIEWS],
+    }
+
+
+def render_page(url_path: str) -> None:
+    """Render one page without navigation (used by the AppTest smoke tests)."""
+    st.set_page_config(page_title="Descent Lab", page_icon="📉", layout="wide")
+    for entries in page_table().values():
+        for path, _title, render in entries:
+            if path == url_path:
+                render()
+                return
+    raise KeyError(url_path)
 
 
 def main() -> None:
     st.set_page_config(page_title="Descent Lab", page_icon="📉", layout="wide")
-    overview = [st.Page(home.render, title="Home", url_path="home", default=True)]
-    experiments = [experiment_page(e.id, e.title.split(":")[0]) for e in registry.experiments().values()]
-    views = [st.Page(v.render, title=v.TITLE, url_path=v.URL) for v in VIEWS]
-    sections = {"Overview": overview, "Experiments": experiments}
-    if views:
-        sections["Views"] = views
+    sections = {}
+    for name, entries in page_table().items():
+        pages = [st.Page(_named(render, path), title=title, url_path=path, default=path == "home")
+                 for path, title, render in entries]
+        if pages:
+            sections[name] = pages
     st.navigation(sections).run()

@@ -14,6 +14,8 @@ from dashboard.aggregate import seed_summary
 
 SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#4C78A8", "#E45756"])
 THRESHOLD_COLOR = "#6b6b6b"
+TERM_COLORS = ["#F58518", "#54A24B", "#9D9D9D", "#B279A2"]
+TRUTH_COLOR = "#222222"
 
 
 def log_floor(values: pd.Series, groups: pd.Series | None = None, decades: float = 2.0) -> float:
@@ -107,7 +109,7 @@ def clip_note(peak: float, centre: str) -> alt.Chart:
 
 
 def stacked_decomposition(frame: pd.DataFrame, *, x: str, parts=("bias2", "variance", "noise"),
-                          title: str = "", threshold: float | None = None,
+                          title: str = "", threshold: float | None = None, x_title: str | None = None,
                           height: int = 300) -> alt.LayerChart:
     """Bias^2, variance and noise (rows with seed = -1) as lines on log axes."""
     rows = frame[(frame["seed"] < 0) & frame["metric"].isin(parts)].copy()
@@ -117,15 +119,22 @@ def stacked_decomposition(frame: pd.DataFrame, *, x: str, parts=("bias2", "varia
     rows["value_plot"] = rows["value"].clip(lower=floor)
     pick = alt.selection_point(fields=["metric"], bind="legend")
     chart = alt.Chart(rows).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
-        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=x),
-        y=alt.Y("value_plot:Q", scale=alt.Scale(type="log"), title="contribution to test MSE"),
-        color=alt.Color("metric:N", title="term", sort=list(parts)),
+        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=x_title or x),
+        y=alt.Y("value_plot:Q", scale=alt.Scale(type="log"), title="contribution to test MSE",
+                axis=alt.Axis(format="~e")),
+        color=alt.Color("metric:N", title="term", sort=list(parts),
+                        scale=alt.Scale(domain=list(parts), range=TERM_COLORS[: len(parts)])),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
         tooltip=[f"{x}:Q", "metric:N", alt.Tooltip("value:Q", format=".4g")],
     )
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold)
     return chart.add_params(pick).properties(title=title, height=height)
+
+
+def _degree_order(label: str) -> float:
+    digits = "".join(ch for ch in label if ch.isdigit())
+    return float(digits) if digits else -1.0
 
 
 def fitted_curves_chart(curves: pd.DataFrame, points: pd.DataFrame, *, title: str = "",
@@ -139,7 +148,9 @@ def fitted_curves_chart(curves: pd.DataFrame, points: pd.DataFrame, *, title: st
     y_scale = alt.Scale(domain=[-clip, clip])
     lines = alt.Chart(curves).mark_line(clip=True).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y_plot:Q", title="y", scale=y_scale),
-        color=alt.Color("curve:N", title="curve"),
+        color=alt.Color("curve:N", title="curve", scale=alt.Scale(
+            domain=["true f"] + sorted(set(curves["curve"]) - {"true f"}, key=_degree_order),
+            range=[TRUTH_COLOR, "#4C78A8", "#E45756", "#54A24B", "#F58518", "#B279A2", "#72B7B2"])),
         strokeDash=alt.condition(alt.datum.curve == "true f", alt.value([5, 3]), alt.value([1, 0])),
         tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4g")],
     )

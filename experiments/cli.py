@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
@@ -97,6 +98,8 @@ def do_describe(args) -> None:
 
 def do_run(args) -> None:
     exp = registry.get(args.id)
+    if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
+        raise UsageError(f"--out must end in .parquet or .csv, got {args.out.name!r}")
     assignments = parse_assignments(args.assignments)
     params = exp.validate(assignments)
     frame = run(exp, params, args.seeds, jobs=args.jobs, capped=not args.no_cap,
@@ -110,10 +113,8 @@ def do_run(args) -> None:
         return
     if args.out.suffix == ".csv":
         frame.to_csv(args.out, index=False)
-    elif args.out.suffix == ".parquet":
-        store.write_table(frame, args.out, provenance)
     else:
-        raise UsageError(f"--out must end in .parquet or .csv, got {args.out.name!r}")
+        store.write_table(frame, args.out, provenance)
     print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
 
 
@@ -149,4 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug, not bad input: still one line, details on request
+        if os.environ.get("DESCENT_LAB_DEBUG"):
+            raise
+        print(f"error: internal error {type(err).__name__}: {err} "
+              "(set DESCENT_LAB_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
     return 0

@@ -59,13 +59,20 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def _plain(value):
+    """JSON-ready copies of parameter values (tuples -> lists, numpy scalars -> Python)."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value.item() if hasattr(value, "item") else value
+
+
 def make_provenance(experiment: str, params: dict, seeds: list[int], runtime: float,
                     command: str) -> dict:
     return {
         "experiment": experiment,
         "schema_version": SCHEMA_VERSION,
-        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
-        "seeds": list(seeds),
+        "params": {k: _plain(v) for k, v in params.items()},
+        "seeds": [int(s) for s in seeds],
         "code_version": code_version(),
         "packages": package_versions(),
         "runtime_seconds": round(float(runtime), 3),

@@ -36,7 +36,7 @@ def settings_form(exp):
         seeds = st.number_input("seeds", 1, MAX_SEEDS, exp.default_seeds, key=f"{exp.id}.seeds",
                                 help="Independent repetitions (seeds 0..K-1); charts show the "
                                      "median and inter-quartile band.")
-        submitted = st.form_submit_button("Run", type="primary", use_container_width=True)
+        submitted = st.form_submit_button("Run", type="primary", width="stretch")
     return values, int(seeds), submitted
 
 
@@ -103,7 +103,7 @@ def render(experiment_id: str) -> None:
     else:
         st.altair_chart(charts.error_curve(
             frame, x=exp.x, metric=exp.metrics[0], title=f"{exp.metrics[0]} against {exp.x}",
-            threshold=exp.threshold(params), log_x=exp.log_x), use_container_width=True)
+            threshold=exp.threshold(params), log_x=exp.log_x), width="stretch")
     provenance_panel(exp, frame, provenance)
     with st.expander("References"):
         st.markdown("\n".join(f"- {r}" for r in exp.references))

@@ -37,7 +37,7 @@ def render() -> None:
             y_max=1.2 * test_median.max(),
             title=f"Polynomial fits with far fewer coefficients than the {n} training points",
             x_title="coefficients (degree + 1)", y_title="mean squared error"),
-            use_container_width=True)
+            width="stretch")
         st.caption("Too simple underfits, too flexible overfits: the classical trade-off.")
     with right:
         st.subheader("Modern: double descent")
@@ -45,7 +45,7 @@ def render() -> None:
             mse, x="n_params", metric="mse", threshold=float(n), y_max=1e6 * test_median.min(),
             title="The same fits continued to 20x the training set (log axes)",
             x_title="coefficients (degree + 1)", y_title="mean squared error"),
-            use_container_width=True)
+            width="stretch")
         st.caption("Error spikes where the model can just interpolate, then falls again. "
                    "Click a legend entry to show or hide a series.")
     st.markdown(

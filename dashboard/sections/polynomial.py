@@ -17,7 +17,7 @@ def render(frame, params: dict) -> None:
     st.altair_chart(charts.error_curve(
         frame, x="n_params", metric="mse", title="Train and test MSE against the number of "
         "coefficients (median over seeds, inter-quartile band)", x_title="coefficients (degree + 1)",
-        y_title="mean squared error", threshold=float(n)), use_container_width=True)
+        y_title="mean squared error", threshold=float(n)), width="stretch")
     st.caption(f"The dashed line marks n_params = n_train = {n}: the smallest model that can "
                "pass through every training point. Training error below the axis floor is ~0.")
     left, right = st.columns(2)
@@ -25,7 +25,7 @@ def render(frame, params: dict) -> None:
         try:
             st.altair_chart(charts.stacked_decomposition(
                 frame, x="n_params", title="Bias^2, variance and noise across training draws",
-                threshold=float(n)), use_container_width=True)
+                threshold=float(n), x_title="coefficients (degree + 1)"), width="stretch")
             st.caption("Variance, not bias, explodes at the threshold; past it the minimum-norm "
                        "choice tames the variance again.")
         except ValueError as err:
@@ -38,4 +38,4 @@ def render(frame, params: dict) -> None:
         curves, points = fitted(data.frozen(params), tuple(chosen), 0)
         st.altair_chart(charts.fitted_curves_chart(
             curves, points, title="Fitted polynomials (seed 0) over the training points"),
-            use_container_width=True)
+            width="stretch")

@@ -1,0 +1,40 @@
+"""What a reader sees: wait for a page's charts and inspect the drawn marks."""
+from __future__ import annotations
+
+import re
+
+CHART_MARKS_JS = """() => Array.from(document.querySelectorAll('.vega-embed')).map(embed => {
+    const paths = Array.from(embed.querySelectorAll(
+        'g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, g.mark-rule line'));
+    const drawn = paths.filter(p => {
+        const d = p.getAttribute('d');
+        return (d && d.length > 2 && !d.includes('NaN')) || p.tagName === 'line';
+    });
+    return {marks: paths.length, drawn: drawn.length,
+            nan: paths.some(p => (p.getAttribute('d') || '').includes('NaN'))};
+})"""
+
+
+def wait_for_app(page, timeout: float = 60_000) -> None:
+    """Until Streamlit has finished running the script (no 'running' indicator)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !/Running/i.test(document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
+        timeout=timeout)
+
+
+def wait_for_charts(page, count: int = 1, timeout: float = 60_000) -> list[dict]:
+    """Wait until at least `count` Vega charts have drawn marks; return their stats."""
+    page.wait_for_function(
+        f"() => ({CHART_MARKS_JS})().filter(c => c.drawn > 0).length >= {count}", timeout=timeout)
+    page.wait_for_timeout(500)  # let late charts on the same page finish drawing
+    return page.evaluate(CHART_MARKS_JS)
+
+
+def exception_boxes(page) -> int:
+    return page.locator("[data-testid='stException']").count()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

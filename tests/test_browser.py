@@ -1,0 +1,66 @@
+"""Real browser: `streamlit run` on a free port, every page opened in headless Chromium.
+
+Each page must show its charts with drawn data (no NaN paths: a zero on a log axis
+draws nothing) and no exception box; a screenshot of each lands in tests/artifacts/.
+"""
+import pytest
+
+from browser_helpers import exception_boxes, slug, wait_for_app, wait_for_charts
+from conftest import ARTIFACTS
+from dashboard.app import page_table
+
+PAGES = [(path, title) for entries in page_table().values() for path, title, _ in entries]
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_shows_the_u_curve_and_double_descent(dashboard_url, page):
+    page.goto(dashboard_url)
+    charts = wait_for_charts(page, count=2)
+    assert len(charts) == 2
+    assert all(c["drawn"] > 3 and not c["nan"] for c in charts)
+    assert exception_boxes(page) == 0
+    assert page.get_by_text("Textbook: the U-curve").is_visible()
+    assert page.get_by_text("Modern: double descent").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path, title", PAGES, ids=[p for p, _ in PAGES])
+def test_every_page_renders_charts_without_errors(dashboard_url, page, path, title):
+    page.goto(f"{dashboard_url}/{path}")
+    charts = wait_for_charts(page)
+    wait_for_app(page)
+    assert charts and all(not c["nan"] for c in charts)
+    assert sum(c["drawn"] for c in charts) > 3
+    assert exception_boxes(page) == 0
+    page.screenshot(path=str(ARTIFACTS / f"page-{slug(path)}.png"), full_page=True)
+
+
+def test_polynomial_on_demand_run_updates_the_page(dashboard_url, page):
+    page.goto(f"{dashboard_url}/polynomial")
+    wait_for_charts(page, count=3)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    degree = sidebar.get_by_role("spinbutton", name="max_degree")
+    degree.fill("120")
+    degree.press("Tab")
+    sidebar.get_by_role("button", name="Run").click()
+    page.get_by_text("Showing your run").wait_for(timeout=60_000)
+    charts = wait_for_charts(page, count=3)
+    assert all(not c["nan"] for c in charts)
+    assert exception_boxes(page) == 0
+    page.screenshot(path=str(ARTIFACTS / "polynomial-own-run.png"), full_page=True)
+
+
+def test_bad_setting_shows_a_message_not_a_traceback(dashboard_url, page):
+    page.goto(f"{dashboard_url}/polynomial")
+    wait_for_charts(page, count=3)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("slider").first.focus()
+    page.keyboard.press("End")  # n_train = 200
+    sidebar.get_by_role("spinbutton", name="max_degree").fill("2000")
+    sidebar.get_by_role("spinbutton", name="seeds").fill("50")
+    sidebar.get_by_role("spinbutton", name="seeds").press("Tab")
+    sidebar.get_by_role("button", name="Run").click()
+    page.get_by_text("too large for on-demand compute").wait_for(timeout=30_000)
+    assert exception_boxes(page) == 0
+    wait_for_charts(page, count=3)  # the shipped result is still shown

@@ -1,0 +1,93 @@
+"""Chart builders are pure: checked through their Vega-Lite dicts."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import charts
+from dashboard.aggregate import classical_range, seed_summary
+
+
+def sweep_frame():
+    rows = []
+    for seed in range(5):
+        for p in (1, 2, 5, 10, 20, 40):
+            test = 1.0 / p + (100.0 if p == 10 else 0.0) * (seed + 1)
+            train = 0.0 if p >= 10 else 0.5 / p
+            rows += [(seed, "test", "mse", test, p), (seed, "train", "mse", train, p)]
+    return pd.DataFrame(rows, columns=["seed", "split", "metric", "value", "n_params"])
+
+
+def layer_data(spec):
+    """Every inline dataset of a (layered) Vega-Lite spec, as lists of row dicts."""
+    return list(spec.get("datasets", {}).values())
+
+
+def test_error_curve_never_puts_zero_on_a_log_axis():
+    spec = charts.error_curve(sweep_frame(), x="n_params", metric="mse", threshold=10).to_dict()
+    rows = [r for data in layer_data(spec) for r in data if "centre_plot" in r]
+    assert rows and min(min(r["centre_plot"], r["low_plot"]) for r in rows) > 0
+    train_zero = [r for r in rows if r["split"] == "train" and r["centre"] == 0]
+    assert train_zero and all(r["centre_plot"] > 0 for r in train_zero)
+
+
+def test_error_curve_marks_the_threshold_and_binds_the_legend():
+    spec = charts.error_curve(sweep_frame(), x="n_params", metric="mse", threshold=10).to_dict()
+    text = str(spec)
+    assert "interpolation threshold" in text and "'strokeDash': [6, 4]" in text
+    assert any(p.get("bind") == "legend" for p in spec["params"])
+    assert "'type': 'log'" in text
+
+
+def test_error_curve_uses_the_median_not_the_mean():
+    spec = charts.error_curve(sweep_frame(), x="n_params", metric="mse").to_dict()
+    peak = [r for d in layer_data(spec) for r in d if r.get("n_params") == 10 and r.get("split") == "test"]
+    assert peak[0]["centre"] == pytest.approx(0.1 + 300.0)  # median seed (2 -> 3 * 100)
+
+
+def test_y_max_clips_and_says_so():
+    spec = charts.error_curve(sweep_frame(), x="n_params", metric="mse", y_max=50).to_dict()
+    rows = [r for d in layer_data(spec) for r in d if "centre_plot" in r]
+    assert max(r["centre_plot"] for r in rows) == 50
+    assert "axis clipped" in str(spec)
+
+
+def test_linear_axes_when_asked():
+    spec = charts.error_curve(sweep_frame(), x="n_params", metric="mse", log_x=False,
+                              log_y=False).to_dict()
+    assert "'type': 'log'" not in str(spec)
+
+
+def test_unknown_metric_is_a_clear_error():
+    with pytest.raises(ValueError, match="no rows with metric 'risk'"):
+        charts.error_curve(sweep_frame(), x="n_params", metric="risk")
+
+
+def test_seed_summary_centres_and_bands():
+    summary = seed_summary(sweep_frame(), "n_params")
+    row = summary[(summary["n_params"] == 10) & (summary["split"] == "test")].iloc[0]
+    values = 0.1 + 100.0 * np.arange(1, 6)
+    assert row["centre"] == pytest.approx(np.median(values))
+    assert (row["low"], row["high"]) == pytest.approx(tuple(np.quantile(values, [0.25, 0.75])))
+    geo = seed_summary(sweep_frame(), "n_params", centre="geomean", band="std")
+    assert geo[geo["split"] == "test"]["centre"].gt(0).all()
+    assert geo[(geo["split"] == "train") & (geo["n_params"] >= 10)]["centre"].eq(0).all()
+
+
+def test_classical_range_stops_where_the_u_turns_back_up():
+    frame = pd.DataFrame({"seed": 0, "split": "test", "metric": "mse",
+                          "n_params": np.arange(1, 11),
+                          "value": [5, 2, 1, 0.5, 0.6, 1, 3, 6, 50, 100]})
+    assert classical_range(frame, "n_params", "mse", threshold=10) == 8
+
+
+def test_decomposition_and_fitted_curves_build():
+    frame = pd.DataFrame({"seed": -1, "split": "test", "metric": ["bias2", "variance", "noise"] * 2,
+                          "value": [0.1, 0.0, 0.01, 0.2, 5.0, 0.01], "n_params": [1, 1, 1, 2, 2, 2]})
+    spec = charts.stacked_decomposition(frame, x="n_params", threshold=2).to_dict()
+    plotted = [r["value_plot"] for d in layer_data(spec) for r in d if "value_plot" in r]
+    assert min(plotted) > 0
+    curves = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 1, 1e9, -1e9],
+                           "curve": ["true f", "true f", "degree 9", "degree 9"]})
+    points = pd.DataFrame({"x": [0.5], "y": [0.4]})
+    spec = charts.fitted_curves_chart(curves, points).to_dict()
+    assert max(abs(r["y_plot"]) for d in layer_data(spec) for r in d if "y_plot" in r) < 10

@@ -1,0 +1,94 @@
+"""`python -m experiments`: verbs, outputs and one-line errors with exit status 2."""
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from experiments import registry, store
+from experiments.store import ROOT
+
+
+def cli(*args, check=True):
+    proc = subprocess.run([sys.executable, "-m", "experiments", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_list_names_every_registered_experiment():
+    out = cli("list").stdout
+    for exp_id in registry.experiments():
+        assert exp_id in out
+
+
+def test_describe_prints_the_spec_as_json():
+    spec = json.loads(cli("describe", "polynomial").stdout)
+    names = {p["name"] for p in spec["params"]}
+    assert {"n_train", "noise", "max_degree", "ridge"} <= names
+    assert spec["id"] == "polynomial" and spec["x"] == "n_params"
+
+
+def test_run_writes_a_checked_parquet_with_provenance(tmp_path):
+    out = tmp_path / "poly.parquet"
+    cli("run", "polynomial", "--set", "n_train=12", "--set", "max_degree=40",
+        "--seeds", "2", "--out", str(out))
+    frame, provenance = store.read_table(out, "polynomial")
+    assert set(frame["seed"]) == {-1, 0, 1} and (frame["n_train"] == 12).all()
+    assert provenance["command"] == ("python -m experiments run polynomial --set n_train=12 "
+                                     "--set max_degree=40 --seeds 2")
+    assert provenance["params"]["max_degree"] == 40 and provenance["packages"]["numpy"]
+
+
+def test_run_to_csv_and_with_jobs(tmp_path):
+    out = tmp_path / "poly.csv"
+    cli("run", "polynomial", "--set", "max_degree=20", "--seeds", "2", "--jobs", "2", "--out", str(out))
+    frame = pd.read_csv(out)
+    assert {"experiment", "seed", "split", "metric", "value", "n_params"} <= set(frame.columns)
+
+
+def test_run_without_out_prints_a_summary_table():
+    out = cli("run", "polynomial", "--set", "max_degree=10", "--seeds", "2").stdout
+    assert "n_params" in out and "mse" in out
+
+
+def test_precompute_writes_the_store(tmp_path):
+    proc = cli("precompute", "polynomial", "--data-dir", str(tmp_path))
+    frame, provenance = store.load("polynomial", tmp_path)
+    assert provenance["command"] == "python -m experiments precompute polynomial"
+    assert len(provenance["seeds"]) == registry.get("polynomial").precompute_seeds
+    assert "100%" in proc.stderr
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["run", "nope"], "unknown experiment 'nope'"),
+    (["run", "polynomial", "--set", "n_train=abc"], "n_train: 'abc' is not a whole number"),
+    (["run", "polynomial", "--set", "n_train=1e9"], "n_train: 1e+09 is out of range"),
+    (["run", "polynomial", "--set", "noise=nan"], "noise: nan is not a finite number"),
+    (["run", "polynomial", "--set", "colour=red"], "unknown parameter 'colour'"),
+    (["run", "polynomial", "--set", "oops"], "--set expects key=value"),
+    (["run", "polynomial", "--seeds", "0"], "seeds: 0 is out of range"),
+    (["run", "polynomial", "--seeds", "many"], "invalid int value"),
+    (["run", "polynomial", "--jobs", "0"], "jobs"),
+    (["run", "polynomial", "--set", "max_degree=2000", "--set", "n_train=200", "--seeds", "200"],
+     "too large for on-demand compute"),
+    (["run", "polynomial", "--out", "x.txt", "--set", "max_degree=5", "--seeds", "1"], "--out must end"),
+    (["describe"], "the following arguments are required: id"),
+    (["frobnicate"], "invalid choice"),
+    ([], "the following arguments are required"),
+])
+def test_bad_input_prints_one_line_and_exits_2(args, fragment):
+    proc = cli(*args, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+    assert fragment in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_result_file_is_a_readable_error(tmp_path):
+    code = ("from experiments import store; from pathlib import Path; "
+            f"store.read_table(Path({str(tmp_path / 'none.parquet')!r}), 'polynomial')")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert "none.parquet is missing" in proc.stderr

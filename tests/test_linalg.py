@@ -1,0 +1,65 @@
+"""The nested sweep solver against independent references (pinv, ridge normal equations)."""
+import numpy as np
+import pytest
+
+from experiments.linalg import nested_ridge_sweep
+
+
+def reference_beta(f, y, lam):
+    if lam == 0:
+        return np.linalg.pinv(f) @ y
+    n, p = f.shape
+    return np.linalg.solve(f.T @ f + n * lam * np.eye(p), f.T @ y)
+
+
+@pytest.mark.parametrize("n, max_p", [(30, 200), (60, 61)])
+def test_sweep_matches_pinv_and_ridge_everywhere(n, max_p):
+    rng = np.random.default_rng(1)
+    f, f_test = rng.standard_normal((n, max_p)), rng.standard_normal((50, max_p))
+    y = rng.standard_normal((n, 2))
+    widths = np.unique(np.r_[1, 7, n - 1, n, n + 1, max_p])
+    ridges = [0.0, 1e-4, 0.3]
+    fit = nested_ridge_sweep(f, f_test, y, widths, ridges)
+    for i, p in enumerate(widths):
+        sv = np.linalg.svd(f[:, :p], compute_uv=False)
+        assert fit.sigma_min[i] == pytest.approx(sv.min(), rel=1e-8)
+        for j, lam in enumerate(ridges):
+            beta = reference_beta(f[:, :p], y, lam)
+            np.testing.assert_allclose(fit.test_pred[i, j], f_test[:, :p] @ beta, rtol=1e-7, atol=1e-9)
+            np.testing.assert_allclose(fit.train_pred[i, j], f[:, :p] @ beta, rtol=1e-7, atol=1e-9)
+            assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
+
+
+def test_ill_conditioned_gram_falls_back_to_an_exact_svd():
+    """Legendre columns just past the threshold: the Gram path would square kappa."""
+    t = np.sort(np.random.default_rng(2).uniform(-1, 1, 20))
+    f = np.polynomial.legendre.legvander(t, 30)
+    fit = nested_ridge_sweep(f, f, np.cos(3 * t), [21, 22, 31])
+    for i, p in enumerate([21, 22, 31]):
+        beta = np.linalg.pinv(f[:, :p]) @ np.cos(3 * t)
+        assert fit.coef_norm[i, 0] == pytest.approx(np.linalg.norm(beta), rel=1e-6)
+
+
+def test_effective_params_equal_p_for_least_squares_on_the_training_design():
+    """With test points = training points, s(x_i) are rows of the hat matrix H and
+    n * mean ||s(x_i)||^2 = trace(H) = p (a hat matrix is a projection)."""
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal((40, 39))
+    fit = nested_ridge_sweep(f, f, rng.standard_normal(40), [1, 5, 20, 39], [0.0, 0.5])
+    np.testing.assert_allclose(fit.effective_params()[:, 0], [1, 5, 20, 39], rtol=1e-9)
+    assert (fit.effective_params()[:, 1] < [1, 5, 20, 39]).all()  # ridge shrinks p_eff
+
+
+def test_effective_params_match_the_explicit_smoother_matrix():
+    rng = np.random.default_rng(4)
+    f, f_test = rng.standard_normal((25, 90)), rng.standard_normal((30, 90))
+    fit = nested_ridge_sweep(f, f_test, rng.standard_normal(25), [10, 25, 60, 90], [0.0, 1e-2])
+    explicit = nested_ridge_sweep(f, f_test, np.eye(25), [10, 25, 60, 90], [0.0, 1e-2])
+    expected = 25 * (explicit.test_pred**2).sum(axis=(2, 3)) / 30
+    np.testing.assert_allclose(fit.effective_params(), expected, rtol=1e-8)
+
+
+def test_rejects_widths_that_are_not_increasing():
+    f = np.ones((5, 10))
+    with pytest.raises(ValueError, match="increasing"):
+        nested_ridge_sweep(f, f, np.ones(5), [4, 3])
