@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 CENTRES = ("median", "geomean", "mean")
-BANDS = ("iqr", "std", "none")
+BANDS = ("iqr", "std", "bootstrap", "none")
+BOOTSTRAP_DRAWS = 400
 
 
 def _centre(values: np.ndarray, centre: str) -> float:
@@ -22,7 +23,25 @@ def _centre(values: np.ndarray, centre: str) -> float:
     return float(np.mean(values))
 
 
-def _band(values: np.ndarray, centre_value: float, band: str) -> tuple[float, float]:
+def _bootstrap(values: np.ndarray, centre: str) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of the centre over seeds (fixed RNG: stable charts)."""
+    if values.size < 2:
+        return float(values[0]), float(values[0])
+    rng = np.random.default_rng(0)
+    draws = values[rng.integers(0, values.size, size=(BOOTSTRAP_DRAWS, values.size))]
+    if centre == "median":
+        stats = np.median(draws, axis=1)
+    elif centre == "geomean":
+        stats = np.exp(np.mean(np.log(np.clip(draws, 1e-300, None)), axis=1))
+    else:
+        stats = draws.mean(axis=1)
+    low, high = np.quantile(stats, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def _band(values: np.ndarray, centre_value: float, band: str, centre: str) -> tuple[float, float]:
+    if band == "bootstrap":
+        return _bootstrap(values, centre)
     if band == "iqr":
         return float(np.quantile(values, 0.25)), float(np.quantile(values, 0.75))
     if band == "std":
@@ -45,7 +64,7 @@ def seed_summary(frame: pd.DataFrame, x: str, series: str | list[str] = "split",
     for key, group in rows.groupby(keys, sort=True, dropna=False):
         values = group["value"].to_numpy()
         c = _centre(values, centre)
-        lo, hi = _band(values, c, band)
+        lo, hi = _band(values, c, band, centre)
         out.append((*key, c, lo, hi, len(values)))
     return pd.DataFrame(out, columns=keys + ["centre", "low", "high", "seeds"])
 

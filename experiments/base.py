@@ -155,6 +155,8 @@ def run(
         from joblib import Parallel, delayed, parallel_config
 
         # Ordered generator: progress updates as seeds finish, results keep seed order.
+        # `backend` may be any joblib backend registered in this process, e.g. "dask"
+        # once a dask.distributed Client is connected (see experiments/cli.py).
         with parallel_config(backend=backend or "loky", n_jobs=jobs):
             collect(Parallel(return_as="generator")(
                 delayed(_one_seed)(exp, clean, s) for s in seed_ids

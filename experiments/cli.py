@@ -10,6 +10,7 @@ import os
 import shlex
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -49,11 +50,41 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("ids", nargs="*", help="experiments to regenerate (default: all)")
     pre.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
     add_parallel_flags(pre)
+    new = sub.add_parser("new", help="create a working experiment from a template")
+    new.add_argument("name", help="the new experiment's id (lowercase, e.g. knn_sweep)")
     return parser
 
 
 def add_parallel_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="parallel workers (joblib)")
+    parser.add_argument("--backend", choices=("local", "dask"), default="local",
+                        help="local processes (default) or a Dask cluster")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+
+
+@contextmanager
+def parallel_backend(args):
+    """Yields (backend, jobs) for `run`; with Dask, connects a client for the duration."""
+    if args.backend == "local":
+        if args.scheduler:
+            raise UsageError("--scheduler only applies with --backend dask")
+        yield None, args.jobs
+        return
+    if not args.scheduler:
+        raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise UsageError("--backend dask needs the optional extra: "
+                         "pip install -r requirements-dask.txt") from None
+    try:
+        client = Client(args.scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise UsageError(f"cannot reach the Dask scheduler at {args.scheduler} ({err})") from None
+    with client:
+        workers = sum(client.nthreads().values()) or 1
+        yield "dask", max(args.jobs, workers)
 
 
 def progress_printer(label: str):
@@ -102,8 +133,9 @@ def do_run(args) -> None:
         raise UsageError(f"--out must end in .parquet or .csv, got {args.out.name!r}")
     assignments = parse_assignments(args.assignments)
     params = exp.validate(assignments)
-    frame = run(exp, params, args.seeds, jobs=args.jobs, capped=not args.no_cap,
-                progress=progress_printer(exp.id))
+    with parallel_backend(args) as (backend, jobs):
+        frame = run(exp, params, args.seeds, jobs=jobs, capped=not args.no_cap,
+                    progress=progress_printer(exp.id), backend=backend)
     seeds = sorted(s for s in frame["seed"].unique() if s >= 0)
     provenance = store.make_provenance(exp.id, params, seeds, frame.attrs["runtime_seconds"],
                                        command_line(exp.id, assignments, args.seeds))
@@ -123,8 +155,9 @@ def do_precompute(args) -> None:
     for exp in chosen:
         start = time.perf_counter()
         params = exp.validate(exp.precompute_params)
-        frame = run(exp, params, exp.precompute_seeds, jobs=args.jobs, capped=False,
-                    progress=progress_printer(exp.id))
+        with parallel_backend(args) as (backend, jobs):
+            frame = run(exp, params, exp.precompute_seeds, jobs=jobs, capped=False,
+                        progress=progress_printer(exp.id), backend=backend)
         provenance = store.make_provenance(
             exp.id, params, list(range(exp.precompute_seeds)), time.perf_counter() - start,
             f"python -m experiments precompute {exp.id}",
@@ -134,7 +167,20 @@ def do_precompute(args) -> None:
               file=sys.stderr)
 
 
-VERBS = {"list": do_list, "describe": do_describe, "run": do_run, "precompute": do_precompute}
+def do_new(args) -> None:
+    from experiments import scaffold
+
+    for path in scaffold.create(args.name):
+        print(f"wrote {path.relative_to(scaffold.ROOT)}", file=sys.stderr)
+    print(f"registered {args.name} in experiments/registry.py", file=sys.stderr)
+    do_precompute(argparse.Namespace(ids=[args.name], data_dir=None, jobs=1, backend="local",
+                                     scheduler=None))
+    print(f"next: edit experiments/{args.name}.py, then `python -m pytest tests/test_{args.name}.py`"
+          " and `streamlit run streamlit_app.py`", file=sys.stderr)
+
+
+VERBS = {"list": do_list, "describe": do_describe, "run": do_run, "precompute": do_precompute,
+         "new": do_new}
 
 
 def main(argv: list[str] | None = None) -> int:

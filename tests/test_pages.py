@@ -56,7 +56,7 @@ def test_missing_shipped_data_gives_a_clear_error(url_path, tmp_path, monkeypatc
 def test_polynomial_run_from_the_form_shows_the_new_result():
     at = open_page("polynomial")
     at.number_input(key="polynomial.max_degree").set_value(90)
-    at.number_input(key="polynomial.seeds").set_value(4)
+    at.slider(key="polynomial.seeds").set_value(4)
     at.button[0].click()  # the form's Run button
     at.run()
     assert not at.exception and not at.error

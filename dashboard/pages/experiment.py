@@ -12,11 +12,18 @@ import json
 
 import streamlit as st
 
-from dashboard import charts, data, widgets
+from dashboard import charts, data, exports, permalink, widgets
 from experiments import registry
 from experiments.base import MAX_SEEDS
-from experiments.params import ParamError
+from experiments.params import Param, ParamError, coerce
 from experiments.store import StoreError
+
+RUN_FLAG = "run"  # in the URL: the link shows an on-demand run, not the shipped result
+
+
+def seeds_param(exp) -> Param:
+    return Param("seeds", "int", exp.default_seeds, "Independent repetitions (seeds 0..K-1); "
+                 "charts show the median and inter-quartile band.", low=1, high=MAX_SEEDS)
 
 
 def section_for(experiment_id: str):
@@ -28,30 +35,33 @@ def section_for(experiment_id: str):
         return None
 
 
-def settings_form(exp):
-    """Sidebar form; returns (raw values, seeds, submitted)."""
+def settings_form(exp, start: dict):
+    """Sidebar form starting from `start` (the link's values); returns (values, seeds, submitted)."""
     with st.sidebar.form(f"{exp.id}.form"):
         st.subheader("Settings")
-        values = {p.name: widgets.control(p, key=f"{exp.id}.{p.name}") for p in exp.params}
-        seeds = st.number_input("seeds", 1, MAX_SEEDS, exp.default_seeds, key=f"{exp.id}.seeds",
-                                help="Independent repetitions (seeds 0..K-1); charts show the "
-                                     "median and inter-quartile band.")
+        values = {p.name: widgets.control(p, key=f"{exp.id}.{p.name}", value=start.get(p.name))
+                  for p in exp.params}
+        seeds = widgets.control(seeds_param(exp), key=f"{exp.id}.seeds", value=start.get("seeds"))
         submitted = st.form_submit_button("Run", type="primary", width="stretch")
-    return values, int(seeds), submitted
+    return values, seeds, submitted
 
 
-def run_with_progress(exp, values: dict, seeds: int) -> None:
-    """Validate in the experiment layer, run with a progress bar, keep the result."""
+def run_with_progress(exp, values: dict, seeds) -> None:
+    """Validate in the experiment layer, run with a progress bar, keep the result and
+    put the settings in the URL so that the link reproduces this run."""
     try:
         params = exp.validate(values)
+        n_seeds = coerce(seeds_param(exp), seeds)
         bar = st.progress(0.0, text="starting")
-        result = data.run_on_demand(exp.id, data.frozen(params), seeds,
+        result = data.run_on_demand(exp.id, data.frozen(params), n_seeds,
                                     _progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
         bar.empty()
     except ParamError as err:
         st.error(f"Cannot run: {err}")
         return
     st.session_state[f"{exp.id}.result"] = result
+    permalink.write({**params, "seeds": n_seeds}, {**exp.defaults(), "seeds": exp.default_seeds},
+                    extra={RUN_FLAG: "1"})
 
 
 def current_result(exp):
@@ -62,6 +72,7 @@ def current_result(exp):
         cols[0].success("Showing your run. The shipped result is one click away.")
         if cols[1].button("Show shipped result", key=f"{exp.id}.reset"):
             del st.session_state[f"{exp.id}.result"]
+            permalink.write({})
             st.rerun()
         return own
     try:
@@ -87,10 +98,15 @@ def provenance_panel(exp, frame, provenance) -> None:
 
 def render(experiment_id: str) -> None:
     exp = registry.get(experiment_id)
-    values, seeds, submitted = settings_form(exp)
+    start, notices = permalink.initial(f"{exp.id}.url", exp.params + (seeds_param(exp),))
+    values, seeds, submitted = settings_form(exp, start)
     st.title(exp.title)
     st.markdown(exp.summary)
-    if submitted:
+    permalink.show_notices(notices)
+    linked_run = RUN_FLAG in st.query_params and not st.session_state.get(f"{exp.id}.linked")
+    if linked_run:  # a shared link to an on-demand run: reproduce it once, automatically
+        st.session_state[f"{exp.id}.linked"] = True
+    if submitted or linked_run:
         run_with_progress(exp, values, seeds)
     result = current_result(exp)
     if result is None:
@@ -101,9 +117,10 @@ def render(experiment_id: str) -> None:
     if section is not None and hasattr(section, "render"):
         section.render(frame, params)
     else:
-        st.altair_chart(charts.error_curve(
-            frame, x=exp.x, metric=exp.metrics[0], title=f"{exp.metrics[0]} against {exp.x}",
-            threshold=exp.threshold(params), log_x=exp.log_x), width="stretch")
+        metric_rows = frame[frame["metric"] == exp.metrics[0]]
+        exports.show_chart(charts.error_curve(
+            metric_rows, x=exp.x, metric=exp.metrics[0], title=f"{exp.metrics[0]} against {exp.x}",
+            threshold=exp.threshold(params), log_x=exp.log_x), metric_rows, f"{exp.id}-main")
     provenance_panel(exp, frame, provenance)
     with st.expander("References"):
         st.markdown("\n".join(f"- {r}" for r in exp.references))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, exports
 from dashboard.aggregate import classical_range
 from experiments.store import StoreError
 
@@ -32,20 +32,20 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Textbook: the U-curve")
-        st.altair_chart(charts.error_curve(
+        exports.show_chart(charts.error_curve(
             textbook, x="n_params", metric="mse", log_x=False, log_y=False,
             y_max=1.2 * test_median.max(),
             title=f"Polynomial fits with far fewer coefficients than the {n} training points",
             x_title="coefficients (degree + 1)", y_title="mean squared error"),
-            width="stretch")
+            textbook, "home-u-curve")
         st.caption("Too simple underfits, too flexible overfits: the classical trade-off.")
     with right:
         st.subheader("Modern: double descent")
-        st.altair_chart(charts.error_curve(
+        exports.show_chart(charts.error_curve(
             mse, x="n_params", metric="mse", threshold=float(n), y_max=1e6 * test_median.min(),
             title="The same fits continued to 20x the training set (log axes)",
             x_title="coefficients (degree + 1)", y_title="mean squared error"),
-            width="stretch")
+            mse, "home-double-descent")
         st.caption("Error spikes where the model can just interpolate, then falls again. "
                    "Click a legend entry to show or hide a series.")
     st.markdown(

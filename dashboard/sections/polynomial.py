@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, exports
 from experiments import polynomial
 
 
@@ -14,18 +14,21 @@ def fitted(params: tuple, degrees: tuple[int, ...], seed: int):
 
 def render(frame, params: dict) -> None:
     n = params["n_train"]
-    st.altair_chart(charts.error_curve(
-        frame, x="n_params", metric="mse", title="Train and test MSE against the number of "
+    mse = frame[frame["metric"] == "mse"]
+    exports.show_chart(charts.error_curve(
+        mse, x="n_params", metric="mse", title="Train and test MSE against the number of "
         "coefficients (median over seeds, inter-quartile band)", x_title="coefficients (degree + 1)",
-        y_title="mean squared error", threshold=float(n)), width="stretch")
+        y_title="mean squared error", threshold=float(n)), mse, "polynomial-mse")
     st.caption(f"The dashed line marks n_params = n_train = {n}: the smallest model that can "
                "pass through every training point. Training error below the axis floor is ~0.")
     left, right = st.columns(2)
     with left:
         try:
-            st.altair_chart(charts.stacked_decomposition(
-                frame, x="n_params", title="Bias^2, variance and noise across training draws",
-                threshold=float(n), x_title="coefficients (degree + 1)"), width="stretch")
+            parts = frame[frame["seed"] < 0]
+            exports.show_chart(charts.stacked_decomposition(
+                parts, x="n_params", title="Bias^2, variance and noise across training draws",
+                threshold=float(n), x_title="coefficients (degree + 1)"), parts,
+                "polynomial-bias-variance")
             st.caption("Variance, not bias, explodes at the threshold; past it the minimum-norm "
                        "choice tames the variance again.")
         except ValueError as err:
@@ -36,6 +39,6 @@ def render(frame, params: dict) -> None:
                                 default=sorted({3, n - 1, params["max_degree"]} & set(choices)),
                                 key="polynomial.degrees")
         curves, points = fitted(data.frozen(params), tuple(chosen), 0)
-        st.altair_chart(charts.fitted_curves_chart(
+        exports.show_chart(charts.fitted_curves_chart(
             curves, points, title="Fitted polynomials (seed 0) over the training points"),
-            width="stretch")
+            curves, "polynomial-fitted-curves")

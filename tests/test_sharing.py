@@ -1,0 +1,124 @@
+"""Permalinks, the explorer, exports and the one-command new experiment."""
+import io
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import exports
+from dashboard.charts_explorer import config_columns, explorer_chart
+from experiments import store
+from experiments.store import ROOT
+
+
+def page_script(url_path):
+    from dashboard.app import render_page
+
+    render_page(url_path)
+
+
+def open_page(url_path: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_function(page_script, args=(url_path,), default_timeout=120)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+
+
+def test_a_link_to_a_run_reproduces_it():
+    at = open_page("polynomial", {"max_degree": "90", "seeds": "3", "noise": "0.2", "run": "1"})
+    assert not at.exception and not at.error
+    assert any("Showing your run" in s.value for s in at.success)
+    command = at.code[0].value
+    assert "--set noise=0.2" in command and "--set max_degree=90" in command and "--seeds 3" in command
+    assert at.number_input(key="polynomial.max_degree").value == 90
+
+
+@pytest.mark.parametrize("query, name", [
+    ({"n_train": "abc"}, "n_train"), ({"noise": "nan"}, "noise"), ({"max_degree": "-4"}, "max_degree"),
+    ({"target": "<script>"}, "target"), ({"seeds": "1e9"}, "seeds"), ({"ridge": "inf"}, "ridge"),
+])
+def test_bad_link_values_fall_back_to_defaults_with_a_notice(query, name):
+    at = open_page("polynomial", {**query, "run": "1"})
+    assert not at.exception and not at.error
+    assert any(f"value for {name} was ignored" in w.value for w in at.warning)
+
+
+def test_running_from_the_form_puts_the_settings_in_the_url():
+    at = open_page("polynomial")
+    at.number_input(key="polynomial.max_degree").set_value(70)
+    at.button[0].click()
+    at.run()
+    assert at.query_params["max_degree"] in ("70", ["70"]) and "run" in at.query_params
+
+
+def test_explorer_controls_change_the_chart_and_live_in_the_url():
+    at = open_page("explorer")
+    assert not at.exception
+    first = at.get("vega_lite_chart")[0].proto.spec
+    at.selectbox(key="explorer.metric").set_value("coef_norm").run()
+    assert not at.exception
+    assert at.get("vega_lite_chart")[0].proto.spec != first
+    assert at.query_params["metric"] in ("coef_norm", ["coef_norm"])
+
+
+def test_explorer_restores_a_link_and_flags_bad_values():
+    at = open_page("explorer", {"metric": "coef_norm", "x": "degree", "raw": "true",
+                                "color": "nonsense"})
+    assert not at.exception and not at.error
+    assert at.selectbox(key="explorer.metric").value == "coef_norm"
+    assert at.selectbox(key="explorer.x").value == "degree"
+    assert at.toggle(key="explorer.raw").value is True
+    assert any("color='nonsense'" in w.value for w in at.warning)
+
+
+def test_explorer_chart_never_averages_different_configs():
+    frame = pd.DataFrame({"experiment": "e", "seed": [0, 1, 0, 1], "split": "test", "metric": "mse",
+                          "value": [1.0, 3.0, 10.0, 30.0], "n_params": 5, "ridge": [0.0, 0.0, 1.0, 1.0]})
+    assert "ridge" in config_columns(frame)
+    spec = explorer_chart(frame, x="n_params", metric="mse").to_dict()
+    centres = sorted(r["centre"] for d in spec["datasets"].values() for r in d)
+    assert centres == [2.0, 20.0]
+
+
+def test_exports_are_real_files():
+    frame, _ = store.load("polynomial")
+    rows = frame[(frame["metric"] == "mse") & (frame["seed"] < 3)]
+    chart = explorer_chart(rows, x="n_params", metric="mse")
+    assert exports.chart_png(chart)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert exports.chart_svg(chart).lstrip().startswith("<svg")
+    back = pd.read_parquet(io.BytesIO(exports.frame_parquet(rows)))
+    pd.testing.assert_frame_equal(back, rows.reset_index(drop=True))
+
+
+def test_new_experiment_in_one_command(tmp_path):
+    """`new` in a scratch copy: module, test, registry line and data; its page and tests pass."""
+    copy = tmp_path / "lab"
+    copy.mkdir()
+    for name in ("experiments", "dashboard", "data", ".streamlit"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    (copy / "tests").mkdir()
+    for name in ("conftest.py", "test_pages.py"):
+        shutil.copy(ROOT / "tests" / name, copy / "tests")
+    made = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert (copy / "data" / "knn_demo.parquet").exists()
+    assert '"knn_demo",' in (copy / "experiments" / "registry.py").read_text()
+    again = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
+                           capture_output=True, text=True)
+    assert again.returncode == 2 and "is taken" in again.stderr
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "tests/test_knn_demo.py", "tests/test_pages.py", "-k",
+                            "knn_demo or test_knn"], cwd=copy, capture_output=True, text=True,
+                           timeout=300)
+    assert tests.returncode == 0, tests.stdout[-2000:]
+    assert "passed" in tests.stdout and "knn_demo" in (copy / "experiments" / "registry.py").read_text()
