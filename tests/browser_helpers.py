@@ -4,13 +4,23 @@ from __future__ import annotations
 import re
 
 CHART_MARKS_JS = """() => Array.from(document.querySelectorAll('.vega-embed')).map(embed => {
+    const canvas = embed.querySelector('canvas');
+    if (canvas) {  // large charts are drawn on a canvas: count coloured pixels instead
+        const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let coloured = 0;
+        for (let i = 0; i < d.length; i += 16) {
+            const hi = Math.max(d[i], d[i + 1], d[i + 2]), lo = Math.min(d[i], d[i + 1], d[i + 2]);
+            if (d[i + 3] > 0 && hi - lo > 60) coloured++;
+        }
+        return {marks: coloured, drawn: coloured, nan: false, canvas: true};
+    }
     const paths = Array.from(embed.querySelectorAll(
         'g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, g.mark-rule line'));
     const drawn = paths.filter(p => {
         const d = p.getAttribute('d');
         return (d && d.length > 2 && !d.includes('NaN')) || p.tagName === 'line';
     });
-    return {marks: paths.length, drawn: drawn.length,
+    return {marks: paths.length, drawn: drawn.length, canvas: false,
             nan: paths.some(p => (p.getAttribute('d') || '').includes('NaN'))};
 })"""
 

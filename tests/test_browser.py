@@ -5,8 +5,9 @@ draws nothing) and no exception box; a screenshot of each lands in tests/artifac
 """
 import pytest
 
-from browser_helpers import exception_boxes, slug, wait_for_app, wait_for_charts
-from conftest import ARTIFACTS
+from browser_helpers import (CHART_MARKS_JS, exception_boxes, slug, wait_for_app,
+                             wait_for_charts)
+from conftest import ARTIFACTS, ROOT
 from dashboard.app import page_table
 
 PAGES = [(path, title) for entries in page_table().values() for path, title, _ in entries]
@@ -23,6 +24,8 @@ def test_home_shows_the_u_curve_and_double_descent(dashboard_url, page):
     assert page.get_by_text("Textbook: the U-curve").is_visible()
     assert page.get_by_text("Modern: double descent").is_visible()
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    # The README's screenshot is regenerated from this run (viewport only: the charts).
+    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
 
 
 @pytest.mark.parametrize("path, title", PAGES, ids=[p for p, _ in PAGES])
@@ -63,3 +66,48 @@ def test_bad_setting_shows_a_message_not_a_traceback(dashboard_url, page):
     page.get_by_text("too large for on-demand compute").wait_for(timeout=30_000)
     assert exception_boxes(page) == 0
     wait_for_charts(page, count=3)  # the shipped result is still shown
+
+
+def test_explorer_controls_change_the_chart_in_the_browser(dashboard_url, page):
+    page.goto(f"{dashboard_url}/explorer")
+    before = wait_for_charts(page)[0]
+    page.get_by_text("raw seeds").click()  # toggle: one line per seed instead of the median
+    page.wait_for_function("() => location.search.includes('raw=true')", timeout=30_000)
+    page.get_by_text("Raw mode draws the first 20 seeds").wait_for(timeout=60_000)
+    page.wait_for_function(  # the new chart (one line per seed) has drawn
+        f"() => (({CHART_MARKS_JS})()[0]?.drawn ?? 0) > 100", timeout=60_000)
+    after = wait_for_charts(page)[0]
+    assert before["drawn"] > 3 and after["drawn"] > 100 and not after["nan"]
+    assert exception_boxes(page) == 0
+    page.screenshot(path=str(ARTIFACTS / "explorer-raw.png"), full_page=True)
+
+
+def test_a_permalink_restores_the_view(dashboard_url, page):
+    page.goto(f"{dashboard_url}/explorer?metric=coef_norm&x=degree&logy=false")
+    wait_for_charts(page)
+    wait_for_app(page)
+    assert page.get_by_text("coef_norm").first.is_visible()
+    assert "metric=coef_norm" in page.url and "x=degree" in page.url
+    axis_titles = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.vega-embed g.role-axis-title text'))"
+        ".map(t => t.textContent)")
+    assert "degree" in axis_titles and "coef_norm" in axis_titles
+    assert exception_boxes(page) == 0
+
+
+def test_downloads_deliver_files_that_parse(dashboard_url, page, tmp_path):
+    import pandas as pd
+
+    page.goto(f"{dashboard_url}/polynomial")
+    wait_for_charts(page, count=3)
+    page.get_by_role("button", name="Export").first.click()
+    for label, check in (("CSV", lambda p: pd.read_csv(p)),
+                         ("Parquet", lambda p: pd.read_parquet(p)),
+                         ("PNG", lambda p: p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" or None),
+                         ("SVG", lambda p: "<svg" in p.read_text() or None)):
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name=label, exact=True).click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        parsed = check(target)
+        assert parsed is not None and (not hasattr(parsed, "empty") or not parsed.empty), label

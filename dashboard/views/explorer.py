@@ -18,6 +18,7 @@ from experiments.store import StoreError
 TITLE = "Explorer"
 URL = "explorer"
 NONE = "(none)"
+MAX_RAW_SEEDS = 20  # raw mode draws every seed: keep the page light for the hosted demo
 
 
 def sources() -> dict[str, str]:
@@ -107,6 +108,10 @@ def render() -> None:
     if rows.empty:
         st.warning("No rows left: loosen the filters.")
         return
+    if raw and rows["seed"].nunique() > MAX_RAW_SEEDS:
+        kept = sorted(rows["seed"].unique())[:MAX_RAW_SEEDS]
+        rows = rows[rows["seed"].isin(kept)]
+        st.caption(f"Raw mode draws the first {MAX_RAW_SEEDS} seeds; the aggregate uses them all.")
     threshold = exp.threshold(exp.validate(load(a)[1].get("params", {}))) if x == exp.x else None
     try:
         chart = explorer_chart(rows, x=x, metric=metric, color=color,
