@@ -1,0 +1,134 @@
+"""Chart builders for trees and boosting: the composite axis and the effective-parameter view.
+
+Pure functions of tidy frames (one model and one dataset at a time), tested through
+`chart.to_dict()`. Both charts colour the curve by `stage` (which axis is moving), so
+the reader can follow the second stage from the double-descent chart, where it runs
+right, to the effective-parameter chart, where it turns back left.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from dashboard.aggregate import seed_summary
+from dashboard.charts import THRESHOLD_COLOR, log_floor, threshold_rule
+
+STAGES = ("leaves", "trees", "rounds", "ensembles")
+FIRST_SECOND = ["#4C78A8", "#E45756"]  # the first axis, then the second
+AXIS_TITLES = {"mse": "test squared loss", "error_rate": "test 0-1 error"}
+
+
+def stage_summary(frame: pd.DataFrame, metric: str, split: str = "test") -> pd.DataFrame:
+    """Median and inter-quartile band over seeds per composite point, with the median
+    effective parameters. The second stage also starts at the switch point, so the two
+    stage lines join up."""
+    rows = frame[(frame["metric"] == metric) & (frame["split"] == split) & (frame["seed"] >= 0)]
+    if rows.empty:
+        raise ValueError(f"no {split} rows with metric {metric!r}")
+    if rows[["model", "dataset"]].drop_duplicates().shape[0] != 1:
+        raise ValueError("pass the rows of one model on one dataset")
+    summary = seed_summary(rows, "n_params", "stage")
+    summary["effective_params"] = summary["n_params"].map(
+        rows.groupby("n_params")["effective_params"].median())
+    order = [s for s in STAGES if s in set(summary["stage"])]
+    summary["stage"] = pd.Categorical(summary["stage"], categories=order)
+    summary = summary.sort_values("n_params").reset_index(drop=True)
+    if len(order) == 2:
+        joint = summary[summary["stage"] == order[0]].iloc[[-1]].assign(stage=order[1])
+        summary = pd.concat([summary, joint]).sort_values("n_params").reset_index(drop=True)
+    summary["stage"] = summary["stage"].astype(str)
+    return summary
+
+
+def switch_point(summary: pd.DataFrame) -> pd.Series:
+    """The row where the first stage ends and the second axis starts moving."""
+    first = summary["stage"].iloc[0]
+    return summary[summary["stage"] == first].iloc[-1]
+
+
+def _switch_label(summary: pd.DataFrame) -> str:
+    stages = list(dict.fromkeys(summary["stage"]))
+    return "axis switch" + (f": {stages[0]} → {stages[1]}" if len(stages) == 2 else "")
+
+
+def _stage_color(summary: pd.DataFrame) -> alt.Color:
+    stages = [s for s in STAGES if s in set(summary["stage"])]
+    return alt.Color("stage:N", title="axis moving",
+                     scale=alt.Scale(domain=stages, range=FIRST_SECOND[: len(stages)]),
+                     legend=alt.Legend(symbolOpacity=1, symbolType="circle"))
+
+
+def _plot_columns(summary: pd.DataFrame) -> pd.DataFrame:
+    out = summary.copy()
+    floor = log_floor(out["low"].where(out["low"] > 0, out["centre"]))
+    for col in ("centre", "low", "high"):
+        out[f"{col}_plot"] = out[col].clip(lower=floor)
+    return out
+
+
+def _log_y(summary: pd.DataFrame, title: str) -> dict:
+    """A log y axis fitted to the band, with 1-1.5-2-3-5-7 ticks: test errors vary by
+    less than a decade here, and rounding the axis to whole decades would flatten the
+    bumps we want to show."""
+    low, high = summary["low_plot"].min() / 1.15, summary["high_plot"].max() * 1.15
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    ticks = [m * 10.0**k for k in decades for m in (1, 1.5, 2, 3, 5, 7) if low <= m * 10.0**k <= high]
+    return {"scale": alt.Scale(type="log", domain=[low, high], nice=False), "title": title,
+            "axis": alt.Axis(values=ticks, format="~g")}
+
+
+def _right_aligned_rule(x: str, value: float, label: str) -> alt.LayerChart:
+    """Like charts.threshold_rule, labelled on its left: here the switch sits at the
+    right edge, where the second stage starts walking back."""
+    base = alt.Chart(pd.DataFrame({x: [value], "label": [label]}))
+    rule = base.mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR).encode(x=f"{x}:Q")
+    text = base.mark_text(align="right", dx=-4, dy=-6, color=THRESHOLD_COLOR, fontSize=11).encode(
+        x=f"{x}:Q", y=alt.value(8), text="label:N")
+    return rule + text
+
+
+def _tooltip() -> list:
+    return [alt.Tooltip("stage:N"), alt.Tooltip("n_params:Q", title="composite count"),
+            alt.Tooltip("effective_params:Q", title="effective parameters", format=".1f"),
+            alt.Tooltip("centre:Q", title="median", format=".4g"),
+            alt.Tooltip("low:Q", title="quartile low", format=".4g"),
+            alt.Tooltip("high:Q", title="quartile high", format=".4g"),
+            alt.Tooltip("seeds:Q")]
+
+
+def composite_chart(frame: pd.DataFrame, metric: str, *, title: str = "", x_title: str =
+                    "composite parameter count", height: int = 300) -> alt.LayerChart:
+    """Test error against Belkin's composite count (log axes), the axis switch marked."""
+    summary = _plot_columns(stage_summary(frame, metric))
+    y_title = AXIS_TITLES.get(metric, metric)
+    base = alt.Chart(summary).encode(
+        x=alt.X("n_params:Q", scale=alt.Scale(type="log"), title=x_title),
+        color=_stage_color(summary))
+    band = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("low_plot:Q", **_log_y(summary, y_title)), y2="high_plot:Q")
+    line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
+    points = base.mark_circle(size=30).encode(y="centre_plot:Q", tooltip=_tooltip())
+    rule = threshold_rule("n_params", float(switch_point(summary)["n_params"]), _switch_label(summary))
+    return (band + line + points + rule).properties(title=title, height=height)
+
+
+def effective_chart(frame: pd.DataFrame, metric: str, *, title: str = "",
+                    height: int = 300) -> alt.LayerChart:
+    """The same test error against effective parameters: points joined in the order of
+    the composite count, so the second stage is seen walking back to smaller p_eff."""
+    summary = _plot_columns(stage_summary(frame, metric))
+    switch = switch_point(summary)
+    base = alt.Chart(summary).encode(
+        x=alt.X("effective_params:Q", scale=alt.Scale(type="log"),
+                title="effective parameters p_eff = n · mean ||s(x0)||²"),
+        y=alt.Y("centre_plot:Q", **_log_y(summary, AXIS_TITLES.get(metric, metric))),
+        color=_stage_color(summary))
+    path = base.mark_line(strokeWidth=2).encode(order="n_params:Q")
+    points = base.mark_circle(size=30).encode(tooltip=_tooltip())
+    ring = alt.Chart(pd.DataFrame([switch])).mark_point(
+        size=160, shape="circle", filled=False, color="black", strokeWidth=1.5).encode(
+        x="effective_params:Q", y="centre_plot:Q")
+    rule = _right_aligned_rule("effective_params", float(switch["effective_params"]),
+                               _switch_label(summary))
+    return (path + points + ring + rule).properties(title=title, height=height)

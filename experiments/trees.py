@@ -1,0 +1,211 @@
+"""Trees and boosting on a composite axis: double descent, and the U-turn behind it.
+
+What to notice
+--------------
+Belkin et al. (2019) grow one tree's maximum number of leaves until it interpolates
+the training set (stage `leaves`), then keep adding trees to a forest (stage `trees`);
+for L2-boosting they add boosting rounds (`rounds`), then average independently
+boosted models (`ensembles`). Against the composite count `n_params` (leaves, then
+leaves x trees; 10 leaves x rounds x ensembles) test error rises towards the
+interpolation point and falls again: a double descent. Curth, Jeffares & van der
+Schaar (2023) note that the second descent starts exactly where the axis switches,
+and that each model is a linear smoother: against its effective number of parameters
+(`effective_params`, see experiments/smoothers.py) the second stage walks back to
+*fewer* effective parameters, and the curve folds into an ordinary U.
+
+Data: digits (regression on one-hot targets; `mse` is the squared loss per example
+summed over the 10 outputs, `error_rate` the 0-1 error of the arg-max) or the shared
+synthetic regression task (`mse`). The model/dataset value `all` runs every
+combination in one result (the shipped file holds all four).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
+
+from experiments import smoothers
+from experiments.base import Experiment, SeedPart
+from experiments.datasets import digits_split, one_hot, synthetic_regression
+from experiments.params import Param
+
+MODELS = ("forest", "boosting")
+DATASETS = ("digits", "synthetic")
+BOOST_LEAVES = 10  # SCIENCE.md / Belkin: boosted trees have at most 10 leaves
+LEARNING_RATE = 0.85
+SYNTHETIC_DIM = 5
+SYNTHETIC_TEST = 500
+LEAF_POINTS = 14
+
+PARAMS = (
+    Param("model", "str", "forest", "Random forest (leaves, then trees) or L2-boosting "
+          "(rounds, then averaged ensembles); `all` runs both.", choices=MODELS + ("all",)),
+    Param("dataset", "str", "digits", "Digits (one-hot regression, 0-1 error too) or the "
+          "synthetic regression task; `all` runs both.", choices=DATASETS + ("all",)),
+    Param("n_train", "int", 400, "Number of training points.", low=50, high=1200),
+    Param("max_trees", "int", 20, "Forest: trees averaged in the second stage.", low=2, high=100),
+    Param("max_rounds", "int", 30, "Boosting: rounds of the first stage.", low=2, high=200),
+    Param("max_ensembles", "int", 6, "Boosting: boosted models averaged in the second stage.",
+          low=2, high=40),
+    Param("noise", "float", 0.5, "Synthetic task only: standard deviation of the label noise.",
+          low=0.0, high=2.0),
+)
+
+
+def chosen(params: dict, key: str, options: tuple[str, ...]) -> tuple[str, ...]:
+    return options if params[key] == "all" else (params[key],)
+
+
+def grid(low: int, high: int, points: int) -> np.ndarray:
+    """Roughly log-spaced whole numbers from low to high, both included."""
+    return np.unique(np.geomspace(low, high, points).round().astype(int))
+
+
+def load(dataset: str, params: dict, seed: int):
+    """(x_train, y_train, x_test, y_test, labels_test); targets are 2-D (one-hot for digits)."""
+    if dataset == "digits":
+        s = digits_split(params["n_train"], seed)
+        return s.x_train, one_hot(s.y_train), s.x_test, one_hot(s.y_test), s.y_test
+    s = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"], seed)
+    return s.x_train, s.y_train[:, None], s.x_test, s.y_test[:, None], None
+
+
+def scores(pred_train, pred_test, data) -> dict:
+    """(split, metric) -> value: squared loss per example, and 0-1 error for labels."""
+    _, y_train, _, y_test, labels = data
+    out = {("train", "mse"): float(np.mean(np.sum((pred_train - y_train) ** 2, axis=1))),
+           ("test", "mse"): float(np.mean(np.sum((pred_test - y_test) ** 2, axis=1)))}
+    if labels is not None:
+        out[("train", "error_rate")] = float(np.mean(pred_train.argmax(1) != y_train.argmax(1)))
+        out[("test", "error_rate")] = float(np.mean(pred_test.argmax(1) != labels))
+    return out
+
+
+def fit_target(y: np.ndarray) -> np.ndarray:
+    """scikit-learn wants a 1-D target for a single output."""
+    return y[:, 0] if y.shape[1] == 1 else y
+
+
+def make_forest(n_trees: int, max_leaves: int, seed: int) -> RandomForestRegressor:
+    """Belkin's forest; the same seed gives the same first tree for any n_trees."""
+    return RandomForestRegressor(n_estimators=n_trees, max_leaf_nodes=max_leaves, bootstrap=False,
+                                 max_features="sqrt", random_state=seed, n_jobs=1)
+
+
+def forest_path(params: dict, data, seed: int):
+    """Yields (stage, stage_size, n_params, p_eff, scores) along the forest's composite axis.
+
+    Predictions come from scikit-learn; the smoother only measures p_eff (tests check
+    that it reproduces the predictions)."""
+    x_train, y_train, x_test, _, _ = data
+    n, m = params["n_train"], len(x_test)
+    for leaves in grid(2, n, LEAF_POINTS):
+        model = make_forest(1, int(leaves), seed).fit(x_train, fit_target(y_train))
+        s_test = smoothers.tree_smoother(model.estimators_[0], x_train, x_test)
+        yield ("leaves", leaves, leaves, smoothers.effective_params(s_test),
+               scores(model.predict(x_train).reshape(n, -1), model.predict(x_test).reshape(m, -1),
+                      data))
+    trees = make_forest(params["max_trees"], n, seed).fit(x_train, fit_target(y_train)).estimators_
+    path = smoothers.forest_smoothers(trees, x_train, x_test)
+    next(path)  # one tree: the last point of the leaves stage
+    pred_train = trees[0].predict(x_train).reshape(n, -1)
+    pred_test = trees[0].predict(x_test).reshape(m, -1)
+    keep = set(grid(2, params["max_trees"], 16).tolist())
+    for count, s_test in enumerate(path, start=2):
+        tree = trees[count - 1]
+        pred_train += (tree.predict(x_train).reshape(n, -1) - pred_train) / count
+        pred_test += (tree.predict(x_test).reshape(m, -1) - pred_test) / count
+        if count in keep:
+            yield ("trees", count, n * count, smoothers.effective_params(s_test),
+                   scores(pred_train, pred_test, data))
+
+
+def boosting_path(params: dict, data, seed: int):
+    """Yields (stage, stage_size, n_params, p_eff, scores) along the boosting composite axis."""
+    x_train, y_train, x_test, _, _ = data
+    rounds, members = params["max_rounds"], params["max_ensembles"]
+    keep_rounds = set(grid(1, rounds, 16).tolist())
+    keep_members = set(grid(2, members, 10).tolist())
+    sums = None
+    for member in range(members):
+        boost = smoothers.l2_boost(x_train, y_train, x_test, rounds, learning_rate=LEARNING_RATE,
+                                   max_leaf_nodes=BOOST_LEAVES, seed=seed * 1000 + member)
+        for r, (f_train, f_test, _, s_test) in enumerate(boost, start=1):
+            if member == 0 and r in keep_rounds:
+                yield ("rounds", r, BOOST_LEAVES * r, smoothers.effective_params(s_test),
+                       scores(f_train, f_test, data))
+        finals = (f_train, f_test, s_test)
+        sums = [a.copy() for a in finals] if sums is None else [t + a for t, a in zip(sums, finals)]
+        if member + 1 in keep_members:
+            k = member + 1
+            yield ("ensembles", k, BOOST_LEAVES * rounds * k, smoothers.effective_params(sums[2] / k),
+                   scores(sums[0] / k, sums[1] / k, data))
+
+
+PATHS = {"forest": forest_path, "boosting": boosting_path}
+
+
+def run_seed(params: dict, seed: int) -> SeedPart:
+    rows = []
+    for dataset in chosen(params, "dataset", DATASETS):
+        data = load(dataset, params, seed)
+        for model in chosen(params, "model", MODELS):
+            for stage, size, n_params, p_eff, values in PATHS[model](params, data, seed):
+                for (split, metric), value in values.items():
+                    rows.append({
+                        "seed": seed, "split": split, "metric": metric, "value": value,
+                        "n_params": int(n_params), "stage": stage, "stage_size": int(size),
+                        "effective_params": p_eff, "model": model, "dataset": dataset,
+                        "n_train": params["n_train"],
+                        "noise": params["noise"] if dataset == "synthetic" else 0.0,
+                    })
+    return SeedPart(pd.DataFrame(rows))
+
+
+def switch_point(params: dict, model: str) -> float:
+    """The composite count where the second axis starts moving (the axis switch)."""
+    return float(params["n_train"] if model == "forest" else BOOST_LEAVES * params["max_rounds"])
+
+
+def cost(params: dict, n_seeds: int) -> float:
+    """Seconds on a 2-core machine (fitted to measurements, ~1.5x conservative): a tree
+    fit plus a dense (test x train) smoother update per tree, per round and member."""
+    n = params["n_train"]
+    per_tree = 0.0
+    for dataset in chosen(params, "dataset", DATASETS):
+        m = SYNTHETIC_TEST if dataset == "synthetic" else 1797 - n
+        step = 6e-3 + 2e-9 * n * (n + m)
+        for model in chosen(params, "model", MODELS):
+            trees = (LEAF_POINTS + params["max_trees"] if model == "forest"
+                     else params["max_rounds"] * params["max_ensembles"])
+            per_tree += trees * step
+    return 0.2 + n_seeds * per_tree
+
+
+EXPERIMENT = Experiment(
+    id="trees",
+    title="Trees and boosting: double descent on a composite axis",
+    summary=(
+        "A single tree grows until it interpolates, then trees are averaged (or boosting "
+        "rounds, then averaged boosted models): test error peaks where the axis switches. "
+        "Counted in effective parameters, the second stage moves back to simpler models."
+    ),
+    references=(
+        "Belkin, Hsu, Ma, Mandal (2019), Reconciling modern machine-learning practice and the "
+        "classical bias-variance trade-off, PNAS 116(32)",
+        "Curth, Jeffares, van der Schaar (2023), A U-turn on Double Descent: Rethinking "
+        "Parameter Counting in Statistical Learning, NeurIPS 2023, arXiv:2310.18988",
+    ),
+    params=PARAMS,
+    run_seed=run_seed,
+    cost=cost,
+    x="n_params",
+    threshold=lambda params: switch_point(params, "boosting" if params["model"] == "boosting"
+                                          else "forest"),
+    default_seeds=4,
+    precompute_params={"model": "all", "dataset": "all", "n_train": 1000, "max_trees": 50,
+                       "max_rounds": 100, "max_ensembles": 20},
+    precompute_seeds=8,
+    budget_seconds=15.0,
+    metrics=("mse", "error_rate"),
+)

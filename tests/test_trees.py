@@ -1,0 +1,161 @@
+"""Trees and boosting: smoothers reproduce the models, p_eff, the composite axis, charts."""
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import GradientBoostingRegressor
+
+from dashboard import charts_trees
+from experiments import run, smoothers, trees
+from experiments.datasets import digits_split, one_hot, synthetic_regression
+from experiments.linalg import nested_ridge_sweep
+from experiments.params import ParamError
+
+EXP = trees.EXPERIMENT
+
+
+@pytest.fixture(scope="module")
+def digits():
+    s = digits_split(150, seed=3)
+    return s.x_train, one_hot(s.y_train), s.x_test
+
+
+@pytest.fixture(scope="module")
+def forest_run():
+    return run(EXP, {"n_train": 200, "max_trees": 12}, seeds=3)
+
+
+@pytest.fixture(scope="module")
+def boosting_run():
+    return run(EXP, {"model": "boosting", "n_train": 150, "max_rounds": 40, "max_ensembles": 8},
+               seeds=2)
+
+
+def test_tree_and_forest_smoothers_reproduce_scikit_learn(digits):
+    x, y, x_test = digits
+    forest = trees.make_forest(6, 40, seed=1).fit(x, y)
+    tree = forest.estimators_[0]
+    np.testing.assert_allclose(smoothers.tree_smoother(tree, x, x_test) @ y, tree.predict(x_test),
+                               atol=1e-12)
+    *_, s_forest = smoothers.forest_smoothers(forest.estimators_, x, x_test)
+    np.testing.assert_allclose(s_forest @ y, forest.predict(x_test), atol=1e-12)
+    assert np.allclose(s_forest.sum(axis=1), 1.0)  # leaf averages: weights sum to one
+
+
+def test_boosting_smoother_reproduces_every_round(digits):
+    x, y, x_test = digits
+    boost = smoothers.l2_boost(x, y, x_test, 25, learning_rate=0.85, max_leaf_nodes=10, seed=0)
+    for f_train, f_test, s_train, s_test in boost:
+        np.testing.assert_allclose(s_train @ y, f_train, atol=1e-10)
+        np.testing.assert_allclose(s_test @ y, f_test, atol=1e-10)
+
+
+def test_l2_boosting_matches_scikit_learn_gradient_boosting():
+    # One input feature: with several, features that split a small node identically are
+    # tied and each implementation breaks the tie with its own random numbers.
+    s = synthetic_regression(120, 60, 1, 0.3, seed=2)
+    reference = GradientBoostingRegressor(n_estimators=15, learning_rate=0.85, max_leaf_nodes=10,
+                                          max_depth=None, random_state=0).fit(s.x_train, s.y_train)
+    *_, (f_train, f_test, _, _) = smoothers.l2_boost(
+        s.x_train, s.y_train, s.x_test, 15, learning_rate=0.85, max_leaf_nodes=10, seed=0)
+    np.testing.assert_allclose(f_train[:, 0], reference.predict(s.x_train), atol=1e-10)
+    np.testing.assert_allclose(f_test[:, 0], reference.predict(s.x_test), atol=1e-10)
+
+
+def test_effective_params_equal_p_for_least_squares_below_the_threshold():
+    rng = np.random.default_rng(0)
+    f = rng.standard_normal((50, 40))
+    y = rng.standard_normal(50)
+    for p in (3, 10, 25):
+        hat = f[:, :p] @ np.linalg.pinv(f[:, :p])  # test points = training points: tr(H H') = p
+        assert smoothers.effective_params(hat) == pytest.approx(p, rel=1e-10)
+    fit = nested_ridge_sweep(f, f, y, [3, 10, 25, 40])
+    np.testing.assert_allclose(fit.effective_params()[:, 0], [3, 10, 25, 40], rtol=1e-9)
+
+
+def test_a_tree_on_its_own_training_points_has_one_effective_parameter_per_leaf(digits):
+    x, y, _ = digits
+    tree = trees.make_forest(1, 17, seed=0).fit(x, y).estimators_[0]
+    assert smoothers.effective_params(smoothers.tree_smoother(tree, x, x)) == pytest.approx(
+        tree.get_n_leaves())
+
+
+def test_the_interpolating_tree_has_zero_training_error(forest_run):
+    train = forest_run.query("split == 'train' and metric == 'mse'")
+    at_n = train[(train["stage"] == "leaves") & (train["n_params"] == 200)]
+    assert len(at_n) == 3 and at_n["value"].max() < 1e-25
+    small = train[(train["stage"] == "leaves") & (train["n_params"] == 2)]
+    assert len(small) == 3 and small["value"].min() > 0.5  # two leaves underfit
+
+
+def test_synthetic_interpolating_tree_has_p_eff_n():
+    frame = run(EXP, {"dataset": "synthetic", "n_train": 120, "max_trees": 4}, seeds=1)
+    at_n = frame[(frame["stage"] == "leaves") & (frame["n_params"] == 120)]
+    assert at_n["effective_params"].iloc[0] == pytest.approx(120)  # leaves of one point each
+    assert set(frame["metric"]) == {"mse"}
+
+
+def test_adding_trees_lowers_test_error_and_effective_parameters(forest_run):
+    test = forest_run.query("split == 'test' and metric == 'mse'")
+    median = test.groupby(["stage", "n_params"])[["value", "effective_params"]].median()
+    interpolating, forest = median.loc[("leaves", 200)], median.loc[("trees", 2400)]
+    assert forest["value"] < 0.7 * interpolating["value"]
+    assert forest["effective_params"] < 0.5 * interpolating["effective_params"]
+    p_eff = median.loc["trees", "effective_params"]
+    assert p_eff.is_monotonic_decreasing  # the U-turn: more trees, fewer effective parameters
+    leaves = median.loc["leaves", "effective_params"]
+    assert leaves.iloc[-1] > 10 * leaves.iloc[0]
+
+
+def test_boosting_stages_and_composite_count(boosting_run):
+    test = boosting_run.query("split == 'test' and metric == 'error_rate'")
+    assert set(test["stage"]) == {"rounds", "ensembles"}
+    assert test.loc[test["stage"] == "rounds", "n_params"].max() == 400  # 10 leaves x 40 rounds
+    assert test.loc[test["stage"] == "ensembles", "n_params"].max() == 400 * 8
+    median = test.groupby("n_params")[["value", "effective_params"]].median()
+    assert median.loc[3200, "value"] < median.loc[400, "value"]
+    assert median.loc[3200, "effective_params"] < median.loc[400, "effective_params"]
+
+
+def test_same_seed_gives_the_same_first_tree(digits):
+    x, y, x_test = digits
+    alone = trees.make_forest(1, 150, seed=4).fit(x, y).predict(x_test)
+    first = trees.make_forest(5, 150, seed=4).fit(x, y).estimators_[0].predict(x_test)
+    np.testing.assert_array_equal(alone, first)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"model": "xgboost"}, "model"), ({"dataset": "mnist"}, "dataset"),
+    ({"n_train": 10}, "n_train"), ({"max_trees": 1000}, "max_trees"),
+    ({"noise": -1}, "noise"), ({"max_rounds": 2.5}, "max_rounds"), ({"depth": 3}, "unknown"),
+])
+def test_bad_parameters_are_rejected(bad, message):
+    with pytest.raises(ParamError, match=message):
+        EXP.validate(bad)
+
+
+def test_large_boosting_runs_are_refused_on_demand():
+    big = {"model": "boosting", "n_train": 1200, "max_rounds": 200, "max_ensembles": 40}
+    with pytest.raises(ParamError, match="too large"):
+        run(EXP, big, seeds=2)
+    assert EXP.cost(EXP.defaults(), EXP.default_seeds) < 3
+    assert EXP.cost(EXP.validate({"model": "boosting"}), EXP.default_seeds) < EXP.budget_seconds
+
+
+def test_charts_show_both_stages_and_the_axis_switch(forest_run):
+    rows = forest_run[forest_run["metric"] == "mse"]
+    summary = charts_trees.stage_summary(rows, "mse")
+    assert charts_trees.switch_point(summary)["n_params"] == 200
+    for chart in (charts_trees.composite_chart(rows, "mse"), charts_trees.effective_chart(rows, "mse")):
+        spec = chart.to_dict()
+        values = [v for d in spec["datasets"].values() for v in d]
+        assert {"leaves", "trees"} <= {v.get("stage") for v in values}
+        assert any("axis switch: leaves → trees" == v.get("label") for v in values)
+        assert all(v.get("centre_plot", 1) > 0 for v in values)  # nothing at zero on log axes
+    x = charts_trees.effective_chart(rows, "mse").to_dict()["layer"][0]["encoding"]["x"]
+    assert x["field"] == "effective_params" and x["scale"]["type"] == "log"
+
+
+def test_charts_reject_mixed_models(forest_run, boosting_run):
+    both = pd.concat([forest_run, boosting_run])
+    with pytest.raises(ValueError, match="one model"):
+        charts_trees.stage_summary(both, "mse")
