@@ -14,6 +14,7 @@ from experiments.params import ParamError
 MODULES = (
     "polynomial",
     "trees",
+    "grokking", "grokking_phase",
 )
 
 

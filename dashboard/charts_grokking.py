@@ -1,0 +1,135 @@
+"""Chart builders for the grokking pages: pure functions of tidy DataFrames.
+
+The progress chart stacks accuracy, weight norm and Fourier sparsity on one shared log
+epoch axis, with the "memorized" and "generalized" moments drawn through every panel,
+so the reader sees the neurons turn sparse exactly while test accuracy rises, at a weight
+norm that weight decay has stopped from growing.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard.aggregate import seed_summary
+from dashboard.charts import SPLIT_COLORS, THRESHOLD_COLOR
+
+PHASE_COLORS = alt.Scale(domain=["comprehend quickly", "grok", "memorize only", "fail"],
+                         range=["#54A24B", "#4C78A8", "#F58518", "#9D9D9D"])
+PANELS = {"accuracy": "accuracy", "weight_norm": "weight norm", "fourier_ipr": "Fourier IPR"}
+Y_AXIS_WIDTH = 55  # same label gutter on every panel keeps the x axes aligned
+
+
+def gap_sentence(memorized: int | None, generalized: int | None, last_epoch: int) -> str:
+    """The delay between memorizing and generalizing, in words."""
+    if memorized is None and generalized is None:
+        return f"Training accuracy never reached 99% within {last_epoch} epochs."
+    if generalized is None:
+        return (f"Memorized at epoch {memorized}; test accuracy never reached 95% "
+                f"within {last_epoch} epochs.")
+    if memorized is None:
+        return f"Generalized at epoch {generalized} before training accuracy reached 99%."
+    return (f"Memorized at epoch {memorized}, generalized at epoch {generalized}: "
+            f"{generalized / memorized:.2g}x later.")
+
+
+def milestone_rules(marks: dict) -> alt.Chart | None:
+    """Dashed vertical lines at the memorized / generalized epochs (those that happened)."""
+    labels = {"memorized": "memorized (train 99%)", "generalized": "generalized (test 95%)"}
+    rows = pd.DataFrame([{"step": float(v), "label": labels[k], "short": k}
+                         for k, v in marks.items() if v is not None])
+    if rows.empty:
+        return None
+    base = alt.Chart(rows)
+    rule = base.mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR).encode(
+        x="step:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("step:Q", title="epoch")])
+    text = base.mark_text(align="left", dx=4, dy=2, baseline="top", color=THRESHOLD_COLOR,
+                          fontSize=11).encode(x="step:Q", y=alt.value(0), text="short:N")
+    return rule + text
+
+
+def _panel(frame: pd.DataFrame, metric: str, domain: list[float], height: int,
+           legend: bool) -> alt.LayerChart:
+    rows = frame[(frame["metric"] == metric) & (frame["seed"] >= 0)]
+    summary = seed_summary(rows, "step", "split")
+    x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log", domain=domain))
+    y_scale = alt.Scale(domain=[0, 1]) if metric == "accuracy" else alt.Scale(zero=False)
+    base = alt.Chart(summary).encode(x=x, color=alt.Color(
+        "split:N", scale=SPLIT_COLORS, title="split",
+        legend=alt.Legend(orient="top") if legend else None))
+    band = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("low:Q", title=PANELS.get(metric, metric), scale=y_scale,
+                axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)), y2="high:Q")
+    line = base.mark_line(strokeWidth=2).encode(
+        y="centre:Q", tooltip=[alt.Tooltip("step:Q", title="epoch"), "split:N",
+                               alt.Tooltip("centre:Q", title="median", format=".4g"),
+                               alt.Tooltip("low:Q", title="band low", format=".4g"),
+                               alt.Tooltip("high:Q", title="band high", format=".4g"),
+                               "seeds:Q"])
+    return (band + line).properties(height=height)
+
+
+def progress_panels(frame: pd.DataFrame, marks: dict, *, metrics=tuple(PANELS),
+                    height: int = 170, last_epoch: int | None = None) -> list[alt.LayerChart]:
+    """Train/test accuracy, then the weight norm and Fourier sparsity (median over seeds,
+    inter-quartile band), milestones marked in every panel.
+
+    Separate charts so each can stretch to the page width; the same log epoch domain,
+    y-axis gutter keep their x axes aligned when stacked. `height` is the whole panel's
+    (Streamlit fits axes and legend inside it); the accuracy panel is twice as tall.
+    `last_epoch` fixes the right end of the axis (a live run grows into it).
+    """
+    steps = frame.loc[frame["step"] > 0, "step"]
+    if steps.empty:
+        raise ValueError("no logged epochs to draw")
+    domain = [float(steps.min()), float(last_epoch or steps.max())]
+    rules = milestone_rules(marks)
+    panels = []
+    for i, metric in enumerate(m for m in metrics if m in set(frame["metric"])):
+        panel = _panel(frame, metric, domain, height * 2 if i == 0 else height, legend=i == 0)
+        panels.append(panel + rules if rules is not None else panel)
+    return panels
+
+
+def spectrum_chart(spectra: pd.DataFrame, *, title: str = "") -> alt.FacetChart:
+    """Each neuron's share of power per frequency (0 to 1), one column per epoch."""
+    if spectra.empty:
+        raise ValueError("no spectra to draw")
+    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"))
+    order = [f"epoch {e}" for e in sorted(spectra["epoch"].unique())]
+    ticks = list(range(0, int(rows["frequency"].max()) + 1, 5))
+    return alt.Chart(rows).mark_bar().encode(
+        x=alt.X("frequency:O", title="frequency k (waves over the residues)",
+                axis=alt.Axis(labelAngle=0, values=ticks)),
+        y=alt.Y("power:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(tickCount=2)),
+        color=alt.Color("moment:N", sort=order, title="", legend=None),
+        tooltip=["neuron:N", "moment:N", "frequency:O", alt.Tooltip("power:Q", format=".3f")],
+    ).properties(width=260, height=70).facet(
+        row=alt.Row("neuron:N", title="share of power, neuron"),
+        column=alt.Column("moment:N", sort=order, title=""),
+    ).properties(title=title)
+
+
+def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
+    """Phase of each (training fraction, weight decay) cell, with the median epochs to
+    generalize written in it; tooltips give the share of seeds that generalized."""
+    if cells.empty:
+        raise ValueError("no phase-diagram cells to draw")
+    rows = cells.copy()
+    rows["label"] = [f"{e:.0f}" if g >= 0.5 else "never" for e, g in
+                     zip(rows["epochs_to_generalize"], rows["generalized"])]
+    x = alt.X("train_fraction:O", title="training fraction", axis=alt.Axis(format=".2f", labelAngle=0))
+    y = alt.Y("weight_decay:O", title="weight decay", sort="descending")
+    base = alt.Chart(rows).encode(x=x, y=y)
+    tooltip = [alt.Tooltip("train_fraction:Q", title="training fraction"),
+               alt.Tooltip("weight_decay:Q", title="weight decay"), "phase:N",
+               alt.Tooltip("generalized:Q", title="share of seeds generalized", format=".0%"),
+               alt.Tooltip("epochs_to_memorize:Q", title="median epochs to memorize", format=".0f"),
+               alt.Tooltip("epochs_to_generalize:Q", title="median epochs to generalize", format=".0f"),
+               "seeds:Q"]
+    rect = base.mark_rect(stroke="white").encode(
+        color=alt.Color("phase:N", scale=PHASE_COLORS, title="phase"), tooltip=tooltip)
+    dark = alt.FieldOneOfPredicate(field="phase", oneOf=["grok", "comprehend quickly"])
+    text = base.mark_text(fontSize=11).encode(
+        text="label:N", tooltip=tooltip,
+        color=alt.condition(dark, alt.value("white"), alt.value("#222222")))
+    return (rect + text).properties(title=title, height=300)

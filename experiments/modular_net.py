@@ -1,0 +1,189 @@
+"""The modular-arithmetic network of the grokking experiments, in plain numpy.
+
+Data: all pairs (a, b) with labels (a op b) mod p, split at random. Model: concatenated
+one-hot inputs, one hidden layer (x^2 or ReLU, no biases), p outputs. The one-hot layer
+is a gather of embedding rows and its gradient a grouped sum (np.add.reduceat), so an
+epoch costs three small matrix products. Optimizer: full-batch AdamW. Gradients are
+derived by hand (checked against finite differences in tests/test_grokking.py).
+Everything is float32, and tiny values are flushed to zero every step: weight decay
+drives Adam's moments into subnormal floats, on which matrix products run ~50x slower.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+OPERATIONS = {
+    "add": lambda a, b, p: (a + b) % p,
+    "subtract": lambda a, b, p: (a - b) % p,
+    "multiply": lambda a, b, p: (a * b) % p,
+}
+BETAS, EPS = (0.9, 0.98), 1e-8
+TINY = np.float32(1e-30)  # well above the subnormal range (< 1.2e-38) yet numerically zero
+SCHEDULE_POINTS = 90
+
+
+# Data -----------------------------------------------------------------------------------
+
+def dataset(params: dict, seed: int):
+    """All p^2 pairs, labelled and split at random: (a, b, label) for train, then test."""
+    p = params["p"]
+    a, b = (g.ravel() for g in np.meshgrid(np.arange(p), np.arange(p), indexing="ij"))
+    label = OPERATIONS[params["operation"]](a, b, p)
+    order = np.random.default_rng([seed, 0]).permutation(p * p)
+    n_train = int(np.clip(round(params["train_fraction"] * p * p), 1, p * p - 1))
+    pick = lambda idx: (a[idx], b[idx], label[idx])  # noqa: E731
+    return pick(np.sort(order[:n_train])), pick(order[n_train:])
+
+
+def init_weights(p: int, width: int, seed: int, dtype=np.float32):
+    """Gaussian weights, std 0.5 / (2 width)^(1/3) as in Gromov's quadratic model."""
+    rng = np.random.default_rng([seed, 1])
+    std = 0.5 / (2 * width) ** (1 / 3)
+    return [(std * rng.standard_normal((2 * p, width))).astype(dtype),
+            (std * rng.standard_normal((width, p))).astype(dtype)]
+
+
+# Model: forward, loss and hand-derived gradients ---------------------------------------
+
+def forward(weights, a, b, activation: str):
+    """Output scores and the hidden pre-activations; the one-hot layer is a row gather."""
+    w_in, w_out = weights
+    p = w_out.shape[1]
+    h = np.take(w_in, a, axis=0)
+    h += np.take(w_in, p + b, axis=0)
+    z = h * h if activation == "quadratic" else np.maximum(h, 0)
+    return z @ w_out, h, z
+
+
+def loss_value(y, label, loss: str) -> float:
+    n, p = y.shape
+    if loss == "mse":
+        err = y.copy()
+        err[np.arange(n), label] -= 1
+        return float(np.mean(err * err))
+    shifted = y - y.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=1))
+    return float(np.mean(log_norm - shifted[np.arange(n), label]))
+
+
+def output_grad(y, label, loss: str):
+    """d loss / d scores for the mean loss over samples (and classes, for MSE)."""
+    n, p = y.shape
+    if loss == "mse":
+        g = y * (2.0 / (n * p))
+        g[np.arange(n), label] -= 2.0 / (n * p)
+        return g.astype(y.dtype, copy=False)
+    e = np.exp(y - y.max(axis=1, keepdims=True))
+    g = e / e.sum(axis=1, keepdims=True)
+    g[np.arange(n), label] -= 1
+    return (g / n).astype(y.dtype, copy=False)
+
+
+class Groups:
+    """Row indices grouped by value, so the one-hot layer's gradient is a grouped sum."""
+
+    def __init__(self, index: np.ndarray):
+        order = np.argsort(index, kind="stable")
+        self.values, self.starts = np.unique(index[order], return_index=True)
+        # Training pairs come sorted by a: its rows are then summed in place, no gather.
+        self.order = None if np.all(order == np.arange(index.size)) else order
+
+    def sum_into(self, out: np.ndarray, rows: np.ndarray) -> None:
+        rows = rows if self.order is None else np.take(rows, self.order, axis=0)
+        out[self.values] = np.add.reduceat(rows, self.starts, axis=0)
+
+
+def gradients(weights, a, b, label, activation: str, loss: str, groups=None):
+    """Loss gradients w.r.t. (w_in, w_out), by hand; `groups` caches the grouping of a, b."""
+    w_in, w_out = weights
+    p = w_out.shape[1]
+    y, h, z = forward(weights, a, b, activation)
+    dy = output_grad(y, label, loss)
+    dz = dy @ w_out.T
+    dh = dz * (2 * h) if activation == "quadratic" else dz * (h > 0)
+    ga, gb = groups or (Groups(a), Groups(b))
+    d_in = np.zeros_like(w_in)
+    ga.sum_into(d_in[:p], dh)
+    gb.sum_into(d_in[p:], dh)
+    return [d_in, z.T @ dy], y
+
+
+# Training --------------------------------------------------------------------------------
+
+def fourier_ipr(w_in: np.ndarray) -> float:
+    """Mean inverse participation ratio of each neuron's power spectrum over residues.
+
+    rfft folds each +-f pair into one bin, so a single pure wave scores 1 and white
+    noise ~2/p; averaged over the a-half and the b-half of the input weights.
+    """
+    p = w_in.shape[0] // 2
+    power = np.abs(np.fft.rfft(w_in.reshape(2, p, -1).astype(np.float64), axis=1)) ** 2
+    total = power.sum(axis=1)
+    ipr = (power**2).sum(axis=1) / np.where(total > 0, total**2, 1)
+    return float(ipr.mean())
+
+
+def log_schedule(epochs: int, points: int = SCHEDULE_POINTS) -> np.ndarray:
+    """Log-spaced epochs 1..epochs (every epoch at first, then geometric)."""
+    return np.unique(np.round(np.geomspace(1, epochs, points)).astype(int))
+
+
+def accuracy(y, label) -> float:
+    return float(np.mean(np.argmax(y, axis=1) == label))
+
+
+def adamw_step(weights, grads, moments, epoch: int, lr: float, wd: float) -> None:
+    """One AdamW update in place (decoupled decay), then flush tiny values to zero."""
+    fix1, fix2 = 1 - BETAS[0] ** epoch, 1 - BETAS[1] ** epoch
+    for w, g, (m, v) in zip(weights, grads, moments):
+        m *= BETAS[0]
+        m += (1 - BETAS[0]) * g
+        v *= BETAS[1]
+        v += (1 - BETAS[1]) * (g * g)
+        w *= np.float32(1 - lr * wd)
+        w -= np.float32(lr / fix1) * m / (np.sqrt(v / np.float32(fix2)) + np.float32(EPS))
+        for arr in (m, v, w):
+            arr[np.abs(arr) < TINY] = 0  # subnormals make the next matmuls ~50x slower
+
+
+def train(params: dict, seed: int, steps: Iterable[int] | None = None,
+          keep_weights: bool = False) -> Iterator[dict]:
+    """Full-batch AdamW, step by step; yields the logged measures at each epoch in `steps`.
+
+    A generator, so callers can draw live, stop early (break) or keep only what they need.
+    """
+    (a, b, label), (ta, tb, tlabel) = dataset(params, seed)
+    weights = init_weights(params["p"], params["width"], seed)
+    moments = [[np.zeros_like(w), np.zeros_like(w)] for w in weights]
+    groups = (Groups(a), Groups(b))
+    act, loss, lr, wd = params["activation"], params["loss"], params["lr"], params["weight_decay"]
+    steps = log_schedule(params["epochs"]) if steps is None else steps
+    logged = sorted(set(int(s) for s in steps))
+    epoch = 0
+    for stop in logged:
+        # One BLAS thread: these matrices are small, and extra threads only contend for
+        # the 2 shared cores (measured ~5x slower with the default thread pool).
+        with threadpool_limits(1, user_api="blas"):
+            while epoch < stop:
+                epoch += 1
+                grads, _ = gradients(weights, a, b, label, act, loss, groups)
+                adamw_step(weights, grads, moments, epoch, lr, wd)
+            y_train = forward(weights, a, b, act)[0]
+            y_test = forward(weights, ta, tb, act)[0]
+        out = {
+            "step": epoch,
+            "train_accuracy": accuracy(y_train, label),
+            "test_accuracy": accuracy(y_test, tlabel),
+            "train_loss": loss_value(y_train, label, loss),
+            "test_loss": loss_value(y_test, tlabel, loss),
+            "weight_norm": float(np.sqrt(sum(np.sum(w.astype(np.float64) ** 2) for w in weights))),
+            "fourier_ipr": fourier_ipr(weights[0]),
+        }
+        if keep_weights:
+            out["w_in"] = weights[0].copy()
+        yield out
+
+
