@@ -33,12 +33,17 @@ def log_floor(values: pd.Series, groups: pd.Series | None = None, decades: float
     return float(positive.groupby(groups[values > 0]).min().max()) / 10**decades
 
 
-def threshold_rule(x: str, value: float, label: str = "interpolation threshold") -> alt.LayerChart:
-    """A dashed vertical line with a label, at the x where the model can just interpolate."""
+def threshold_rule(x: str, value: float, label: str = "interpolation threshold",
+                   align: str = "left") -> alt.LayerChart:
+    """A dashed vertical line with a label, at the x where the model can just interpolate.
+
+    align="right" puts the label on the line's left, for lines near a chart's right edge.
+    """
     base = alt.Chart(pd.DataFrame({x: [value], "label": [label]}))
     rule = base.mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR).encode(
         x=f"{x}:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q")])
-    text = base.mark_text(align="left", dx=4, dy=-6, color=THRESHOLD_COLOR, fontSize=11).encode(
+    text = base.mark_text(align=align, dx=4 if align == "left" else -4, dy=-6,
+                          color=THRESHOLD_COLOR, fontSize=11).encode(
         x=f"{x}:Q", y=alt.value(8), text="label:N")
     return rule + text
 

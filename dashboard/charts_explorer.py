@@ -11,23 +11,7 @@ import pandas as pd
 
 from dashboard.aggregate import seed_summary
 from dashboard.charts import SPLIT_COLORS, log_floor, threshold_rule
-
-MAX_CONFIG_VALUES = 24
-NOT_CONFIG = {"seed", "value", "metric", "experiment"}
-
-
-def config_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns that name a configuration: text, whole numbers or few distinct values.
-    Per-seed measurements such as effective_params (many float values) are excluded."""
-    out = []
-    for col in frame.columns:
-        if col in NOT_CONFIG:
-            continue
-        kind = frame[col].dtype.kind
-        if kind in "OSUbi" or frame[col].nunique() <= MAX_CONFIG_VALUES:
-            out.append(col)
-    return out
-
+from experiments.schema import config_columns
 
 def explorer_chart(frame: pd.DataFrame, *, x: str, metric: str, color: str = "split",
                    facet: str | None = None, centre: str = "median", band: str = "iqr",

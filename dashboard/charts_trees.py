@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.aggregate import seed_summary
-from dashboard.charts import THRESHOLD_COLOR, log_floor, threshold_rule
+from dashboard.charts import log_floor, threshold_rule
 
 STAGES = ("leaves", "trees", "rounds", "ensembles")
 FIRST_SECOND = ["#4C78A8", "#E45756"]  # the first axis, then the second
@@ -78,16 +78,6 @@ def _log_y(summary: pd.DataFrame, title: str) -> dict:
             "axis": alt.Axis(values=ticks, format="~g")}
 
 
-def _right_aligned_rule(x: str, value: float, label: str) -> alt.LayerChart:
-    """Like charts.threshold_rule, labelled on its left: here the switch sits at the
-    right edge, where the second stage starts walking back."""
-    base = alt.Chart(pd.DataFrame({x: [value], "label": [label]}))
-    rule = base.mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR).encode(x=f"{x}:Q")
-    text = base.mark_text(align="right", dx=-4, dy=-6, color=THRESHOLD_COLOR, fontSize=11).encode(
-        x=f"{x}:Q", y=alt.value(8), text="label:N")
-    return rule + text
-
-
 def _tooltip() -> list:
     return [alt.Tooltip("stage:N"), alt.Tooltip("n_params:Q", title="composite count"),
             alt.Tooltip("effective_params:Q", title="effective parameters", format=".1f"),
@@ -129,6 +119,6 @@ def effective_chart(frame: pd.DataFrame, metric: str, *, title: str = "",
     ring = alt.Chart(pd.DataFrame([switch])).mark_point(
         size=160, shape="circle", filled=False, color="black", strokeWidth=1.5).encode(
         x="effective_params:Q", y="centre_plot:Q")
-    rule = _right_aligned_rule("effective_params", float(switch["effective_params"]),
-                               _switch_label(summary))
+    rule = threshold_rule("effective_params", float(switch["effective_params"]),
+                          _switch_label(summary), align="right")
     return (path + points + ring + rule).properties(title=title, height=height)

@@ -18,7 +18,7 @@ import pandas as pd
 from experiments import registry, store
 from experiments.base import run
 from experiments.params import ParamError, parse_assignments
-from experiments.schema import SchemaError
+from experiments.schema import SchemaError, config_columns
 
 EXIT_USAGE = 2
 
@@ -112,9 +112,12 @@ def command_line(exp_id: str, assignments: dict, seeds: int | None) -> str:
 
 
 def summary_table(frame: pd.DataFrame, x: str) -> pd.DataFrame:
-    """Median over seeds of each metric per x value (train and test side by side)."""
+    """Median over seeds of each metric per x value and per config that varies
+    (e.g. model or ridge), train and test side by side."""
     rows = frame[frame["seed"] >= 0]
-    return rows.pivot_table(index=x, columns=["metric", "split"], values="value",
+    varying = [c for c in config_columns(rows)
+               if c not in (x, "split") and rows.groupby(x)[c].nunique().max() > 1]
+    return rows.pivot_table(index=varying + [x], columns=["metric", "split"], values="value",
                             aggfunc="median")
 
 

@@ -53,3 +53,19 @@ def check_tidy(frame: pd.DataFrame, experiment: str | None = None) -> pd.DataFra
     if experiment is not None and (out["experiment"] != experiment).any():
         raise SchemaError(f"rows from another experiment than {experiment!r}")
     return out
+
+
+MAX_CONFIG_VALUES = 24
+NOT_CONFIG = {"seed", "value", "metric", "experiment"}
+
+
+def config_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that name a configuration: text, whole numbers or few distinct values.
+    Per-seed measurements such as effective_params (many float values) are excluded."""
+    out = []
+    for col in frame.columns:
+        if col in NOT_CONFIG:
+            continue
+        if frame[col].dtype.kind in "OSUbi" or frame[col].nunique() <= MAX_CONFIG_VALUES:
+            out.append(col)
+    return out

@@ -10,7 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import exports
-from dashboard.charts_explorer import config_columns, explorer_chart
+from dashboard.charts_explorer import explorer_chart
+from experiments.schema import config_columns
 from experiments import store
 from experiments.store import ROOT
 
