@@ -13,6 +13,7 @@ import streamlit as st
 from experiments import registry, store
 from experiments.base import run
 from experiments.cli import command_line
+from experiments.store import StoreError
 
 CACHE_TTL = "2h"
 
@@ -43,3 +44,12 @@ def run_on_demand(experiment_id: str, params: tuple, n_seeds: int,
 def frozen(params: dict) -> tuple:
     """Params as a hashable, order-independent cache key."""
     return tuple(sorted(params.items()))
+
+
+def shipped_or_message(experiment_id: str) -> tuple[pd.DataFrame, dict] | None:
+    """The shipped result, or None after telling the reader what is wrong and the fix."""
+    try:
+        return load_shipped(experiment_id)
+    except StoreError as err:
+        st.error(f"The shipped {experiment_id} result is unavailable: {err}")
+        return None

@@ -5,7 +5,6 @@ import streamlit as st
 
 from dashboard import charts, data, exports
 from dashboard.aggregate import classical_range
-from experiments.store import StoreError
 
 STORY = """
 Textbook statistics says test error traces a **U-curve** as a model grows: it first
@@ -20,11 +19,10 @@ Descent Lab comes from a real experiment you can rerun in seconds.
 def render() -> None:
     st.title("Descent Lab")
     st.markdown(STORY)
-    try:
-        frame, provenance = data.load_shipped("polynomial")
-    except StoreError as err:
-        st.error(f"The shipped polynomial result is unavailable: {err}")
+    shipped = data.shipped_or_message("polynomial")
+    if shipped is None:
         return
+    frame, provenance = shipped
     n = int(provenance["params"]["n_train"])
     mse = frame[frame["metric"] == "mse"]
     textbook = mse[mse["n_params"] <= classical_range(mse, "n_params", "mse", n)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts_trees, data, exports
-from experiments.store import StoreError
 
 TITLE = "The U-turn"
 URL = "u-turn"
@@ -48,11 +47,10 @@ at its own training points an interpolating model simply returns their labels.
 def render() -> None:
     st.title(TITLE)
     st.markdown(STORY)
-    try:
-        frame, provenance = data.load_shipped("trees")
-    except StoreError as err:
-        st.error(f"The shipped trees result is unavailable: {err}")
+    shipped = data.shipped_or_message("trees")
+    if shipped is None:
         return
+    frame, provenance = shipped
     datasets = list(dict.fromkeys(frame["dataset"]))
     left, right = st.columns(2)
     dataset = left.radio("Dataset", datasets, horizontal=True, key="u_turn.dataset")
