@@ -53,10 +53,11 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                 log_x: bool = True, log_y: bool = True, threshold: float | None = None,
                 series: str = "split", centre: str = "median", band: str = "iqr",
                 color_scale: alt.Scale | None = None, y_max: float | None = None,
-                height: int = 320) -> alt.LayerChart:
+                x_domain: tuple[float, float] | None = None, height: int = 320) -> alt.LayerChart:
     """Centre line over seeds with a band, one colour per `series`, legend toggles series.
 
     `y_max` clips a peak that would flatten everything else; the chart then says so.
+    `x_domain` fixes the x range, so stacked charts line up on the same axis.
     """
     rows = frame[frame["metric"] == metric]
     if rows.empty:
@@ -74,7 +75,8 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     if y_max is not None:
         for col in ("centre", "low", "high"):
             summary[f"{col}_plot"] = summary[f"{col}_plot"].clip(upper=y_max)
-    scale_x = alt.Scale(type="log") if log_x else alt.Scale(zero=False)
+    scale_x = alt.Scale(type="log" if log_x else "linear", zero=False,
+                        **({"domain": list(x_domain), "nice": False} if x_domain else {}))
     scale_y = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
     axis_y = alt.Axis(format="~e" if log_y else "~g", tickCount=6)
     if log_x:

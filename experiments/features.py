@@ -22,3 +22,26 @@ def degree_grid(n_train: int, max_degree: int, n_log: int = 40) -> np.ndarray:
         return dense
     tail = np.geomspace(dense_top, max_degree, n_log).round().astype(int)
     return np.unique(np.concatenate([dense, tail]))
+
+
+def random_features(x: np.ndarray, weights: np.ndarray, offsets: np.ndarray, kind: str) -> np.ndarray:
+    """Unnormalized random features of the rows of x: cos(x W + b) or max(0, x W).
+
+    Computed in float32 (cos is ~25x faster there) and returned in float64 for the
+    solver; the sqrt(2 / p) normalization is applied per width by the solver's `scale`.
+    """
+    z = x.astype(np.float32) @ weights
+    if kind == "fourier":
+        return np.cos(z + offsets).astype(np.float64)
+    if kind == "relu":
+        return np.maximum(z, 0.0).astype(np.float64)
+    raise ValueError(f"unknown random feature kind {kind!r}")
+
+
+def draw_random_weights(dim: int, n_features: int, bandwidth: float, kind: str,
+                        rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """W ~ N(0, 1/bandwidth^2) (Fourier) or N(0, 1/dim) (ReLU), b ~ U(0, 2 pi)."""
+    std = 1.0 / bandwidth if kind == "fourier" else 1.0 / np.sqrt(dim)
+    weights = (rng.standard_normal((dim, n_features)) * std).astype(np.float32)
+    offsets = rng.uniform(0.0, 2 * np.pi, n_features).astype(np.float32)
+    return weights, offsets

@@ -59,22 +59,23 @@ def _smallest_nonzero(s: np.ndarray) -> float:
     return float(s[keep].min()) if keep.any() else 0.0
 
 
-def _shrink_rows(s: np.ndarray, lam: float, n: int) -> np.ndarray:
-    """`_shrink` for a stack of spectra, one per row (cutoff relative to each row)."""
-    if lam > 0:
-        return s / (s**2 + n * lam)
+def _shrink_rows(s: np.ndarray, lam: np.ndarray, n: int) -> np.ndarray:
+    """`_shrink` for a stack of spectra, one per row, with one penalty per row
+    (all zero: the pseudo-inverse, cutoff relative to each row)."""
+    if np.any(lam > 0):
+        return s / (s**2 + n * lam[:, None])
     keep = s > PINV_RCOND * s.max(axis=-1, keepdims=True)
     return np.divide(1.0, s, out=np.zeros_like(s), where=keep)
 
 
-def _dual_batch(fit: SweepFit, idx, s, v, k_test, y, n) -> None:
+def _dual_batch(fit: SweepFit, idx, s, v, k_test, y, n, lam_factor) -> None:
     """Fill `fit` at widths `idx` from eigendecompositions G = v diag(s^2) v' of the
     n x n Gram matrices (stacked): alpha = (G + n lam I)^-1 y, beta = F' alpha."""
     m = k_test.shape[1]
     fit.sigma_min[idx] = s[:, 0]
     vy = np.einsum("bji,jc->bic", v, y)
     for j, lam in enumerate(fit.ridges):
-        g = _shrink_rows(s, lam, n)
+        g = _shrink_rows(s, lam * lam_factor[idx], n)
         inv = np.divide(g, s, out=np.zeros_like(s), where=s > 0)  # 1/(s^2 + n lam)
         fit.train_pred[idx, j] = v @ ((g * s)[:, :, None] * vy)
         fit.test_pred[idx, j] = k_test @ (v @ (inv[:, :, None] * vy))
@@ -82,8 +83,14 @@ def _dual_batch(fit: SweepFit, idx, s, v, k_test, y, n) -> None:
         fit.smoother_sq[idx, j] = np.sum((k_test @ (v * inv[:, None, :])) ** 2, axis=(1, 2)) / m
 
 
-def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
-    """Fit the first `p` columns for every p in `widths` and every penalty in `ridges`."""
+def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None) -> SweepFit:
+    """Fit the first `p` columns for every p in `widths` and every penalty in `ridges`.
+
+    `scale` (one factor per width) fits scale[i] * F[:, :p] instead, e.g. random
+    features normalized by sqrt(2 / p): predictions are those of F with the penalty
+    lam / scale^2; coefficient norms and singular values are reported for the scaled
+    features.
+    """
     f_train = np.asarray(f_train, dtype=np.float64)
     f_test = np.asarray(f_test, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -94,6 +101,8 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
         raise ValueError("widths must be increasing and within the feature matrix")
     n, m, k = f_train.shape[0], f_test.shape[0], y.shape[1]
     W, R = len(widths), len(ridges)
+    scale = np.ones(W) if scale is None else np.asarray(scale, dtype=np.float64)
+    lam_factor = 1.0 / scale**2
     fit = SweepFit(widths, ridges, np.empty((W, R, n, k)), np.empty((W, R, m, k)),
                    np.empty((W, R)), np.empty(W), np.empty((W, R)))
 
@@ -110,7 +119,7 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
         test_right = f_test[:, :p] @ vt.T
         betas = []
         for j, lam in enumerate(ridges):
-            g = _shrink(s, lam, n)
+            g = _shrink(s, lam * lam_factor[i], n)
             betas.append(vt.T @ (g[:, None] * uy))
             fit.smoother_sq[i, j] = np.sum((test_right * g) ** 2) / m
         store(i, betas, p)
@@ -147,5 +156,8 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,)) -> SweepFit:
                 primal(i, widths[i], sv, vt, u.T @ y)
         idx = np.array(rows)[exact]
         if idx.size:
-            _dual_batch(fit, idx, np.sqrt(w[exact]), v[exact], np.stack(k_tests)[exact], y, n)
+            _dual_batch(fit, idx, np.sqrt(w[exact]), v[exact], np.stack(k_tests)[exact], y, n,
+                        lam_factor)
+    fit.coef_norm /= scale[:, None]
+    fit.sigma_min *= scale
     return fit

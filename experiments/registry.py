@@ -13,6 +13,7 @@ from experiments.params import ParamError
 
 MODULES = (
     "polynomial",
+    "random_features",
     "trees",
     "grokking", "grokking_phase",
 )

@@ -63,3 +63,19 @@ def test_rejects_widths_that_are_not_increasing():
     f = np.ones((5, 10))
     with pytest.raises(ValueError, match="increasing"):
         nested_ridge_sweep(f, f, np.ones(5), [4, 3])
+
+
+def test_scaled_features_match_a_direct_fit_of_the_scaled_matrix():
+    """scale[i] * F[:, :p] (e.g. sqrt(2/p) random features) via the unscaled factorization."""
+    rng = np.random.default_rng(5)
+    f, f_test, y = rng.standard_normal((30, 120)), rng.standard_normal((20, 120)), rng.standard_normal(30)
+    widths = np.array([10, 30, 60, 120])
+    scale = np.sqrt(2.0 / widths)
+    fit = nested_ridge_sweep(f, f_test, y, widths, [0.0, 1e-2], scale=scale)
+    for i, p in enumerate(widths):
+        fp, ft = scale[i] * f[:, :p], scale[i] * f_test[:, :p]
+        for j, lam in enumerate([0.0, 1e-2]):
+            beta = reference_beta(fp, y, lam)
+            np.testing.assert_allclose(fit.test_pred[i, j, :, 0], ft @ beta, rtol=1e-7, atol=1e-10)
+            assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
+        assert fit.sigma_min[i] == pytest.approx(np.linalg.svd(fp, compute_uv=False).min(), rel=1e-8)

@@ -1,0 +1,53 @@
+"""Why the peak? Test error, coefficient norm and the smallest singular value of the
+feature matrix on one shared width axis: the variance explodes where the matrix is square."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, exports
+
+TITLE = "Why the peak?"
+URL = "why-the-peak"
+
+STORY = """
+The minimum-norm fit is beta = F+ y. Where the number of features N is far from the
+number of training points n, the feature matrix F is well conditioned. As N approaches
+n, F becomes square and its **smallest nonzero singular value falls toward zero**; the
+pseudo-inverse divides by it, so the **coefficient norm explodes**, and with it the
+variance of the predictions: test error peaks. Past the threshold many interpolating
+solutions exist and the minimum-norm one gets smaller as N grows, so error falls again.
+A ridge penalty caps 1/sigma at 1/sqrt(n lambda), which is why it removes the peak.
+"""
+
+PANELS = (
+    ("error_rate", "test", "test 0-1 error"),
+    ("mse", "test", "test squared loss"),
+    ("coef_norm", "train", "coefficient norm ||beta||"),
+    ("sigma_min", "train", "smallest singular value of F"),
+)
+
+
+def render() -> None:
+    st.title(TITLE)
+    st.markdown(STORY)
+    shipped = data.shipped_or_message("random_features")
+    if shipped is None:
+        return
+    frame, provenance = shipped
+    ridges = sorted(frame["ridge"].unique())
+    ridge = st.select_slider("Ridge penalty", ridges, value=ridges[0], key="why.ridge",
+                             format_func=lambda v: "0 (minimum norm)" if v == 0 else f"{v:g}")
+    rows = frame[frame["ridge"] == ridge]
+    n = float(provenance["params"]["n_train"])
+    domain = (float(rows["n_params"].min()), float(rows["n_params"].max()))
+    available = [p for p in PANELS if p[0] in set(rows["metric"])]
+    shown = available[:1] + [p for p in available if p[1] == "train"]  # one error panel
+    for metric, split, title in shown:
+        panel = rows[(rows["metric"] == metric) & (rows["split"] == split)]
+        exports.show_chart(charts.error_curve(
+            panel, x="n_params", metric=metric, threshold=n, x_domain=domain, title=title,
+            x_title="random features N", y_title=title, height=220), panel, f"why-{metric}")
+    st.caption(f"{provenance['params']['dataset']}, n_train = {int(n)}, median over "
+               f"{len(provenance.get('seeds', []))} seeds with the inter-quartile band. Raise the "
+               "ridge penalty: sigma_min is unchanged (it belongs to the data), but the norm and "
+               "the error no longer blow up.")
