@@ -53,7 +53,8 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                 log_x: bool = True, log_y: bool = True, threshold: float | None = None,
                 series: str = "split", centre: str = "median", band: str = "iqr",
                 color_scale: alt.Scale | None = None, y_max: float | None = None,
-                x_domain: tuple[float, float] | None = None, height: int = 320) -> alt.LayerChart:
+                x_domain: tuple[float, float] | None = None, show_line: bool = True,
+                height: int = 320) -> alt.LayerChart:
     """Centre line over seeds with a band, one colour per `series`, legend toggles series.
 
     `y_max` clips a peak that would flatten everything else; the chart then says so.
@@ -99,7 +100,7 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                alt.Tooltip("seeds:Q")]
     line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
     points = base.mark_circle(size=28).encode(y="centre_plot:Q", tooltip=tooltip)
-    chart = band_layer + line + points
+    chart = band_layer + line + points if show_line else band_layer + points
     if clipped:
         chart = chart + clip_note(summary["centre"].max(), centre)
     if threshold is not None:

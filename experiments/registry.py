@@ -14,6 +14,7 @@ from experiments.params import ParamError
 MODULES = (
     "polynomial",
     "random_features",
+    "linear_theory",
     "trees",
     "grokking", "grokking_phase",
 )
