@@ -15,6 +15,7 @@ MODULES = (
     "polynomial",
     "random_features",
     "linear_theory",
+    "sample_wise",
     "trees",
     "grokking", "grokking_phase",
 )
