@@ -2,7 +2,8 @@
 
 Identical work on all sides: the same random Fourier features of the same digits
 split, the same widths and ridge penalties, test predictions per (width, lambda).
-  (a) naive: a fresh np.linalg.pinv (or ridge solve) per width and lambda;
+  (a) naive: a fresh np.linalg.pinv per width (ridge: a fresh solve of the smaller
+      of the primal and dual normal equations) per width and lambda;
   (b) scikit-learn: validation_curve over Pipeline(first-p-columns, Ridge or
       LinearRegression) with one predefined train/test split;
   lab: experiments.linalg.nested_ridge_sweep (one QR below n, a growing Gram matrix
@@ -43,8 +44,12 @@ def naive(f, f_test, y, widths, ridges):
     for p in widths:
         fp, ft = np.sqrt(2.0 / p) * f[:, :p], np.sqrt(2.0 / p) * f_test[:, :p]
         for lam in ridges:
-            beta = (np.linalg.pinv(fp) @ y if lam == 0
-                    else np.linalg.solve(fp.T @ fp + n * lam * np.eye(p), fp.T @ y))
+            if lam == 0:
+                beta = np.linalg.pinv(fp) @ y
+            elif p <= n:  # ridge by its smaller normal equations: primal below n, dual above
+                beta = np.linalg.solve(fp.T @ fp + n * lam * np.eye(p), fp.T @ y)
+            else:
+                beta = fp.T @ np.linalg.solve(fp @ fp.T + n * lam * np.eye(n), y)
             out.append(ft @ beta)
     return out
 

@@ -3,11 +3,13 @@
 Model sizes in a sweep are nested: the model with p features uses the first p
 columns of one feature matrix. So instead of a fresh pseudo-inverse per size we
   * below the threshold (p <= n): take ONE QR of the first n columns; the QR of any
-    leading block is its leading part, so each size costs only a small p x p SVD;
+    leading block is its leading part, so each size costs only p x p triangular or
+    SPD solves (and the singular values of R_p, for sigma_min);
   * above it (p > n): grow the n x n Gram matrix F F' by the new columns' outer
-    product and take one eigendecomposition per size, which gives every ridge
-    penalty at once. Where the Gram matrix is too ill-conditioned to be exact
-    (near the threshold, kappa^2 beyond ~1e9) we fall back to an SVD of F itself.
+    product; one eigenvalue pass (no vectors) per size checks conditioning, then one
+    n x n solve per penalty. Where the Gram matrix is too ill-conditioned to be
+    exact (near the threshold, kappa^2 beyond ~1e9), or R_p is rank deficient, we
+    fall back to an SVD of F itself.
 Ridge convention: minimize (1/n)||Y - F b||^2 + lam ||b||^2; lam = 0 is the
 minimum-norm solution, with numpy's `pinv` cutoff (singular values below 1e-15 of
 the largest are dropped).
@@ -20,7 +22,6 @@ import numpy as np
 
 PINV_RCOND = 1e-15
 GRAM_KAPPA2_LIMIT = 1e9
-BATCH_ELEMENTS = 2_000_000  # ~16 MB of stacked Gram matrices per batch
 
 
 @dataclass
@@ -57,30 +58,6 @@ def _shrink(s: np.ndarray, lam: float, n: int) -> np.ndarray:
 def _smallest_nonzero(s: np.ndarray) -> float:
     keep = s > PINV_RCOND * s.max(initial=0.0)
     return float(s[keep].min()) if keep.any() else 0.0
-
-
-def _shrink_rows(s: np.ndarray, lam: np.ndarray, n: int) -> np.ndarray:
-    """`_shrink` for a stack of spectra, one per row, with one penalty per row
-    (all zero: the pseudo-inverse, cutoff relative to each row)."""
-    if np.any(lam > 0):
-        return s / (s**2 + n * lam[:, None])
-    keep = s > PINV_RCOND * s.max(axis=-1, keepdims=True)
-    return np.divide(1.0, s, out=np.zeros_like(s), where=keep)
-
-
-def _dual_batch(fit: SweepFit, idx, s, v, k_test, y, n, lam_factor) -> None:
-    """Fill `fit` at widths `idx` from eigendecompositions G = v diag(s^2) v' of the
-    n x n Gram matrices (stacked): alpha = (G + n lam I)^-1 y, beta = F' alpha."""
-    m = k_test.shape[1]
-    fit.sigma_min[idx] = s[:, 0]
-    vy = np.einsum("bji,jc->bic", v, y)
-    for j, lam in enumerate(fit.ridges):
-        g = _shrink_rows(s, lam * lam_factor[idx], n)
-        inv = np.divide(g, s, out=np.zeros_like(s), where=s > 0)  # 1/(s^2 + n lam)
-        fit.train_pred[idx, j] = v @ ((g * s)[:, :, None] * vy)
-        fit.test_pred[idx, j] = k_test @ (v @ (inv[:, :, None] * vy))
-        fit.coef_norm[idx, j] = np.sqrt(np.sum((g[:, :, None] * vy) ** 2, axis=(1, 2)))
-        fit.smoother_sq[idx, j] = np.sum((k_test @ (v * inv[:, None, :])) ** 2, axis=(1, 2)) / m
 
 
 def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None) -> SweepFit:
@@ -124,40 +101,60 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None) ->
             fit.smoother_sq[i, j] = np.sum((test_right * g) ** 2) / m
         store(i, betas, p)
 
+    def leading_block(i, p, r, qy):
+        """p <= n: F_p = Q_p R_p, so every solve is a p x p triangular or SPD system;
+        only the singular values of R_p are computed (for sigma_min and the cutoff)."""
+        rp, c, ft = r[:p, :p], qy[:p], f_test[:, :p].T
+        s = np.linalg.svd(rp, compute_uv=False)
+        if s.min() <= PINV_RCOND * s.max() * 1e3:  # (near) rank deficient: exact SVD route
+            u, sv, vt = np.linalg.svd(rp)
+            primal(i, p, sv, vt, u.T @ c)
+            return
+        fit.sigma_min[i] = s.min()
+        betas = []
+        for j, lam in enumerate(ridges * lam_factor[i]):
+            if lam == 0:
+                beta, z = np.linalg.solve(rp, c), np.linalg.solve(rp.T, ft)  # z = R^-T F_test'
+            else:
+                a = rp.T @ rp + n * lam * np.eye(p)
+                sol = np.linalg.solve(a, np.hstack([rp.T @ c, ft]))
+                beta, z = sol[:, :k], rp @ sol[:, k:]
+            betas.append(beta)
+            fit.smoother_sq[i, j] = np.sum(z**2) / m
+        store(i, betas, p)
+
+    def gram_block(i, p, gram, k_test):
+        """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n); one eigenvalue
+        pass checks conditioning and gives sigma_min, one LU per penalty does the rest."""
+        w = np.linalg.eigvalsh(gram)
+        if w[0] < w[-1] / GRAM_KAPPA2_LIMIT:  # too ill-conditioned for the Gram route
+            u, sv, vt = np.linalg.svd(f_train[:, :p], full_matrices=False)
+            primal(i, p, sv, vt, u.T @ y)
+            return
+        fit.sigma_min[i] = np.sqrt(w[0])
+        for j, lam in enumerate(ridges * lam_factor[i]):
+            sol = np.linalg.solve(gram + n * lam * np.eye(n), np.hstack([y, k_test.T]))
+            alpha, z = sol[:, :k], sol[:, k:]  # z' = K_test (G + n lam I)^-1: the smoother
+            fitted = gram @ alpha
+            fit.train_pred[i, j] = fitted
+            fit.test_pred[i, j] = k_test @ alpha
+            fit.coef_norm[i, j] = np.sqrt(max(float(np.sum(alpha * fitted)), 0.0))
+            fit.smoother_sq[i, j] = np.sum(z**2) / m
+
     small = widths[widths <= n]
     if len(small):
         q, r = np.linalg.qr(f_train[:, : small[-1]])
         qy = q.T @ y
+    gram, k_test, done = np.zeros((n, n)), np.zeros((m, n)), 0
     for i, p in enumerate(widths):
         if p <= n:
-            u, sv, vt = np.linalg.svd(r[:p, :p])
-            primal(i, p, sv, vt, u.T @ qy[:p])
-    above = [i for i, p in enumerate(widths) if p > n]
-    # Widths above n are handled in chunks: their Gram matrices are stacked so that one
-    # batched eigh and a few batched products replace a Python loop of tiny calls.
-    chunk = max(1, BATCH_ELEMENTS // (n * (n + m)))
-    gram, k_test, done = np.zeros((n, n)), np.zeros((m, n)), 0
-    for start in range(0, len(above), chunk):
-        rows = above[start:start + chunk]
-        grams, k_tests = [], []
-        for i in rows:
-            new = slice(done, widths[i])
-            gram = gram + f_train[:, new] @ f_train[:, new].T
-            k_test = k_test + f_test[:, new] @ f_train[:, new].T
-            done = widths[i]
-            grams.append(gram)
-            k_tests.append(k_test)
-        w, v = np.linalg.eigh(np.stack(grams))
-        w = np.clip(w, 0.0, None)
-        exact = w[:, 0] >= w[:, -1] / GRAM_KAPPA2_LIMIT
-        for i, ok in zip(rows, exact):
-            if not ok:  # too ill-conditioned for the Gram route: SVD of F itself
-                u, sv, vt = np.linalg.svd(f_train[:, : widths[i]], full_matrices=False)
-                primal(i, widths[i], sv, vt, u.T @ y)
-        idx = np.array(rows)[exact]
-        if idx.size:
-            _dual_batch(fit, idx, np.sqrt(w[exact]), v[exact], np.stack(k_tests)[exact], y, n,
-                        lam_factor)
+            leading_block(i, p, r, qy)
+            continue
+        new = slice(done, p)  # grow the Gram matrices by the new columns only
+        gram += f_train[:, new] @ f_train[:, new].T
+        k_test += f_test[:, new] @ f_train[:, new].T
+        done = p
+        gram_block(i, p, gram, k_test)
     fit.coef_norm /= scale[:, None]
     fit.sigma_min *= scale
     return fit

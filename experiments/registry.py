@@ -16,6 +16,7 @@ MODULES = (
     "random_features",
     "linear_theory",
     "sample_wise",
+    "scaling",
     "trees",
     "grokking", "grokking_phase",
 )

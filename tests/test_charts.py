@@ -91,3 +91,48 @@ def test_decomposition_and_fitted_curves_build():
     points = pd.DataFrame({"x": [0.5], "y": [0.4]})
     spec = charts.fitted_curves_chart(curves, points).to_dict()
     assert max(abs(r["y_plot"]) for d in layer_data(spec) for r in d if "y_plot" in r) < 10
+
+
+def test_theory_chart_layers_simulation_points_and_theory_lines():
+    from dashboard.charts_linear import theory_vs_simulation
+
+    rows = []
+    for seed in (-1, 0, 1):
+        for gamma in (0.5, 2.0):
+            rows.append({"seed": seed, "split": "test", "metric": "risk", "gamma": gamma,
+                         "value": gamma + 0.1 * max(seed, 0), "ridge_label": "0 (minimum norm)",
+                         "source": "theory" if seed < 0 else "empirical"})
+    spec = theory_vs_simulation(pd.DataFrame(rows)).to_dict()
+    text = str(spec)
+    assert "'mark': {'type': 'line'" in text.replace('"', "'") or "'line'" in text
+    data = [r for d in spec["datasets"].values() for r in d]
+    assert any(r.get("source") == "theory" for r in data)
+    assert all(r.get("centre_plot", 1) > 0 for r in data)
+
+
+def test_scaling_frontier_and_heatmap():
+    from dashboard.charts_scaling import frontier, grid_heatmap
+
+    grid = pd.DataFrame([{"n_params": p, "n_train": n, "flops": p * n,
+                          "centre": 1 / np.sqrt(p) + 1 / np.sqrt(n)}
+                         for p in (10, 100, 1000) for n in (10, 100, 1000)])
+    best = frontier(grid)
+    assert best["centre"].is_monotonic_decreasing
+    assert best.iloc[-1][["n_params", "n_train"]].tolist() == [1000, 1000]
+    spec = grid_heatmap(grid).to_dict()
+    assert "rect" in str(spec) and "viridis" in str(spec)
+
+
+def test_scaling_chart_marks_extrapolation():
+    from dashboard.charts_scaling import fit_lines, scaling_chart
+    from experiments.powerlaw import bootstrap
+
+    x = np.geomspace(30, 1000, 6)
+    frame = pd.concat([pd.DataFrame({"seed": s, "n_train": x, "family": "svm",
+                                     "value": (0.01 + 2 * x ** -0.6) * (1 + 0.05 * s)})
+                       for s in range(4)])
+    lines = fit_lines({"svm": bootstrap(frame, "n_train", draws=30)}, (30, 1000), 10000)
+    assert set(lines["part"]) == {"fitted", "extrapolated"}
+    summary = seed_summary(frame.assign(metric="e", split="test"), "n_train", "family")
+    spec = scaling_chart(summary, lines, x="n_train", y_title="error").to_dict()
+    assert "strokeDash" in str(spec)

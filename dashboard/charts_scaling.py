@@ -1,0 +1,73 @@
+"""Scaling charts: learning curves with fitted power laws and extrapolation bands, and
+the (model size, data size) error grid with its compute-optimal frontier."""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from experiments.powerlaw import Bootstrap
+
+LOG = alt.Scale(type="log")
+
+
+def fit_lines(fits: dict[str, Bootstrap], x_range: tuple[float, float], extrapolate_to: float,
+              series: str = "family", points: int = 60) -> pd.DataFrame:
+    """Fitted curve and bootstrap band per series, from the fitted range to `extrapolate_to`."""
+    rows = []
+    for name, boot in fits.items():
+        x = np.geomspace(x_range[0], max(extrapolate_to, x_range[1]), points)
+        low, high = boot.band(x)
+        rows.append(pd.DataFrame({series: name, "x": x, "fit": boot.fit.predict(x), "low": low,
+                                  "high": high, "part": np.where(x <= x_range[1], "fitted", "extrapolated"),
+                                  "equation": boot.fit.equation()}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def scaling_chart(summary: pd.DataFrame, lines: pd.DataFrame, *, x: str, y_title: str,
+                  series: str = "family", title: str = "", height: int = 380) -> alt.LayerChart:
+    """Medians over seeds as points; fitted power laws as lines, dashed where extrapolated,
+    with the bootstrap band shaded."""
+    color = alt.Color(f"{series}:N", title=series, scale=alt.Scale(scheme="tableau10"))
+    dots = alt.Chart(summary).mark_circle(size=55).encode(
+        x=alt.X(f"{x}:Q", scale=LOG, title=x), y=alt.Y("centre:Q", scale=LOG, title=y_title),
+        color=color, tooltip=[f"{series}:N", alt.Tooltip(f"{x}:Q"),
+                              alt.Tooltip("centre:Q", title="median", format=".4g"), "seeds:Q"])
+    if lines.empty:
+        return dots.properties(title=title, height=height)
+    base = alt.Chart(lines).encode(x="x:Q", color=color)
+    band = base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q")
+    line = base.mark_line(strokeWidth=2).encode(
+        y="fit:Q", strokeDash=alt.StrokeDash("part:N", title="", sort=["fitted", "extrapolated"],
+                                             scale=alt.Scale(range=[[1, 0], [6, 4]])),
+        tooltip=[f"{series}:N", "equation:N", alt.Tooltip("x:Q", format=".4g"),
+                 alt.Tooltip("fit:Q", format=".4g")])
+    return alt.layer(band, line, dots).properties(title=title, height=height)
+
+
+def frontier(grid: pd.DataFrame, budgets: int = 12) -> pd.DataFrame:
+    """For log-spaced compute budgets, the (n_params, n_train) cell with the lowest error
+    among those that fit within the budget: the compute-optimal frontier."""
+    out = []
+    for budget in np.geomspace(grid["flops"].min(), grid["flops"].max(), budgets):
+        within = grid[grid["flops"] <= budget]
+        if not within.empty:
+            out.append({**within.loc[within["centre"].idxmin()].to_dict(), "budget": budget})
+    return pd.DataFrame(out).drop_duplicates(subset=["n_params", "n_train"])
+
+
+def grid_heatmap(grid: pd.DataFrame, *, title: str = "", height: int = 340) -> alt.LayerChart:
+    """Median test error over (model size, training size); the frontier as a white path."""
+    cells = alt.Chart(grid).mark_rect().encode(
+        x=alt.X("n_params:O", title="parameters", sort="ascending"),
+        y=alt.Y("n_train:O", title="training size", sort="descending"),
+        color=alt.Color("centre:Q", title="test error", scale=alt.Scale(type="log", scheme="viridis",
+                                                                       reverse=True)),
+        tooltip=["n_params:Q", "n_train:Q", alt.Tooltip("centre:Q", title="median error", format=".3g"),
+                 alt.Tooltip("flops:Q", title="training FLOPs", format=".2e")])
+    best = frontier(grid)
+    path = alt.Chart(best).mark_line(color="white", strokeWidth=2, point=alt.OverlayMarkDef(
+        color="white", size=60)).encode(x="n_params:O", y="n_train:O", order="budget:Q",
+                                        tooltip=[alt.Tooltip("budget:Q", title="FLOP budget", format=".2e"),
+                                                 alt.Tooltip("centre:Q", title="best error", format=".3g")])
+    return alt.layer(cells, path).properties(title=title, height=height)

@@ -1,0 +1,90 @@
+"""Scaling laws: fit err = E + A x^-alpha to any result in the lab and extrapolate."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts_scaling, data, exports
+from dashboard.aggregate import seed_summary
+from experiments import registry
+from experiments.powerlaw import PowerLawError, bootstrap
+
+TITLE = "Scaling laws"
+URL = "scaling-laws"
+
+EXPLAIN = """
+A power law err = E + A x^(-alpha) is a straight line on log-log axes once E is small.
+**alpha** says how fast error falls: doubling the data (or the model) multiplies the
+reducible error by 2^(-alpha). Kaplan et al. (2020) found alpha_N ~ 0.076 for language
+models against parameters; Hoffmann et al. (2022, "Chinchilla") fitted
+L(N, D) = 1.69 + 406.4 / N^0.34 + 410.7 / D^0.28 and concluded that compute is best spent
+on ~20 training tokens per parameter. **E** is the irreducible error: poorly identified
+from a short range, so read its interval. Fits across an interpolation peak (e.g. the
+random-features or polynomial sweeps) are meaningless: restrict the range to one side.
+"""
+
+
+@st.cache_data(max_entries=32, ttl=data.CACHE_TTL, show_spinner=False)
+def fit_all(rows: pd.DataFrame, x: str, series: str) -> dict:
+    fits, errors = {}, {}
+    for name, group in rows.groupby(series):
+        try:
+            fits[name] = bootstrap(group, x)
+        except PowerLawError as err:
+            errors[name] = str(err)
+    return {"fits": fits, "errors": errors}
+
+
+def render() -> None:
+    st.title(TITLE)
+    st.markdown(EXPLAIN)
+    ids = list(registry.experiments())
+    cols = st.columns(3)
+    exp_id = cols[0].selectbox("Result", ids, index=ids.index("scaling") if "scaling" in ids else 0,
+                               key="scaling_laws.exp")
+    shipped = data.shipped_or_message(exp_id)
+    if shipped is None:
+        return
+    frame, _ = shipped
+    frame = frame[(frame["seed"] >= 0) & (frame["split"] == "test")]
+    if "curve" in frame.columns:
+        frame = frame[frame["curve"] == "data"]
+    metrics = sorted(frame["metric"].unique())
+    metric = cols[1].selectbox("Metric", metrics, key="scaling_laws.metric",
+                               index=metrics.index("error_rate") if "error_rate" in metrics else 0)
+    numeric = [c for c in frame.columns if frame[c].dtype.kind in "if" and frame[c].nunique() > 3
+               and c not in ("seed", "value")]
+    exp = registry.get(exp_id)
+    x = cols[2].selectbox("x", numeric, key="scaling_laws.x",
+                          index=numeric.index(exp.x) if exp.x in numeric else 0)
+    rows = frame[(frame["metric"] == metric) & (frame[x] > 0) & (frame["value"] > 0)]
+    series = "family" if "family" in rows.columns else "split"
+    values = sorted(rows[x].unique())
+    if len(values) < 4:
+        st.warning("This result has fewer than 4 distinct x values: nothing to fit.")
+        return
+    low, high = st.select_slider("Fit range", options=values, value=(values[0], values[-1]),
+                                 key="scaling_laws.range")
+    rows = rows[(rows[x] >= low) & (rows[x] <= high)]
+    extrapolate = st.select_slider("Extrapolate to", options=[high * f for f in (1, 2, 5, 10, 100)],
+                                   value=high * 10, format_func=lambda v: f"{v:,.0f}",
+                                   key="scaling_laws.extrapolate")
+    result = fit_all(rows, x, series)
+    for name, message in result["errors"].items():
+        st.warning(f"{name}: no fit ({message})")
+    summary = seed_summary(rows, x, series)
+    lines = charts_scaling.fit_lines(result["fits"], (low, high), extrapolate, series)
+    exports.show_chart(charts_scaling.scaling_chart(
+        summary, lines, x=x, y_title=f"test {metric}", series=series,
+        title=f"{exp.title}: test {metric} against {x}, power-law fits (dashed: extrapolated, "
+              "shaded: 90% bootstrap band)"), rows, f"scaling-{exp_id}-{metric}")
+    table = pd.DataFrame([{
+        series: name, "equation": b.fit.equation(),
+        "alpha": round(b.fit.alpha, 3), "alpha 90% interval": f"{b.alpha_interval[0]:.3f} - {b.alpha_interval[1]:.3f}",
+        "E 90% interval": f"{b.E_interval[0]:.3g} - {b.E_interval[1]:.3g}",
+        "R^2 (log)": round(b.fit.r2_log, 4),
+        "log-log slope": round(float(np.polyfit(np.log(summary[summary[series] == name][x]),
+                                                np.log(summary[summary[series] == name]["centre"]), 1)[0]), 3),
+    } for name, b in result["fits"].items()])
+    st.dataframe(table, hide_index=True, width="stretch")
