@@ -26,4 +26,6 @@ def render(frame, params: dict) -> None:
         f"**{state}** Read the x axis right to left: more data moves you left. Test error "
         "*rises* as n grows toward 10 (x = 1), where the least-squares fit must pass exactly "
         "through every noisy training point using directions the data barely covers. Turn on "
-        "any one ablation in the sidebar and run: the peak disappears (Schaeffer et al. 2023).")
+        "any one ablation in the sidebar and run: the peak disappears (Schaeffer et al. 2023). "
+        "Training error is exactly 0 up to n = 10 (the fit interpolates); it is drawn at the "
+        "axis floor.")
