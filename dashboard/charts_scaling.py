@@ -45,6 +45,12 @@ def scaling_chart(summary: pd.DataFrame, lines: pd.DataFrame, *, x: str, y_title
     return alt.layer(band, line, dots).properties(title=title, height=height)
 
 
+def grid_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Median over seeds per (n_params, n_train) cell, with its training FLOPs."""
+    return rows[rows["seed"] >= 0].groupby(["n_params", "n_train"], as_index=False).agg(
+        centre=("value", "median"), flops=("flops", "median"))
+
+
 def frontier(grid: pd.DataFrame, budgets: int = 12) -> pd.DataFrame:
     """For log-spaced compute budgets, the (n_params, n_train) cell with the lowest error
     among those that fit within the budget: the compute-optimal frontier."""

@@ -124,11 +124,11 @@ def combine(params: dict, parts) -> pd.DataFrame:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 cores (fitted, conservative): the solver with p_max identity test
-    rows and one target per width costs ~ n_gammas * p_max * n^2 per fit."""
+    """Seconds on 2 cores (measured, conservative): each fit solves with p_max identity
+    test rows and one target per width, ~ n_gammas * p_max * n^2 work per fit."""
     n = params["n_train"]
     fits = len(params["ridge"]) + (1 if params["include_optimal"] else 0)
-    return n_seeds * (0.02 + 4e-11 * params["n_gammas"] * 10 * n * n * n * (1 + 0.3 * fits))
+    return n_seeds * (0.05 + 3e-10 * params["n_gammas"] * 10 * n * n * n * (1 + 0.3 * fits))
 
 
 EXPERIMENT = Experiment(

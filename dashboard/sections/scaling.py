@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, charts_scaling, exports
-from dashboard.aggregate import seed_summary
 
 
 def render(frame, params: dict) -> None:
@@ -27,9 +26,7 @@ def render(frame, params: dict) -> None:
             y_title="test 0-1 error"), rows, "scaling-model-size")
     if "grid" in shown:
         rows = test[test["curve"] == "grid"]
-        grid = seed_summary(rows, "n_params", ["n_train", "flops"])
-        grid = grid.groupby(["n_params", "n_train"], as_index=False).agg(
-            centre=("centre", "median"), flops=("flops", "median"))
+        grid = charts_scaling.grid_summary(rows)
         exports.show_chart(charts_scaling.grid_heatmap(
             grid, title="Random features: test error over (parameters, training size); white: "
                         "the compute-optimal frontier"), rows, "scaling-grid")

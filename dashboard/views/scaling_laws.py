@@ -48,8 +48,13 @@ def render() -> None:
         return
     frame, _ = shipped
     frame = frame[(frame["seed"] >= 0) & (frame["split"] == "test")]
+    grid_rows = frame[frame["curve"] == "grid"] if "curve" in frame.columns else frame.iloc[:0]
     if "curve" in frame.columns:
-        frame = frame[frame["curve"] == "data"]
+        # A fit mixes only runs of one sweep: learning curves, model-size curves or the grid.
+        curves = sorted(frame["curve"].unique())
+        curve = st.selectbox("Curve", curves, key="scaling_laws.curve",
+                             index=curves.index("data") if "data" in curves else 0)
+        frame = frame[frame["curve"] == curve]
     metrics = sorted(frame["metric"].unique())
     metric = cols[1].selectbox("Metric", metrics, key="scaling_laws.metric",
                                index=metrics.index("error_rate") if "error_rate" in metrics else 0)
@@ -88,3 +93,12 @@ def render() -> None:
                                                 np.log(summary[summary[series] == name]["centre"]), 1)[0]), 3),
     } for name, b in result["fits"].items()])
     st.dataframe(table, hide_index=True, width="stretch")
+    if len(grid_rows) and (grid_rows["metric"] == metric).any():
+        grid_rows = grid_rows[grid_rows["metric"] == metric]
+        grid = charts_scaling.grid_summary(grid_rows)
+        exports.show_chart(charts_scaling.grid_heatmap(
+            grid, title=f"Test {metric} over (parameters, training size); white: the "
+                        "compute-optimal frontier"), grid_rows, f"scaling-grid-{exp_id}")
+        st.caption("For each training-FLOP budget the frontier picks the cell with the lowest "
+                   "error within the budget; along it model size and data grow together, the "
+                   "trade-off Hoffmann et al. (2022) fitted with alpha = 0.34, beta = 0.28.")
