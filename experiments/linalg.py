@@ -60,13 +60,15 @@ def _smallest_nonzero(s: np.ndarray) -> float:
     return float(s[keep].min()) if keep.any() else 0.0
 
 
-def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None) -> SweepFit:
+def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
+                       smoother: bool = True) -> SweepFit:
     """Fit the first `p` columns for every p in `widths` and every penalty in `ridges`.
 
     `scale` (one factor per width) fits scale[i] * F[:, :p] instead, e.g. random
     features normalized by sqrt(2 / p): predictions are those of F with the penalty
     lam / scale^2; coefficient norms and singular values are reported for the scaled
-    features.
+    features. `smoother=False` skips the effective-parameter norms (left as NaN), which
+    cost about as much as the fits themselves when there are many test points.
     """
     f_train = np.asarray(f_train, dtype=np.float64)
     f_test = np.asarray(f_test, dtype=np.float64)
@@ -104,23 +106,28 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None) ->
     def leading_block(i, p, r, qy):
         """p <= n: F_p = Q_p R_p, so every solve is a p x p triangular or SPD system;
         only the singular values of R_p are computed (for sigma_min and the cutoff)."""
-        rp, c, ft = r[:p, :p], qy[:p], f_test[:, :p].T
-        s = np.linalg.svd(rp, compute_uv=False)
-        if s.min() <= PINV_RCOND * s.max() * 1e3:  # (near) rank deficient: exact SVD route
-            u, sv, vt = np.linalg.svd(rp)
-            primal(i, p, sv, vt, u.T @ c)
-            return
-        fit.sigma_min[i] = s.min()
+        rp, c = r[:p, :p], qy[:p]
+        ft = f_test[:, :p].T if smoother else np.zeros((p, 0))
+        w = np.linalg.eigvalsh(rp.T @ rp)  # half the cost of singular values
+        if w[0] < w[-1] / GRAM_KAPPA2_LIMIT:  # ill-conditioned: singular values of R itself
+            s = np.linalg.svd(rp, compute_uv=False)
+            if s.min() <= PINV_RCOND * s.max() * 1e3:  # (near) rank deficient: exact SVD route
+                u, sv, vt = np.linalg.svd(rp)
+                primal(i, p, sv, vt, u.T @ c)
+                return
+            w = s**2
+        fit.sigma_min[i] = np.sqrt(w.min())
         betas = []
         for j, lam in enumerate(ridges * lam_factor[i]):
             if lam == 0:
-                beta, z = np.linalg.solve(rp, c), np.linalg.solve(rp.T, ft)  # z = R^-T F_test'
+                beta = np.linalg.solve(rp, c)
+                z = np.linalg.solve(rp.T, ft) if smoother else ft  # z = R^-T F_test'
             else:
                 a = rp.T @ rp + n * lam * np.eye(p)
                 sol = np.linalg.solve(a, np.hstack([rp.T @ c, ft]))
                 beta, z = sol[:, :k], rp @ sol[:, k:]
             betas.append(beta)
-            fit.smoother_sq[i, j] = np.sum(z**2) / m
+            fit.smoother_sq[i, j] = np.sum(z**2) / m if smoother else np.nan
         store(i, betas, p)
 
     def gram_block(i, p, gram, k_test):
@@ -133,13 +140,14 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None) ->
             return
         fit.sigma_min[i] = np.sqrt(w[0])
         for j, lam in enumerate(ridges * lam_factor[i]):
-            sol = np.linalg.solve(gram + n * lam * np.eye(n), np.hstack([y, k_test.T]))
+            rhs = np.hstack([y, k_test.T]) if smoother else y
+            sol = np.linalg.solve(gram + n * lam * np.eye(n), rhs)
             alpha, z = sol[:, :k], sol[:, k:]  # z' = K_test (G + n lam I)^-1: the smoother
             fitted = gram @ alpha
             fit.train_pred[i, j] = fitted
             fit.test_pred[i, j] = k_test @ alpha
             fit.coef_norm[i, j] = np.sqrt(max(float(np.sum(alpha * fitted)), 0.0))
-            fit.smoother_sq[i, j] = np.sum(z**2) / m
+            fit.smoother_sq[i, j] = np.sum(z**2) / m if smoother else np.nan
 
     small = widths[widths <= n]
     if len(small):
