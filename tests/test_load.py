@@ -1,12 +1,15 @@
-"""Concurrent readers (light): 20 simultaneous browser sessions, half of them running
+"""Concurrent readers (light): 12 simultaneous browser sessions, a third of them running
 polynomial on demand with their own max_degree. No exception box, each run shows its
 own provenance command, and the server's peak RSS stays under 1.5 GB.
 
-The full figures (p50/p95 time to first chart, RSS) come from `python bench/load_test.py`.
+The full figures with 24 sessions (p50/p95 time to first chart, RSS) come from
+`python bench/load_test.py`; this lighter run keeps the suite within its time budget
+(server and browser share the same 2 cores here).
 """
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -21,13 +24,16 @@ if shutil.which("chromium") is None:
     pytest.skip("Debian chromium not found (apt-get install -y chromium)", allow_module_level=True)
 
 
-def test_twenty_simultaneous_sessions_stay_isolated_and_small():
+def test_simultaneous_sessions_stay_isolated_and_small():
     # light pages and small runs: a few seconds each on 2 idle cores; the timeout is
     # generous because a shared CI box can be several times slower
-    result = load_test.load_test(sessions=20, runs_fraction=0.25, seeds=2,
-                                 pages=["polynomial", "sample_wise"], timeout_s=180)
+    # Its own thread: the sync Playwright of the browser tests keeps an event loop
+    # running in this one, and the load test drives pages with asyncio.
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(load_test.load_test, sessions=12, runs_fraction=1 / 3, seeds=2,
+                             pages=["polynomial", "sample_wise"], timeout_s=180).result()
     assert not result["errors"], [(o.url, o.error) for o in result["errors"]]
     runs = [o for o in result["outcomes"] if o.kind == "run"]
-    assert len(runs) == 5 and len({o.url for o in runs}) == 5
+    assert len(runs) == 4 and len({o.url for o in runs}) == 4
     assert result["rss_peak_mb"] < 1536, result["rss_peak_mb"]
     print(load_test.table(result))
