@@ -109,10 +109,11 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
 
 
 def clip_note(peak: float, centre: str) -> alt.Chart:
-    """A corner label saying the y axis is cut, with the true peak value."""
+    """A top-right label saying the y axis is cut, with the true peak value; one line
+    below the top edge, where threshold labels go."""
     text = f"axis clipped: peak {centre} {peak:.2g}"
     return alt.Chart(pd.DataFrame({"note": [text]})).mark_text(
-        align="right", baseline="top", color=THRESHOLD_COLOR, fontSize=11, dy=4,
+        align="right", baseline="top", color=THRESHOLD_COLOR, fontSize=11, dy=16,
     ).encode(x=alt.value("width"), y=alt.value(0), text="note:N")
 
 

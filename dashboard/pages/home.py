@@ -33,7 +33,7 @@ def render() -> None:
         exports.show_chart(charts.error_curve(
             textbook, x="n_params", metric="mse", log_x=False, log_y=False,
             y_max=1.2 * test_median.max(),
-            title=f"Polynomial fits with far fewer coefficients than the {n} training points",
+            title=f"Far fewer coefficients than the {n} training points",
             x_title="coefficients (degree + 1)", y_title="mean squared error"),
             textbook, "home-u-curve")
         st.caption("Too simple underfits, too flexible overfits: the classical trade-off.")
