@@ -63,3 +63,35 @@ def initial(key: str, spec: Sequence[Param]) -> tuple[dict[str, Any], list[str]]
     if key not in st.session_state:
         st.session_state[key] = read(spec)
     return st.session_state[key]
+
+
+def choice(key: str, options: Sequence, default):
+    """A widget's start value from the URL (?key=...) when it names one of `options`;
+    otherwise the default, with a notice if the link asked for something unavailable."""
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    for option in options:
+        if encode(option) == raw:
+            return option
+    st.warning(f"The link's {key}={raw!r} is not available here; showing {encode(default)!r}.",
+               icon=":material/link_off:")
+    return default
+
+
+def choices(key: str, options: Sequence, default: Sequence) -> list:
+    """`choice` for multiselects: a comma-separated list, unknown entries dropped."""
+    raw = st.query_params.get(key)
+    if raw is None:
+        return list(default)
+    by_text = {encode(o): o for o in options}
+    picked = [by_text[t] for t in raw.split(",") if t in by_text]
+    return picked or list(default)
+
+
+def remember(**values: Any) -> None:
+    """Put a view's control values into the URL, keeping whatever else is there."""
+    for key, value in values.items():
+        text = encode(value)
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text

@@ -123,3 +123,26 @@ def test_new_experiment_in_one_command(tmp_path):
                            timeout=300)
     assert tests.returncode == 0, tests.stdout[-2000:]
     assert "passed" in tests.stdout and "knn_demo" in (copy / "experiments" / "registry.py").read_text()
+
+
+@pytest.mark.parametrize("url_path, query, key, expected", [
+    ("why-the-peak", {"ridge": "0.001"}, "why.ridge", 0.001),
+    ("u-turn", {"dataset": "synthetic", "metric": "mse"}, "u_turn.dataset", "synthetic"),
+    ("scaling-laws", {"result": "scaling", "x": "n_train"}, "scaling_laws.x", "n_train"),
+    ("polynomial", {"degrees": "1,600"}, "polynomial.degrees", [1, 600]),
+    ("random_features", {"overlay": "0,0.001"}, "random_features.ridges", [0.0, 0.001]),
+])
+def test_view_controls_are_restored_from_the_link(url_path, query, key, expected):
+    at = open_page(url_path, query)
+    assert not at.exception and not at.error
+    widget = next(w for w in at.get("select_slider") + at.get("radio") + at.get("selectbox")
+                  + at.get("multiselect") if getattr(w, "key", None) == key)
+    assert widget.value == expected
+    for name, value in query.items():
+        assert at.query_params[name] in (value, [value])
+
+
+def test_an_unavailable_view_value_falls_back_with_a_notice():
+    at = open_page("u-turn", {"dataset": "imagenet"})
+    assert not at.exception and not at.error
+    assert any("dataset='imagenet'" in w.value for w in at.warning)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts_linear, exports
+from dashboard import charts_linear, exports, permalink
 
 
 def render(frame, params: dict) -> None:
     labels = list(dict.fromkeys(frame["ridge_label"]))
-    chosen = st.multiselect("Penalties", labels, default=labels, key="linear_theory.labels")
+    chosen = st.multiselect("Penalties", labels, default=permalink.choices("penalties", labels, labels),
+                            key="linear_theory.labels")
+    permalink.remember(penalties=chosen)
     rows = frame[frame["ridge_label"].isin(chosen)]
     if rows.empty:
         st.warning("Pick at least one penalty.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, exports
+from dashboard import charts, data, exports, permalink
 from experiments import polynomial
 
 
@@ -35,9 +35,11 @@ def render(frame, params: dict) -> None:
             st.warning(str(err))
     with right:
         choices = [d for d in (1, 3, 5, n - 1, 2 * n, params["max_degree"]) if 0 <= d <= params["max_degree"]]
-        chosen = st.multiselect("Degrees to draw", sorted(set(choices)),
-                                default=sorted({3, n - 1, params["max_degree"]} & set(choices)),
-                                key="polynomial.degrees")
+        options = sorted(set(choices))
+        default = sorted({3, n - 1, params["max_degree"]} & set(choices))
+        chosen = st.multiselect("Degrees to draw", options, key="polynomial.degrees",
+                                default=permalink.choices("degrees", options, default))
+        permalink.remember(degrees=chosen)
         curves, points = fitted(data.frozen(params), tuple(chosen), 0)
         exports.show_chart(charts.fitted_curves_chart(
             curves, points, title="Fitted polynomials (seed 0) over the training points"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, exports
+from dashboard import charts, exports, permalink
 
 ERROR_TITLES = {"error_rate": "test 0-1 error", "mse": "test squared loss"}
 
@@ -16,8 +16,10 @@ def render(frame, params: dict) -> None:
     n = params["n_train"]
     metric = "error_rate" if "error_rate" in set(frame["metric"]) else "mse"
     ridges = sorted(frame["ridge"].unique())
-    chosen = st.multiselect("Ridge penalties to overlay", ridges, default=ridges,
-                            format_func=ridge_label, key="random_features.ridges")
+    chosen = st.multiselect("Ridge penalties to overlay", ridges, format_func=ridge_label,
+                            default=permalink.choices("overlay", ridges, ridges),
+                            key="random_features.ridges")
+    permalink.remember(overlay=chosen)
     if not chosen:
         st.warning("Pick at least one ridge penalty.")
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, charts_trees, exports
+from dashboard import charts, charts_trees, exports, permalink
 
 METRIC_NAMES = {"mse": "squared loss", "error_rate": "0-1 error"}
 MODEL_NAMES = {"forest": "Random forest", "boosting": "L2-boosting"}
@@ -13,7 +13,9 @@ MODEL_NAMES = {"forest": "Random forest", "boosting": "L2-boosting"}
 def render(frame, params: dict) -> None:
     metrics = [m for m in METRIC_NAMES if m in set(frame["metric"])]
     metric = st.radio("Error measure", metrics, format_func=METRIC_NAMES.get, horizontal=True,
+                      index=metrics.index(permalink.choice("metric", metrics, metrics[0])),
                       key="trees.metric")
+    permalink.remember(metric=metric)
     combos = frame[frame["metric"] == metric][["model", "dataset"]].drop_duplicates()
     for model, dataset in combos.itertuples(index=False):
         rows = frame[(frame["model"] == model) & (frame["dataset"] == dataset)

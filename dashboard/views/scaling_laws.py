@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_scaling, data, exports
+from dashboard import charts_scaling, data, exports, permalink
 from dashboard.aggregate import seed_summary
 from experiments import registry
 from experiments.powerlaw import PowerLawError, bootstrap
@@ -41,8 +41,8 @@ def render() -> None:
     st.markdown(EXPLAIN)
     ids = list(registry.experiments())
     cols = st.columns(3)
-    exp_id = cols[0].selectbox("Result", ids, index=ids.index("scaling") if "scaling" in ids else 0,
-                               key="scaling_laws.exp")
+    start = permalink.choice("result", ids, "scaling" if "scaling" in ids else ids[0])
+    exp_id = cols[0].selectbox("Result", ids, index=ids.index(start), key="scaling_laws.exp")
     shipped = data.shipped_or_message(exp_id)
     if shipped is None:
         return
@@ -52,17 +52,20 @@ def render() -> None:
     if "curve" in frame.columns:
         # A fit mixes only runs of one sweep: learning curves, model-size curves or the grid.
         curves = sorted(frame["curve"].unique())
-        curve = st.selectbox("Curve", curves, key="scaling_laws.curve",
-                             index=curves.index("data") if "data" in curves else 0)
+        start = permalink.choice("curve", curves, "data" if "data" in curves else curves[0])
+        curve = st.selectbox("Curve", curves, key="scaling_laws.curve", index=curves.index(start))
+        permalink.remember(curve=curve)
         frame = frame[frame["curve"] == curve]
     metrics = sorted(frame["metric"].unique())
+    start = permalink.choice("metric", metrics, "error_rate" if "error_rate" in metrics else metrics[0])
     metric = cols[1].selectbox("Metric", metrics, key="scaling_laws.metric",
-                               index=metrics.index("error_rate") if "error_rate" in metrics else 0)
+                               index=metrics.index(start))
     numeric = [c for c in frame.columns if frame[c].dtype.kind in "if" and frame[c].nunique() > 3
                and c not in ("seed", "value")]
     exp = registry.get(exp_id)
-    x = cols[2].selectbox("x", numeric, key="scaling_laws.x",
-                          index=numeric.index(exp.x) if exp.x in numeric else 0)
+    start = permalink.choice("x", numeric, exp.x if exp.x in numeric else numeric[0])
+    x = cols[2].selectbox("x", numeric, key="scaling_laws.x", index=numeric.index(start))
+    permalink.remember(result=exp_id, metric=metric, x=x)
     rows = frame[(frame["metric"] == metric) & (frame[x] > 0) & (frame["value"] > 0)]
     series = "family" if "family" in rows.columns else "split"
     values = sorted(rows[x].unique())

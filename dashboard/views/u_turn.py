@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts_trees, data, exports
+from dashboard import charts_trees, data, exports, permalink
 
 TITLE = "The U-turn"
 URL = "u-turn"
@@ -53,11 +53,15 @@ def render() -> None:
     frame, provenance = shipped
     datasets = list(dict.fromkeys(frame["dataset"]))
     left, right = st.columns(2)
-    dataset = left.radio("Dataset", datasets, horizontal=True, key="u_turn.dataset")
+    start = permalink.choice("dataset", datasets, datasets[0])
+    dataset = left.radio("Dataset", datasets, index=datasets.index(start), horizontal=True,
+                         key="u_turn.dataset")
     rows = frame[frame["dataset"] == dataset]
     metrics = [m for m in METRIC_NAMES if m in set(rows["metric"])]
     metric = right.radio("Test error", metrics, format_func=METRIC_NAMES.get, horizontal=True,
+                         index=metrics.index(permalink.choice("metric", metrics, metrics[0])),
                          key="u_turn.metric")
+    permalink.remember(dataset=dataset, metric=metric)
     n_train = int(rows["n_train"].iloc[0])
     for model in [m for m in MODEL_NAMES if m in set(rows["model"])]:
         shown = rows[(rows["model"] == model) & (rows["metric"] == metric)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, exports
+from dashboard import charts, data, exports, permalink
 
 TITLE = "Why the peak?"
 URL = "why-the-peak"
@@ -35,8 +35,10 @@ def render() -> None:
         return
     frame, provenance = shipped
     ridges = sorted(frame["ridge"].unique())
-    ridge = st.select_slider("Ridge penalty", ridges, value=ridges[0], key="why.ridge",
+    ridge = st.select_slider("Ridge penalty", ridges, value=permalink.choice("ridge", ridges, ridges[0]),
+                             key="why.ridge",
                              format_func=lambda v: "0 (minimum norm)" if v == 0 else f"{v:g}")
+    permalink.remember(ridge=ridge)
     rows = frame[frame["ridge"] == ridge]
     n = float(provenance["params"]["n_train"])
     domain = (float(rows["n_params"].min()), float(rows["n_params"].max()))
