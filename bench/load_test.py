@@ -12,17 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from dashboard import local_server  # noqa: E402
 from tests.browser_helpers import CHART_MARKS_JS  # noqa: E402
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -36,33 +34,6 @@ class Outcome:
     url: str
     seconds: float = float("nan")
     error: str = ""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise TimeoutError("streamlit did not become healthy")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -137,17 +108,13 @@ def load_test(sessions: int = 24, runs_fraction: float = 0.5, seeds: int = 5,
     from experiments import registry
 
     pages = pages or list(registry.experiments())
-    proc, base = start_server()
+    proc, base = local_server.start()
     try:
         rss_idle = peak_rss_mb(proc.pid)
         outcomes, wall = asyncio.run(drive(base, plan(sessions, runs_fraction, seeds, pages), timeout_s * 1000))
         rss_peak = peak_rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        local_server.stop(proc)
     times = [o.seconds for o in outcomes if not o.error]
     by_kind = {k: [o.seconds for o in outcomes if o.kind == k and not o.error] for k in ("view", "run")}
     return {
