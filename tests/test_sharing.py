@@ -146,3 +146,10 @@ def test_an_unavailable_view_value_falls_back_with_a_notice():
     at = open_page("u-turn", {"dataset": "imagenet"})
     assert not at.exception and not at.error
     assert any("dataset='imagenet'" in w.value for w in at.warning)
+
+
+def test_explorer_filters_live_in_the_url():
+    at = open_page("explorer", {"a": "shipped:trees", "metric": "mse", "f.model": "forest"})
+    assert not at.exception and not at.error
+    assert at.multiselect(key="explorer.filter.model").value == ["forest"]
+    assert at.query_params["f.model"] in ("forest", ["forest"])

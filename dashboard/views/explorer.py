@@ -95,14 +95,19 @@ def render() -> None:
     log_y = cols[4].toggle("log y", value=flags["logy"] if flags["logy"] is not None else True,
                            key="explorer.logy")
     rows = frame[frame["metric"] == metric]
+    filters = {}  # in the URL as f.<column>=v1,v2 (only columns that are narrowed)
     with st.expander("Filters"):
         for col in [c for c in config if rows[c].nunique() > 1 and c not in (x, color, facet)]:
             values = sorted(rows[col].unique().tolist(), key=str)
-            chosen = st.multiselect(col, values, default=values, key=f"explorer.filter.{col}")
+            chosen = st.multiselect(col, values, key=f"explorer.filter.{col}",
+                                    default=permalink.choices(f"f.{col}", values, values))
             rows = rows[rows[col].isin(chosen)]
+            if len(chosen) < len(values):
+                filters[f"f.{col}"] = chosen
     permalink.show_notices(notices)
     permalink.write({"a": a, "b": b, "metric": metric, "x": x, "color": color, "facet": facet,
-                     "centre": centre, "band": band, "raw": raw, "logx": log_x, "logy": log_y},
+                     "centre": centre, "band": band, "raw": raw, "logx": log_x, "logy": log_y,
+                     **filters},
                     {"b": NONE, "facet": NONE, "centre": "median", "band": "iqr", "raw": False,
                      "logx": True, "logy": True})
     if rows.empty:
