@@ -28,6 +28,15 @@ def frame_parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def provenance_expander(provenance: dict, label: str = "Provenance: how this result was made"
+                        ) -> None:
+    """Parameters, seeds, code and package versions, runtime, date, and the copyable
+    command that reproduces the result."""
+    with st.expander(label):
+        st.code(provenance.get("command", ""), language="bash")
+        st.json(provenance, expanded=False)
+
+
 def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str) -> None:
     """The chart at full width, then an Export menu for it and for its data."""
     st.altair_chart(chart, width="stretch")

@@ -87,9 +87,7 @@ def current_result(exp):
 
 
 def provenance_panel(exp, frame, provenance) -> None:
-    with st.expander("Provenance: how this result was made"):
-        st.code(provenance.get("command", ""), language="bash")
-        st.json(provenance, expanded=False)
+    exports.provenance_expander(provenance)
     st.download_button("Download tidy CSV", frame.to_csv(index=False).encode(),
                        file_name=f"{exp.id}.csv", mime="text/csv", key=f"{exp.id}.csv")
     st.download_button("Download provenance JSON", json.dumps(provenance, indent=2).encode(),

@@ -126,5 +126,7 @@ def render() -> None:
         st.warning(f"Nothing to draw: {err}")
         return
     exports.show_chart(chart, rows, f"explorer-{metric}-vs-{x}")
+    for source in [a] + ([b] if b != NONE else []):
+        exports.provenance_expander(load(source)[1], f"Provenance of {source}")
     st.caption(f"{len(rows)} rows, {rows['seed'].nunique()} seeds. Hover a point for its full "
                "configuration; click a legend entry to isolate a series.")

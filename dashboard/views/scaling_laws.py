@@ -46,7 +46,7 @@ def render() -> None:
     shipped = data.shipped_or_message(exp_id)
     if shipped is None:
         return
-    frame, _ = shipped
+    frame, provenance = shipped
     frame = frame[(frame["seed"] >= 0) & (frame["split"] == "test")]
     grid_rows = frame[frame["curve"] == "grid"] if "curve" in frame.columns else frame.iloc[:0]
     if "curve" in frame.columns:
@@ -96,6 +96,7 @@ def render() -> None:
                                                 np.log(summary[summary[series] == name]["centre"]), 1)[0]), 3),
     } for name, b in result["fits"].items()])
     st.dataframe(table, hide_index=True, width="stretch")
+    exports.provenance_expander(provenance, f"Provenance of the {exp_id} result")
     if len(grid_rows) and (grid_rows["metric"] == metric).any():
         grid_rows = grid_rows[grid_rows["metric"] == metric]
         grid = charts_scaling.grid_summary(grid_rows)

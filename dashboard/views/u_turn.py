@@ -75,6 +75,7 @@ def render() -> None:
             exports.show_chart(charts_trees.effective_chart(
                 shown, metric, title="Against effective parameters: the second stage turns back"),
                 shown, f"u-turn-{model}-{dataset}-effective")
+    exports.provenance_expander(provenance, "Provenance of the trees result")
     st.caption(f"{dataset}, n_train = {n_train}; median over {len(provenance.get('seeds', []))} "
                "seeds (band: inter-quartile range). The circle marks the axis switch; "
                "points are joined in the order of the composite count."

@@ -49,6 +49,7 @@ def render() -> None:
         exports.show_chart(charts.error_curve(
             panel, x="n_params", metric=metric, threshold=n, x_domain=domain, title=title,
             x_title="random features N", y_title=title, height=220), panel, f"why-{metric}")
+    exports.provenance_expander(provenance, "Provenance of the random_features result")
     st.caption(f"{provenance['params']['dataset']}, n_train = {int(n)}, median over "
                f"{len(provenance.get('seeds', []))} seeds with the inter-quartile band. Raise the "
                "ridge penalty: sigma_min is unchanged (it belongs to the data), but the norm and "
