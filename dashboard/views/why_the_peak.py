@@ -46,8 +46,11 @@ def render() -> None:
     shown = available[:1] + [p for p in available if p[1] == "train"]  # one error panel
     for metric, split, title in shown:
         panel = rows[(rows["metric"] == metric) & (rows["split"] == split)]
+        # The panel title is a page heading, not a chart title: the previous panel's
+        # Export menu would otherwise sit on top of it.
+        st.markdown(f"**{title[0].upper() + title[1:]}**")
         exports.show_chart(charts.error_curve(
-            panel, x="n_params", metric=metric, threshold=n, x_domain=domain, title=title,
+            panel, x="n_params", metric=metric, threshold=n, x_domain=domain,
             x_title="random features N", y_title=title, height=220), panel, f"why-{metric}")
     exports.provenance_expander(provenance, "Provenance of the random_features result")
     st.caption(f"{provenance['params']['dataset']}, n_train = {int(n)}, median over "
