@@ -3,13 +3,16 @@
 Model sizes in a sweep are nested: the model with p features uses the first p
 columns of one feature matrix. So instead of a fresh pseudo-inverse per size we
   * below the threshold (p <= n): take ONE QR of the first n columns; the QR of any
-    leading block is its leading part, so each size costs only p x p triangular or
-    SPD solves (and the singular values of R_p, for sigma_min);
-  * above it (p > n): grow the n x n Gram matrix F F' by the new columns' outer
-    product; one eigenvalue pass (no vectors) per size checks conditioning, then one
-    n x n solve per penalty. Where the Gram matrix is too ill-conditioned to be
-    exact (near the threshold, kappa^2 beyond ~1e9), or R_p is rank deficient, we
-    fall back to an SVD of F itself.
+    leading block is its leading part, so each size costs p x p triangular solves
+    (minimum norm) or one p x p Cholesky per penalty;
+  * above it (p > n): grow the n x n Gram matrix F F' by the new columns only; its
+    Cholesky factor serves the minimum-norm solve and, through Lanczos on the inverse,
+    the smallest singular value (experiments/spectrum.py); one more Cholesky per
+    penalty. A handful of penalties is cheaper this way than one eigendecomposition.
+Normal equations square the condition number, so a penalty whose system would have
+kappa^2 above ~1e9 (near the threshold) takes an orthogonal route instead: the LQ
+factor of F itself for minimum norm, an SVD for a tiny penalty or a (nearly) rank
+deficient matrix. Every width's route is exact to ~kappa * machine epsilon.
 Ridge convention: minimize (1/n)||Y - F b||^2 + lam ||b||^2; lam = 0 is the
 minimum-norm solution, with numpy's `pinv` cutoff (singular values below 1e-15 of
 the largest are dropped).
@@ -17,11 +20,22 @@ the largest are dropped).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
+from scipy import linalg as sla
+
+from experiments.blas import numpy_pool_only
+from experiments.spectrum import gram_eigenvalues, triangular_singular_values
 
 PINV_RCOND = 1e-15
-GRAM_KAPPA2_LIMIT = 1e9
+RANK_RCOND = 1e3 * PINV_RCOND  # sigma_min / sigma_max below this: treat as rank deficient
+KAPPA2_LIMIT = 1e9  # normal equations lose log10(kappa^2) digits; beyond this, orthogonal
+
+# The inputs are checked once on entry; scipy's per-call finiteness scans cost ~10%.
+_cholesky = partial(sla.cho_factor, check_finite=False)
+_cho_solve = partial(sla.cho_solve, check_finite=False)
+_solve_tri = partial(sla.solve_triangular, check_finite=False)
 
 
 @dataclass
@@ -60,6 +74,133 @@ def _smallest_nonzero(s: np.ndarray) -> float:
     return float(s[keep].min()) if keep.any() else 0.0
 
 
+def _well_conditioned(eig_min: float, eig_max: float, shift: float) -> bool:
+    """Can A + shift I, A with eigenvalues in [eig_min, eig_max], go through normal equations?"""
+    return eig_max + shift <= KAPPA2_LIMIT * (eig_min + shift)
+
+
+class _Sweep:
+    """One sweep: the data, the penalties, and the SweepFit being filled width by width."""
+
+    def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother):
+        self.f_train, self.f_test, self.y, self.widths = f_train, f_test, y, widths
+        self.n, self.m, self.k = f_train.shape[0], f_test.shape[0], y.shape[1]
+        self.ridges, self.lam_factor, self.smoother = ridges, 1.0 / scale**2, smoother
+        W, R = len(widths), len(ridges)
+        self.fit = SweepFit(widths, ridges, np.empty((W, R, self.n, self.k)),
+                            np.empty((W, R, self.m, self.k)), np.empty((W, R)), np.empty(W),
+                            np.full((W, R), np.nan))
+
+    def run(self) -> None:
+        n, m = self.n, self.m
+        small = self.widths[self.widths <= n]
+        if len(small):
+            q, r = np.linalg.qr(self.f_train[:, : small[-1]])
+            qy = q.T @ self.y
+        gram, k_test, done = np.zeros((n, n)), np.zeros((m, n)), 0
+        for i, p in enumerate(self.widths):
+            if p <= n:
+                self.leading_block(i, p, r, qy)
+                continue
+            new = slice(done, p)  # grow the Gram matrices by the new columns only
+            gram += self.f_train[:, new] @ self.f_train[:, new].T
+            k_test += self.f_test[:, new] @ self.f_train[:, new].T
+            done = p
+            self.gram_block(i, p, gram, k_test)
+
+    def penalties(self, i):
+        """(index, penalty on the unscaled features) for width i."""
+        return enumerate(self.ridges * self.lam_factor[i])
+
+    def smoother_norm(self, z) -> float:
+        """Mean over test points of ||s(x0)||^2, from z with one column per test point."""
+        return np.sum(z**2) / self.m if self.smoother else np.nan
+
+    def store(self, i, j, p, beta, smoother_sq):
+        self.fit.train_pred[i, j] = self.f_train[:, :p] @ beta
+        self.fit.test_pred[i, j] = self.f_test[:, :p] @ beta
+        self.fit.coef_norm[i, j] = np.linalg.norm(beta)
+        self.fit.smoother_sq[i, j] = smoother_sq
+
+    def svd_route(self, i, p, s, vt, uy, which):
+        """Penalties `which` from an SVD F_p = (orthonormal) diag(s) vt; the left factor's
+        orthonormal columns drop out of the smoother norm ||F_test vt' diag(g)||."""
+        self.fit.sigma_min[i] = _smallest_nonzero(s)
+        test_right = self.f_test[:, :p] @ vt.T if self.smoother else np.zeros((0, len(s)))
+        for j in which:
+            g = _shrink(s, self.ridges[j] * self.lam_factor[i], self.n)
+            self.store(i, j, p, vt.T @ (g[:, None] * uy), self.smoother_norm((test_right * g).T))
+
+    def leading_block(self, i, p, r, qy):
+        """p <= n: F_p = Q_p R_p. Minimum norm is a triangular solve (error ~ kappa, not
+        kappa^2); a penalty is a Cholesky of R'R + n lam I while that is well conditioned."""
+        rp, c = r[:p, :p], qy[:p]
+        spectrum = triangular_singular_values(rp, RANK_RCOND)
+        if spectrum is None:
+            u, sv, vt = np.linalg.svd(rp)
+            self.svd_route(i, p, sv, vt, u.T @ c, range(len(self.ridges)))
+            return
+        self.fit.sigma_min[i] = spectrum[0]
+        ft = self.f_test[:, :p].T if self.smoother else np.zeros((p, 0))
+        hard = []
+        for j, lam in self.penalties(i):
+            if lam == 0:
+                beta, z = _solve_tri(rp, c), _solve_tri(rp, ft, trans="T")
+            elif _well_conditioned(spectrum[0] ** 2, spectrum[1] ** 2, self.n * lam):
+                chol = _cholesky(rp.T @ rp + self.n * lam * np.eye(p))
+                beta, z = _cho_solve(chol, rp.T @ c), rp @ _cho_solve(chol, ft)
+            else:
+                hard.append(j)
+                continue
+            self.store(i, j, p, beta, self.smoother_norm(z))
+        if hard:
+            u, sv, vt = np.linalg.svd(rp)
+            self.svd_route(i, p, sv, vt, u.T @ c, hard)
+
+    def gram_block(self, i, p, gram, k_test):
+        """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n), by Cholesky."""
+        n = self.n
+        try:
+            chol0 = _cholesky(gram)
+        except np.linalg.LinAlgError:  # not numerically positive definite: rank deficient
+            self.wide_exact(i, p, range(len(self.ridges)))
+            return
+        lam_min, lam_max = gram_eigenvalues(gram, chol0[0])
+        self.fit.sigma_min[i] = np.sqrt(max(lam_min, 0.0))
+        rhs = np.hstack([self.y, k_test.T]) if self.smoother else self.y
+        hard = []
+        for j, lam in self.penalties(i):
+            if not _well_conditioned(lam_min, lam_max, n * lam):
+                hard.append(j)
+                continue
+            chol = chol0 if lam == 0 else _cholesky(gram + n * lam * np.eye(n))
+            sol = _cho_solve(chol, rhs)
+            alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
+            fitted = gram @ alpha
+            self.fit.train_pred[i, j] = fitted
+            self.fit.test_pred[i, j] = k_test @ alpha
+            self.fit.coef_norm[i, j] = np.sqrt(max(float(np.sum(alpha * fitted)), 0.0))
+            self.fit.smoother_sq[i, j] = self.smoother_norm(z)
+        if hard:
+            self.wide_exact(i, p, hard)
+
+    def wide_exact(self, i, p, which):
+        """p > n where the Gram matrix would square an ill condition: factor F_p itself.
+        F_p' = q r, so F_p = r' q' and the minimum-norm fit is beta = q r^-T y. Penalties,
+        or a (near) rank-deficient r, use the SVD r = u diag(s) vt: F_p = vt' diag(s) (q u)'."""
+        q, r = np.linalg.qr(self.f_train[:, :p].T)
+        spectrum = triangular_singular_values(r, RANK_RCOND)
+        if spectrum is None or any(self.ridges[j] > 0 for j in which):
+            u, sv, vt = np.linalg.svd(r)
+            self.svd_route(i, p, sv, (q @ u).T, vt @ self.y, which)
+            return
+        self.fit.sigma_min[i] = spectrum[0]  # more accurate than the Gram matrix's
+        beta = q @ _solve_tri(r, self.y, trans="T")
+        z = _solve_tri(r, (self.f_test[:, :p] @ q).T) if self.smoother else np.zeros(0)
+        for j in which:
+            self.store(i, j, p, beta, self.smoother_norm(z))
+
+
 def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
                        smoother: bool = True) -> SweepFit:
     """Fit the first `p` columns for every p in `widths` and every penalty in `ridges`.
@@ -78,91 +219,13 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
     ridges = np.asarray(ridges, dtype=np.float64)
     if np.any(np.diff(widths) <= 0) or widths[0] < 1 or widths[-1] > f_train.shape[1]:
         raise ValueError("widths must be increasing and within the feature matrix")
-    n, m, k = f_train.shape[0], f_test.shape[0], y.shape[1]
-    W, R = len(widths), len(ridges)
-    scale = np.ones(W) if scale is None else np.asarray(scale, dtype=np.float64)
-    lam_factor = 1.0 / scale**2
-    fit = SweepFit(widths, ridges, np.empty((W, R, n, k)), np.empty((W, R, m, k)),
-                   np.empty((W, R)), np.empty(W), np.empty((W, R)))
-
-    def store(i, beta_by_ridge, p):
-        for j, beta in enumerate(beta_by_ridge):
-            fit.train_pred[i, j] = f_train[:, :p] @ beta
-            fit.test_pred[i, j] = f_test[:, :p] @ beta
-            fit.coef_norm[i, j] = np.linalg.norm(beta)
-
-    def primal(i, p, s, vt, uy):
-        """Solutions from an SVD F_p = (orthonormal) diag(s) vt; the left factor's
-        orthonormal columns drop out of the smoother norm ||F_test vt' diag(g)||."""
-        fit.sigma_min[i] = _smallest_nonzero(s)
-        test_right = f_test[:, :p] @ vt.T
-        betas = []
-        for j, lam in enumerate(ridges):
-            g = _shrink(s, lam * lam_factor[i], n)
-            betas.append(vt.T @ (g[:, None] * uy))
-            fit.smoother_sq[i, j] = np.sum((test_right * g) ** 2) / m
-        store(i, betas, p)
-
-    def leading_block(i, p, r, qy):
-        """p <= n: F_p = Q_p R_p, so every solve is a p x p triangular or SPD system;
-        only the singular values of R_p are computed (for sigma_min and the cutoff)."""
-        rp, c = r[:p, :p], qy[:p]
-        ft = f_test[:, :p].T if smoother else np.zeros((p, 0))
-        w = np.linalg.eigvalsh(rp.T @ rp)  # half the cost of singular values
-        if w[0] < w[-1] / GRAM_KAPPA2_LIMIT:  # ill-conditioned: singular values of R itself
-            s = np.linalg.svd(rp, compute_uv=False)
-            if s.min() <= PINV_RCOND * s.max() * 1e3:  # (near) rank deficient: exact SVD route
-                u, sv, vt = np.linalg.svd(rp)
-                primal(i, p, sv, vt, u.T @ c)
-                return
-            w = s**2
-        fit.sigma_min[i] = np.sqrt(w.min())
-        betas = []
-        for j, lam in enumerate(ridges * lam_factor[i]):
-            if lam == 0:
-                beta = np.linalg.solve(rp, c)
-                z = np.linalg.solve(rp.T, ft) if smoother else ft  # z = R^-T F_test'
-            else:
-                a = rp.T @ rp + n * lam * np.eye(p)
-                sol = np.linalg.solve(a, np.hstack([rp.T @ c, ft]))
-                beta, z = sol[:, :k], rp @ sol[:, k:]
-            betas.append(beta)
-            fit.smoother_sq[i, j] = np.sum(z**2) / m if smoother else np.nan
-        store(i, betas, p)
-
-    def gram_block(i, p, gram, k_test):
-        """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n); one eigenvalue
-        pass checks conditioning and gives sigma_min, one LU per penalty does the rest."""
-        w = np.linalg.eigvalsh(gram)
-        if w[0] < w[-1] / GRAM_KAPPA2_LIMIT:  # too ill-conditioned for the Gram route
-            u, sv, vt = np.linalg.svd(f_train[:, :p], full_matrices=False)
-            primal(i, p, sv, vt, u.T @ y)
-            return
-        fit.sigma_min[i] = np.sqrt(w[0])
-        for j, lam in enumerate(ridges * lam_factor[i]):
-            rhs = np.hstack([y, k_test.T]) if smoother else y
-            sol = np.linalg.solve(gram + n * lam * np.eye(n), rhs)
-            alpha, z = sol[:, :k], sol[:, k:]  # z' = K_test (G + n lam I)^-1: the smoother
-            fitted = gram @ alpha
-            fit.train_pred[i, j] = fitted
-            fit.test_pred[i, j] = k_test @ alpha
-            fit.coef_norm[i, j] = np.sqrt(max(float(np.sum(alpha * fitted)), 0.0))
-            fit.smoother_sq[i, j] = np.sum(z**2) / m if smoother else np.nan
-
-    small = widths[widths <= n]
-    if len(small):
-        q, r = np.linalg.qr(f_train[:, : small[-1]])
-        qy = q.T @ y
-    gram, k_test, done = np.zeros((n, n)), np.zeros((m, n)), 0
-    for i, p in enumerate(widths):
-        if p <= n:
-            leading_block(i, p, r, qy)
-            continue
-        new = slice(done, p)  # grow the Gram matrices by the new columns only
-        gram += f_train[:, new] @ f_train[:, new].T
-        k_test += f_test[:, new] @ f_train[:, new].T
-        done = p
-        gram_block(i, p, gram, k_test)
+    if not (np.isfinite(f_train).all() and np.isfinite(f_test).all() and np.isfinite(y).all()):
+        raise ValueError("features and targets must be finite")
+    scale = np.ones(len(widths)) if scale is None else np.asarray(scale, dtype=np.float64)
+    sweep = _Sweep(f_train, f_test, y, widths, ridges, scale, smoother)
+    with numpy_pool_only():
+        sweep.run()
+    fit = sweep.fit
     fit.coef_norm /= scale[:, None]
     fit.sigma_min *= scale
     return fit

@@ -12,7 +12,17 @@ def reference_beta(f, y, lam):
     return np.linalg.solve(f.T @ f + n * lam * np.eye(p), f.T @ y)
 
 
-@pytest.mark.parametrize("n, max_p", [(30, 200), (60, 61)])
+def svd_beta(f, y, lam):
+    """The exact filter on the SVD of f, even where normal equations would lose digits."""
+    u, s, vt = np.linalg.svd(f, full_matrices=False)
+    keep = s > 1e-15 * s[0]
+    g = np.where(keep, s / (s**2 + f.shape[0] * lam + ~keep), 0.0) if lam > 0 else \
+        np.where(keep, 1 / np.where(keep, s, 1), 0.0)
+    return vt.T @ (g[:, None] * (u.T @ y))
+
+
+# (120, 400) and (90, 91) run the Lanczos extremes (dimensions above spectrum.DENSE_BELOW).
+@pytest.mark.parametrize("n, max_p", [(30, 200), (60, 61), (120, 400), (90, 91)])
 def test_sweep_matches_pinv_and_ridge_everywhere(n, max_p):
     rng = np.random.default_rng(1)
     f, f_test = rng.standard_normal((n, max_p)), rng.standard_normal((50, max_p))
@@ -79,3 +89,46 @@ def test_scaled_features_match_a_direct_fit_of_the_scaled_matrix():
             np.testing.assert_allclose(fit.test_pred[i, j, :, 0], ft @ beta, rtol=1e-7, atol=1e-10)
             assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
         assert fit.sigma_min[i] == pytest.approx(np.linalg.svd(fp, compute_uv=False).min(), rel=1e-8)
+
+
+@pytest.mark.parametrize("ridges", [[0.0, 1e-3], [1e-12, 1e-3]])
+def test_ill_conditioned_penalties_take_an_exact_route(ridges):
+    """Nearly collinear columns (kappa^2 from 1e11 to 1e15 around p = n): normal equations
+    would lose most digits, so lam = 0 and a tiny penalty must still match the SVD filter,
+    below the threshold (triangular, SVD) and above it (LQ of F_p, SVD)."""
+    rng = np.random.default_rng(6)
+    f = 1.0 + 3e-5 * rng.standard_normal((80, 200))
+    y = np.column_stack([np.cos(np.arange(80)), np.sin(np.arange(80) / 7)])
+    widths = [40, 70, 80, 81, 90, 200]
+    fit = nested_ridge_sweep(f, f, y, widths, ridges)
+    for i, p in enumerate(widths):
+        for j, lam in enumerate(ridges):
+            beta = svd_beta(f[:, :p], y, lam)
+            assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-6), (p, lam)
+            np.testing.assert_allclose(fit.train_pred[i, j], f[:, :p] @ beta, rtol=1e-6, atol=1e-8)
+        sv = np.linalg.svd(f[:, :p], compute_uv=False)
+        assert fit.sigma_min[i] == pytest.approx(sv.min(), rel=1e-6)
+
+
+@pytest.mark.parametrize("n", [20, 100])
+def test_rank_deficient_features_follow_pinv(n):
+    """Repeated columns: F_p is exactly rank deficient on both sides of n, and the
+    minimum-norm answer is pinv's (the Cholesky and triangular routes must step aside)."""
+    rng = np.random.default_rng(7)
+    base = rng.standard_normal((n, n // 2))
+    f = np.hstack([base, base, base, rng.standard_normal((n, n))])
+    f_test, y = rng.standard_normal((15, f.shape[1])), rng.standard_normal(n)
+    widths = [n // 2 + 3, n, n + n // 2 + 1, 5 * n // 2]
+    fit = nested_ridge_sweep(f, f_test, y, widths, [0.0, 0.1])
+    for i, p in enumerate(widths):
+        for j, lam in enumerate([0.0, 0.1]):
+            beta = reference_beta(f[:, :p], y, lam)
+            np.testing.assert_allclose(fit.test_pred[i, j, :, 0], f_test[:, :p] @ beta, atol=1e-8)
+        sv = np.linalg.svd(f[:, :p], compute_uv=False)
+        assert fit.sigma_min[i] == pytest.approx(sv[sv > 1e-10 * sv[0]].min(), rel=1e-6)
+
+
+def test_rejects_non_finite_inputs():
+    f = np.ones((5, 10))
+    with pytest.raises(ValueError, match="finite"):
+        nested_ridge_sweep(f, f, np.r_[1.0, np.nan, 1, 1, 1], [4, 6])
