@@ -74,6 +74,12 @@ def _smallest_nonzero(s: np.ndarray) -> float:
     return float(s[keep].min()) if keep.any() else 0.0
 
 
+def _shifted(a: np.ndarray, shift: float) -> np.ndarray:
+    """a + shift * I, in place (no n x n identity to allocate and add)."""
+    a.flat[:: a.shape[0] + 1] += shift
+    return a
+
+
 def _well_conditioned(eig_min: float, eig_max: float, shift: float) -> bool:
     """Can A + shift I, A with eigenvalues in [eig_min, eig_max], go through normal equations?"""
     return eig_max + shift <= KAPPA2_LIMIT * (eig_min + shift)
@@ -147,7 +153,7 @@ class _Sweep:
             if lam == 0:
                 beta, z = _solve_tri(rp, c), _solve_tri(rp, ft, trans="T")
             elif _well_conditioned(spectrum[0] ** 2, spectrum[1] ** 2, self.n * lam):
-                chol = _cholesky(rp.T @ rp + self.n * lam * np.eye(p))
+                chol = _cholesky(_shifted(rp.T @ rp, self.n * lam), overwrite_a=True)
                 beta, z = _cho_solve(chol, rp.T @ c), rp @ _cho_solve(chol, ft)
             else:
                 hard.append(j)
@@ -173,7 +179,7 @@ class _Sweep:
             if not _well_conditioned(lam_min, lam_max, n * lam):
                 hard.append(j)
                 continue
-            chol = chol0 if lam == 0 else _cholesky(gram + n * lam * np.eye(n))
+            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(), n * lam), overwrite_a=True)
             sol = _cho_solve(chol, rhs)
             alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
             fitted = gram @ alpha
@@ -186,8 +192,9 @@ class _Sweep:
 
     def wide_exact(self, i, p, which):
         """p > n where the Gram matrix would square an ill condition: factor F_p itself.
-        F_p' = q r, so F_p = r' q' and the minimum-norm fit is beta = q r^-T y. Penalties,
-        or a (near) rank-deficient r, use the SVD r = u diag(s) vt: F_p = vt' diag(s) (q u)'."""
+        F_p' = q r, so F_p = r' q' and the minimum-norm fit is beta = q r^-T y (backward
+        stable). Penalties, or a (near) rank-deficient r, use the SVD r = u diag(s) vt,
+        which makes F_p = vt' diag(s) (q u)'."""
         q, r = np.linalg.qr(self.f_train[:, :p].T)
         spectrum = triangular_singular_values(r, RANK_RCOND)
         if spectrum is None or any(self.ridges[j] > 0 for j in which):
@@ -196,7 +203,7 @@ class _Sweep:
             return
         self.fit.sigma_min[i] = spectrum[0]  # more accurate than the Gram matrix's
         beta = q @ _solve_tri(r, self.y, trans="T")
-        z = _solve_tri(r, (self.f_test[:, :p] @ q).T) if self.smoother else np.zeros(0)
+        z = _solve_tri(r, (self.f_test[:, :p] @ q).T) if self.smoother else None
         for j in which:
             self.store(i, j, p, beta, self.smoother_norm(z))
 

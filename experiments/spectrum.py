@@ -19,7 +19,7 @@ MAX_STEPS = 150
 Operator = Callable[[np.ndarray], np.ndarray]
 
 
-def largest_eigenvalue(apply: Operator, dim: int, rel_tol: float = 1e-9,
+def largest_eigenvalue(apply: Operator, dim: int, rel_tol: float = 1e-8,
                        max_steps: int = MAX_STEPS) -> float | None:
     """Lanczos with full reorthogonalization from a fixed random start.
 
