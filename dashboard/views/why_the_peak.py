@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, exports, permalink
+from dashboard.sections.random_features import ridge_label
 
 TITLE = "Why the peak?"
 URL = "why-the-peak"
@@ -37,7 +38,7 @@ def render() -> None:
     ridges = sorted(frame["ridge"].unique())
     ridge = st.select_slider("Ridge penalty", ridges, value=permalink.choice("ridge", ridges, ridges[0]),
                              key="why.ridge",
-                             format_func=lambda v: "0 (minimum norm)" if v == 0 else f"{v:g}")
+                             format_func=ridge_label)
     permalink.remember(ridge=ridge)
     rows = frame[frame["ridge"] == ridge]
     n = float(provenance["params"]["n_train"])
