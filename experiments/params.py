@@ -120,7 +120,7 @@ def _as_bool(p: Param, value: Any) -> bool:
 
 def _as_floats(p: Param, value: Any) -> tuple[float, ...]:
     if isinstance(value, str):
-        items: Sequence[Any] = [v for v in value.replace(";", ",").split(",") if v.strip()]
+        items: Sequence[Any] = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         items = [value]
     elif isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
