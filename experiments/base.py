@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from experiments.claims import Claim, no_claims
 from experiments.params import Param, ParamError, validate
 from experiments.schema import check_tidy
 
@@ -43,7 +44,9 @@ class Experiment:
     cost(params, n_seeds) estimates the run time in seconds on a 2-core machine; runs
     above `budget_seconds` are refused unless the caller lifts the cap (precompute).
     x: the main swept column; threshold(params): where the interpolation threshold
-    sits on that axis (None where there is none).
+    sits on that axis (None where there is none). claims(frame, params): the measured
+    sentences its page shows (experiments/claims.py); the claims test checks each one
+    against the shipped data.
     """
 
     id: str
@@ -62,6 +65,7 @@ class Experiment:
     budget_seconds: float = 20.0
     metrics: tuple[str, ...] = ("mse",)
     log_x: bool = True
+    claims: Callable[[pd.DataFrame, dict], list[Claim]] = no_claims
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
