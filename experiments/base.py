@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.claims import Claim, no_claims
+from experiments.costs import describe_bytes
 from experiments.params import Param, ParamError, validate
 from experiments.schema import check_tidy
 
@@ -23,6 +24,9 @@ ACROSS_SEEDS = -1
 """`seed` value of rows that summarize all seeds at once (e.g. bias^2 and variance)."""
 
 MAX_SEEDS = 200
+MEMORY_CAP_BYTES = 300 * 2**20
+"""On-demand runs whose estimated peak memory is above this are refused (a few run at
+once on a small host, next to the server's own caches)."""
 
 
 @dataclass
@@ -41,8 +45,12 @@ def concat_parts(params: dict, parts: Sequence[SeedPart]) -> pd.DataFrame:
 class Experiment:
     """Everything the CLI, the store and the pages need to know about one experiment.
 
-    cost(params, n_seeds) estimates the run time in seconds on a 2-core machine; runs
-    above `budget_seconds` are refused unless the caller lifts the cap (precompute).
+    cost(params, n_seeds) estimates the run time in seconds with one BLAS thread on the
+    shared host; runs above `budget_seconds` are refused unless the caller lifts the cap
+    (precompute). memory(params, n_seeds), optional, estimates the run's peak memory in
+    bytes on top of the process it runs in (arrays, temporaries, the result frames), an
+    upper bound for seeds run one after another; runs above MEMORY_CAP_BYTES are refused
+    the same way. Both count the work the code does (experiments/costs.py).
     x: the main swept column; threshold(params): where the interpolation threshold
     sits on that axis (None where there is none). claims(frame, params): the measured
     sentences its page shows (experiments/claims.py); the claims test checks each one
@@ -66,6 +74,7 @@ class Experiment:
     metrics: tuple[str, ...] = ("mse",)
     log_x: bool = True
     claims: Callable[[pd.DataFrame, dict], list[Claim]] = no_claims
+    memory: Callable[[dict, int], float] | None = None
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -108,12 +117,20 @@ def seed_list(seeds: int | Sequence[int]) -> list[int]:
 
 
 def check_budget(exp: Experiment, params: dict, n_seeds: int) -> float:
-    """Refuse runs that would hog a small shared host; returns the estimate in seconds."""
+    """Refuse runs that would hog a small shared host (time or memory); returns the time
+    estimate in seconds."""
     estimate = float(exp.cost(params, n_seeds))
     if estimate > exp.budget_seconds:
         raise ParamError(
             f"this run is too large for on-demand compute (estimated {estimate:.0f} s, "
             f"cap {exp.budget_seconds:.0f} s): lower the size parameters or the number of seeds"
+        )
+    peak = float(exp.memory(params, n_seeds)) if exp.memory is not None else 0.0
+    if peak > MEMORY_CAP_BYTES:
+        raise ParamError(
+            f"this run is too large for on-demand compute (estimated peak memory "
+            f"{describe_bytes(peak)}, cap {describe_bytes(MEMORY_CAP_BYTES)}): lower the size "
+            "parameters or the number of seeds"
         )
     return estimate
 

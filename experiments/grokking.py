@@ -25,8 +25,9 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from experiments import costs
 from experiments.base import Experiment, SeedPart
-from experiments.modular_net import OPERATIONS, SCHEDULE_POINTS, dataset, train
+from experiments.modular_net import OPERATIONS, dataset, log_schedule, train
 from experiments.params import Param
 
 MEMORIZED, GENERALIZED = 0.99, 0.95
@@ -106,14 +107,38 @@ def fourier_spectra(params: dict, seed: int, epochs: Iterable[int], neurons: int
     return pd.concat(rows, ignore_index=True)
 
 
-def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 shared cores (~2x conservative): three (n x width x p) products per
-    epoch at ~15 GFLOP/s plus ~0.3 ms of overhead, and a full evaluation per log point."""
+def training_work(params: dict, epochs: int, log_points: int) -> costs.Work:
+    """One training run (experiments/modular_net.py), float32 elements counted as halves:
+    per epoch three (n x width x p) products, the gathers, grouped sums and elementwise
+    passes over (n x width), and AdamW's passes over the weights; per log point a forward
+    pass over all p^2 pairs and the spectrum of the input weights."""
     p, width = params["p"], params["width"]
-    n = params["train_fraction"] * p * p
-    epoch = 6 * n * width * p / 1.5e10 + 3e-4
-    evaluation = SCHEDULE_POINTS * (2 * p**3 * width / 1.5e10 + 1e-3)
-    return n_seeds * (params["epochs"] * epoch + evaluation)
+    n = min(max(round(params["train_fraction"] * p * p), 1), p * p - 1)
+    # calls: ~80 numpy calls an epoch and ~50 a log point, plus the Python around them
+    epoch = costs.Work(sgemm=6 * n * width * p, elements=6 * n * width + 4 * n * p + 36 * p * width,
+                       calls=120)
+    log = costs.Work(sgemm=2 * p**3 * width, elements=3 * p * p * (width + 3 * p) + 8 * p * width,
+                     calls=250)
+    return epoch * epochs + log * log_points
+
+
+def cost(params: dict, n_seeds: int) -> float:
+    """Seconds with one BLAS thread (experiments/costs.py): the training loop and its
+    log points, then one frame per seed."""
+    seed = training_work(params, params["epochs"], len(log_schedule(params["epochs"])))
+    return costs.price((seed + costs.Work(calls=300)) * n_seeds)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes (float32): weights and Adam moments; a gradient pass holds five
+    (n x width) arrays, an evaluation three (test pairs x width); scores of all p^2 pairs;
+    the data set (all pairs, int64) and the rows."""
+    p, width = params["p"], params["width"]
+    pairs = p * p
+    n = min(max(round(params["train_fraction"] * pairs), 1), pairs - 1)
+    arrays = 4 * (9 * 3 * p * width + max(5 * n, 3 * (pairs - n)) * width + 2 * pairs * p)
+    rows = 6 * len(log_schedule(params["epochs"]))
+    return costs.total_bytes(arrays + 8 * 8 * pairs + costs.results_bytes(rows, 12, n_seeds))
 
 
 EXPERIMENT = Experiment(
@@ -137,6 +162,7 @@ EXPERIMENT = Experiment(
     params=PARAMS,
     run_seed=run_seed,
     cost=cost,
+    memory=memory,
     x="step",
     default_seeds=3,
     precompute_params={"epochs": 1000},

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from experiments import grokking, modular_net
+from experiments import costs, grokking, modular_net
 from experiments.base import Experiment, SeedPart
 from experiments.params import Param
 
@@ -108,10 +108,23 @@ def cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Worst case (no cell stops early): every cell runs the whole budget."""
-    per_cell = [grokking.cost({**params, "train_fraction": f, "weight_decay": 0.0}, 1)
-                for f in params["train_fractions"]]
-    return n_seeds * len(params["weight_decays"]) * sum(per_cell) * 1.5
+    """Seconds (experiments/costs.py), worst case: no cell stops early, so every cell
+    trains the whole budget and logs at every checkpoint."""
+    points = len(schedule(params["epochs"]))
+    seed = costs.Work(calls=200)
+    for fraction in params["train_fractions"]:
+        cell_work = grokking.training_work({**params, "train_fraction": fraction},
+                                           params["epochs"], points)
+        seed += cell_work * len(params["weight_decays"])
+    return costs.price(seed * n_seeds)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: one cell's training at a time (grokking's estimate), plus the rows."""
+    cells = len(params["train_fractions"]) * len(params["weight_decays"])
+    one = max(grokking.memory({**params, "train_fraction": f, "epochs": 1}, 1)
+              for f in params["train_fractions"])
+    return one + costs.results_bytes(6 * cells, 14, n_seeds)
 
 
 EXPERIMENT = Experiment(
@@ -131,6 +144,7 @@ EXPERIMENT = Experiment(
     params=PARAMS,
     run_seed=run_seed,
     cost=cost,
+    memory=memory,
     x="train_fraction",
     default_seeds=1,
     precompute_params=SHIPPED,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from experiments import costs
 from experiments.base import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.linalg import nested_ridge_sweep
 from experiments.params import Param
@@ -123,12 +124,36 @@ def combine(params: dict, parts) -> pd.DataFrame:
     return pd.concat([concat_parts(params, parts)] + theory, ignore_index=True)
 
 
+def _fits(params: dict) -> list[list[float]]:
+    """The penalties of each sweep a seed runs (the optimal one has its own)."""
+    return [list(params["ridge"])] + ([[1.0]] if params["include_optimal"] else [])
+
+
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 cores (measured, conservative): each fit solves with p_max identity
-    test rows and one target per width, ~ n_gammas * p_max * n^2 work per fit."""
+    """Seconds with one BLAS thread (experiments/costs.py): per seed, one design and per
+    sweep every width with one target per width and p_max identity test rows (so the
+    solver returns the coefficients)."""
     n = params["n_train"]
-    fits = len(params["ridge"]) + (1 if params["include_optimal"] else 0)
-    return n_seeds * (0.05 + 3e-10 * params["n_gammas"] * 10 * n * n * n * (1 + 0.3 * fits))
+    p, _ = gamma_grid(params)
+    top, w = int(p[-1]), len(p)
+    seed = costs.Work(elements=4 * n * top + top * top + top * w, gemm=2 * n * top * w,
+                      calls=30 + 10 * w)
+    for ridges in _fits(params):
+        seed += costs.sweep_work(n, top, w, p, ridges)
+        seed += costs.Work(elements=4 * len(ridges) * w * top, calls=60 * len(ridges))
+    return costs.price(seed * n_seeds)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: the design, the identity test matrix, the targets, one sweep's
+    predictions (n + p_max rows for every width, penalty and target) and the frames."""
+    n = params["n_train"]
+    p, _ = gamma_grid(params)
+    top, w = int(p[-1]), len(p)
+    inputs = 8 * (n * top + top * top + top * w + n * w)
+    sweeps = max(costs.sweep_bytes(n, top, w, w, len(r), top) for r in _fits(params))
+    rows = w * sum(len(r) for r in _fits(params))
+    return costs.total_bytes(inputs + 2 * sweeps + costs.results_bytes(rows, 12, n_seeds + 1))
 
 
 EXPERIMENT = Experiment(
@@ -148,6 +173,7 @@ EXPERIMENT = Experiment(
     run_seed=run_seed,
     combine=combine,
     cost=cost,
+    memory=memory,
     x="gamma",
     threshold=lambda params: 1.0,
     default_seeds=10,

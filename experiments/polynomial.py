@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from experiments import costs
 from experiments.base import ACROSS_SEEDS, Experiment, SeedPart
 from experiments.features import degree_grid, legendre_features
 from experiments.linalg import nested_ridge_sweep
@@ -134,11 +135,29 @@ def fitted_curves(params: dict, degrees, seed: int = 0) -> tuple[pd.DataFrame, p
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on a 2-core machine (fitted to measurements, ~1.5x conservative):
-    building the features, then a small SVD or eigendecomposition per degree."""
+    """Seconds with one BLAS thread (experiments/costs.py): Legendre features by recurrence,
+    the sweep over every degree, the frames, and the decomposition across seeds."""
+    n, top = params["n_train"], params["max_degree"]
+    widths = degree_grid(n, top) + 1
+    grid = len(widths) * N_TEST
+    # Lanczos converges in ~6 steps on these ill-conditioned features (measured, max 9).
+    sweep = costs.sweep_work(n, N_TEST, 1, widths, [params["ridge"]], lanczos_steps=12)
+    seed = sweep + costs.Work(elements=(n + N_TEST) * top * 6 + 4 * len(widths) * (n + N_TEST),
+                              calls=6 * top + 400)
+    combine = costs.Work(elements=6 * grid * n_seeds, calls=20 * n_seeds + 200)
+    return costs.price(seed * n_seeds + combine)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: the train and test features, the sweep, every seed's test predictions
+    (kept for the bias-variance decomposition, stacked once more to combine) and frames."""
     n, top = params["n_train"], params["max_degree"]
     widths = len(degree_grid(n, top))
-    return n_seeds * (5e-6 * top + widths * (1.5e-4 + 1.5e-9 * n**3))
+    features = 16 * (n + N_TEST) * (top + 1)
+    sweep = costs.sweep_bytes(n, N_TEST, 1, widths, 1, top + 1)
+    kept = 8 * widths * N_TEST * n_seeds
+    results = costs.results_bytes(4 * widths, 12, n_seeds + 1)
+    return costs.total_bytes(features + sweep + 3 * kept + results)
 
 
 EXPERIMENT = Experiment(
@@ -159,6 +178,7 @@ EXPERIMENT = Experiment(
     run_seed=run_seed,
     combine=combine,
     cost=cost,
+    memory=memory,
     x="n_params",
     threshold=lambda params: float(params["n_train"]),
     default_seeds=20,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.datasets import digits_split, flip_labels, one_hot, synthetic_regression
 from experiments.features import draw_random_weights, random_features
@@ -95,19 +96,40 @@ def run_seed(params: dict, seed: int) -> SeedPart:
     return SeedPart(pd.concat(frames, ignore_index=True))
 
 
-# Smooth synthetic features stay ill-conditioned far past the threshold, so many widths
-# take the exact QR route instead of the Gram matrix (measured: ~3x the digits cost).
-DATASET_COST = {"digits": 0.5, "synthetic": 1.6}
+def _sizes(params: dict) -> tuple[int, int, int, int]:
+    """(n, n_test, outputs, input dimension) of a seed's data."""
+    if params["dataset"] == "digits":
+        return params["n_train"], 1797 - params["n_train"], 10, 64
+    return params["n_train"], SYNTHETIC_TEST, 1, SYNTHETIC_DIM
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 cores, fitted to measurements (1.1-3x conservative): the Gram and
-    test-kernel updates dominate, ~ (n + n_test) * N_max * n."""
-    n = params["n_train"]
-    n_test = 1797 - n if params["dataset"] == "digits" else SYNTHETIC_TEST
-    per_seed = (1.9e-10 * (n + n_test) * params["max_ratio"] * n * n
-                * (0.5 + 0.5 * params["n_widths"] / 30) * (1 + 0.1 * (len(params["ridge"]) - 1)))
-    return n_seeds * 1.3 * (0.05 + DATASET_COST[params["dataset"]] * per_seed)
+    """Seconds with one BLAS thread (experiments/costs.py): the features, then the sweep
+    over every width and penalty (with the smoother's n_test right-hand sides), metrics
+    and frames."""
+    n, m, k, dim = _sizes(params)
+    widths, ridges = widths_for(params), params["ridge"]
+    top, rows = int(widths[-1]), len(widths) * len(ridges)
+    relu = params["features"] == "relu"
+    seed = costs.sweep_work(n, m, k, widths, ridges) + costs.Work(
+        sgemm=2 * (n + m) * dim * top, features=(n + m) * top * (0.5 if relu else 1.0),
+        elements=6 * rows * (n + m) * k, calls=100 + 250 * len(ridges))
+    return costs.price(seed * n_seeds)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: train and test features (float64, built through float32 temporaries),
+    the sweep's predictions and factors, and the result frames."""
+    n, m, k, _ = _sizes(params)
+    widths = widths_for(params)
+    top, big = int(widths[-1]), max(n, m)
+    features = 8 * (n + m) * top
+    build = 8 * n * top + 16 * big * top
+    sweep = costs.sweep_bytes(n, m, k, len(widths), len(params["ridge"]), top)
+    metrics = 16 * len(widths) * (n + m) * k
+    rows = len(widths) * len(params["ridge"]) * 6
+    results = costs.results_bytes(rows, 14, n_seeds)
+    return costs.total_bytes(max(build, features + sweep + metrics) + results)
 
 
 EXPERIMENT = Experiment(
@@ -128,6 +150,7 @@ EXPERIMENT = Experiment(
     params=PARAMS,
     run_seed=run_seed,
     cost=cost,
+    memory=memory,
     x="n_params",
     threshold=lambda params: float(params["n_train"]),
     default_seeds=3,

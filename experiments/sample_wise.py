@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.params import Param
 
@@ -91,8 +92,18 @@ def run_seed(params: dict, seed: int) -> SeedPart:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 cores: one tiny SVD per training size."""
-    return n_seeds * (0.002 + 6e-5 * params["max_train"])
+    """Seconds (experiments/costs.py): one tiny SVD and a few small products per training
+    size, so library-call overhead dominates; then one frame per seed."""
+    sizes = params["max_train"]
+    seed = costs.Work(svd=sizes * N_FEATURES**3, elements=8 * sizes * 442 * N_FEATURES,
+                      calls=40 * sizes + 150)
+    return costs.price(seed * n_seeds)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: the 442-row data set and the result rows."""
+    rows = costs.results_bytes(2 * params["max_train"], 11, n_seeds)
+    return costs.total_bytes(8 * 442 * 12 + rows)
 
 
 EXPERIMENT = Experiment(
@@ -111,6 +122,7 @@ EXPERIMENT = Experiment(
     params=PARAMS,
     run_seed=run_seed,
     cost=cost,
+    memory=memory,
     x="params_per_sample",
     threshold=lambda params: 1.0,
     default_seeds=50,

@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.datasets import Split, digits_split, one_hot, stratified_indices
 from experiments.features import draw_random_weights, random_features
@@ -178,20 +179,77 @@ def run_seed(params: dict, seed: int) -> SeedPart:
     return SeedPart(frame.reset_index(drop=True))
 
 
+MLP_EPOCHS, MLP_BATCH = 150, 200  # scikit-learn's adam: max_iter epochs of mini-batches
+LOGISTIC_STEPS = 100  # L-BFGS iterations: measured 12-69 here (max_iter 2000 never reached)
+
+
+def _dims(params: dict) -> tuple[int, int]:
+    return (64, 10) if params["dataset"] == "digits" else (20, 5)
+
+
+def _rf_work(n: int, widths, dim: int) -> costs.Work:
+    """Random Fourier features of train and test points, then one ridge sweep."""
+    top = int(max(widths))
+    return costs.sweep_work(n, N_TEST, 10, sorted(widths), [RF_RIDGE]) + costs.Work(
+        sgemm=2 * (n + N_TEST) * dim * top, features=(n + N_TEST) * top, calls=60)
+
+
+def _fit_work(family: str, n: int, dim: int, classes: int, hidden: int = MLP_WIDTH) -> costs.Work:
+    """One family's fit and predictions at n training points (the MLP at its epoch cap)."""
+    if family == "random_features":
+        return _rf_work(n, [RF_WIDTH], dim)
+    if family == "rbf_svm":
+        return costs.Work(svm=n * (2 * n + N_TEST) * dim, fits=1, calls=50)
+    if family == "logistic":
+        return costs.Work(lbfgs=n * dim * classes, fits=1, calls=LOGISTIC_STEPS * 40)
+    flops = 6 * n * hidden * (dim + classes) * MLP_EPOCHS
+    return costs.Work(mlp=flops, fits=1, calls=MLP_EPOCHS * (30 * -(-n // MLP_BATCH) + 40))
+
+
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 cores (measured, conservative): the MLP and SVM fits dominate."""
-    n, k = params["max_train"], params["n_sizes"]
-    family = params["family"]
-    per_size = {"random_features": 0.1 + 4e-4 * n, "rbf_svm": 0.02 + 1e-4 * n,
-                "logistic": 0.1 + 6e-4 * n, "mlp": 0.2 + 1.2e-3 * n}
-    chosen = FAMILIES if family == "all" else (family,)
-    per_curve = {
-        "data": sum(per_size[f] for f in chosen) * k * 0.6,
-        "model": 0.3 + 4e-3 * n + (6 * per_size["mlp"] if "mlp" in chosen else 0),
-        "grid": k * (0.2 + 1e-3 * n),
-    }
-    curves = per_curve if params["curve"] == "all" else [params["curve"]]
-    return n_seeds * 2.5 * sum(per_curve[c] for c in curves)
+    """Seconds with one BLAS thread (experiments/costs.py): every family's fit at every
+    size (data), random-feature sweeps and MLP widths at max_train (model), and a
+    random-feature sweep per size (grid)."""
+    families = FAMILIES if params["family"] == "all" else (params["family"],)
+    curves = CURVES if params["curve"] == "all" else [params["curve"]]
+    dim, classes = _dims(params)
+    n = params["max_train"]
+    seed = costs.Work(calls=100)
+    if "data" in curves:
+        for size in sizes(params):
+            seed += sum((_fit_work(f, int(size), dim, classes) for f in families), costs.Work())
+    if "model" in curves:
+        if "random_features" in families:
+            seed += _rf_work(n, np.unique(np.geomspace(10, 10 * n, 12).round().astype(int)), dim)
+        if "mlp" in families:
+            seed += sum((_fit_work("mlp", n, dim, classes, h) for h in (2, 4, 8, 16, 32, 64)),
+                        costs.Work())
+    if "grid" in curves:
+        widths = np.unique(np.geomspace(10, 4000, 10).round().astype(int))
+        seed += sum((_rf_work(int(size), widths, dim) for size in sizes(params)), costs.Work())
+    return costs.price(seed * n_seeds)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: the widest random-feature sweep's features and solver arrays (or an SVC's
+    kernel matrix), and the result rows."""
+    families = FAMILIES if params["family"] == "all" else (params["family"],)
+    curves = CURVES if params["curve"] == "all" else [params["curve"]]
+    sweeps = []
+    for size in sizes(params):
+        if "data" in curves and "random_features" in families:
+            sweeps.append((int(size), 1, RF_WIDTH))
+        if "grid" in curves:
+            sweeps.append((int(size), 10, 4000))
+    if "model" in curves and "random_features" in families:
+        sweeps.append((params["max_train"], 12, 10 * params["max_train"]))
+    peak = 8.0 * params["max_train"] ** 2
+    for n, widths, top in sweeps:
+        build = 8 * n * top + 16 * max(n, N_TEST) * top
+        solve = 8 * (n + N_TEST) * top + costs.sweep_bytes(n, N_TEST, 10, widths, 1, top)
+        peak = max(peak, build, solve)
+    rows = 3 * len(sizes(params)) * (len(families) + 10) * len(curves)
+    return costs.total_bytes(peak + costs.results_bytes(rows, 10, n_seeds))
 
 
 EXPERIMENT = Experiment(
@@ -209,6 +267,7 @@ EXPERIMENT = Experiment(
     params=PARAMS,
     run_seed=run_seed,
     cost=cost,
+    memory=memory,
     x="n_train",
     default_seeds=2,
     precompute_params={"max_train": 1400, "n_sizes": 7, "curve": "all"},

@@ -25,6 +25,7 @@ import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 
 from experiments import smoothers
+from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.datasets import digits_split, one_hot, synthetic_regression
 from experiments.params import Param
@@ -167,19 +168,59 @@ def switch_point(params: dict, model: str) -> float:
     return float(params["n_train"] if model == "forest" else BOOST_LEAVES * params["max_rounds"])
 
 
-def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on a 2-core machine (fitted to measurements, ~1.5x conservative): a tree
-    fit plus a dense (test x train) smoother update per tree, per round and member."""
+def _shape(dataset: str, params: dict) -> tuple[int, int, int, int]:
+    """(n, n_test, input dimension, outputs) of one data set."""
     n = params["n_train"]
-    per_tree = 0.0
+    return (n, 1797 - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM, 1)
+
+
+def _path_work(model: str, params: dict, n: int, m: int, dim: int, k: int) -> costs.Work:
+    """Tree fits (samples x sqrt(features) x outputs x depth) and the dense (test x train)
+    smoother updates along one model's composite axis."""
+    mn, split = m * n, np.sqrt(dim) * k
+    if model == "forest":
+        trees = params["max_trees"]
+        leaves = grid(2, n, LEAF_POINTS)
+        fits = sum(n * split * np.log2(max(leaf, 2)) for leaf in leaves)
+        # each leaves point fits a one-tree forest and predicts twice through it: a forest
+        # call has ~3x a bare tree fit's fixed cost (joblib and input checks)
+        return costs.Work(tree=fits + trees * n * split * np.log2(n), fits=5 * len(leaves) + 5,
+                          elements=len(leaves) * 8 * mn + trees * 10 * mn + 20 * (n + m) * k,
+                          calls=(len(leaves) + trees) * 40)
+    rounds, members = params["max_rounds"], params["max_ensembles"]
+    steps = rounds * members
+    kept = len(grid(1, rounds, 16)) + len(grid(2, members, 10))
+    return costs.Work(tree=steps * n * split * np.log2(BOOST_LEAVES), fits=steps,
+                      gemm=steps * 2 * BOOST_LEAVES * n * n,
+                      elements=steps * (4 * mn + 4 * n * n + 20 * (n + m) * k)
+                      + members * 3 * (mn + n * n) + kept * 4 * mn,
+                      calls=steps * 40 + kept * 30)
+
+
+def cost(params: dict, n_seeds: int) -> float:
+    """Seconds with one BLAS thread (experiments/costs.py): scikit-learn tree fits plus a
+    dense (test x train) smoother update per tree, per round and per member."""
+    seed = costs.Work(calls=100)
     for dataset in chosen(params, "dataset", DATASETS):
-        m = SYNTHETIC_TEST if dataset == "synthetic" else 1797 - n
-        step = 6e-3 + 2e-9 * n * (n + m)
         for model in chosen(params, "model", MODELS):
-            trees = (LEAF_POINTS + params["max_trees"] if model == "forest"
-                     else params["max_rounds"] * params["max_ensembles"])
-            per_tree += trees * step
-    return 0.2 + n_seeds * per_tree
+            seed += _path_work(model, params, *_shape(dataset, params))
+    return costs.price(seed * n_seeds)
+
+
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: dense smoothers (running, per tree or round, and their temporaries),
+    the fitted forest's nodes, and the result rows."""
+    peak = 0.0
+    for dataset in chosen(params, "dataset", DATASETS):
+        n, m, _, k = _shape(dataset, params)
+        for model in chosen(params, "model", MODELS):
+            if model == "forest":
+                nodes = params["max_trees"] * 2 * n * (64 + 8 * k)
+                peak = max(peak, 6 * 8 * m * n + nodes)
+            else:
+                peak = max(peak, 8 * (2 * n * n + 7 * m * n))
+    rows = 130 * len(chosen(params, "dataset", DATASETS)) * len(chosen(params, "model", MODELS))
+    return costs.total_bytes(peak + costs.results_bytes(rows, 13, n_seeds))
 
 
 EXPERIMENT = Experiment(
@@ -199,6 +240,7 @@ EXPERIMENT = Experiment(
     params=PARAMS,
     run_seed=run_seed,
     cost=cost,
+    memory=memory,
     x="n_params",
     threshold=lambda params: switch_point(params, "boosting" if params["model"] == "boosting"
                                           else "forest"),
