@@ -115,10 +115,10 @@ def training_work(params: dict, epochs: int, log_points: int) -> costs.Work:
     p, width = params["p"], params["width"]
     n = min(max(round(params["train_fraction"] * p * p), 1), p * p - 1)
     # calls: ~80 numpy calls an epoch and ~50 a log point, plus the Python around them
-    epoch = costs.Work(sgemm=6 * n * width * p, elements=6 * n * width + 4 * n * p + 36 * p * width,
-                       calls=120)
-    log = costs.Work(sgemm=2 * p**3 * width, elements=3 * p * p * (width + 3 * p) + 8 * p * width,
-                     calls=250)
+    epoch = costs.Work(sgemm=6 * n * width * p, calls=110,
+                       elements=0.5 * (6 * n * width + 4 * n * p + 36 * p * width))
+    log = costs.Work(sgemm=2 * p**3 * width, calls=200,
+                     elements=0.5 * (3 * p * p * (width + 3 * p)) + 8 * p * width)
     return epoch * epochs + log * log_points
 
 
