@@ -3,9 +3,9 @@
     python bench/calibrate_costs.py [--quick] [--only ID ...] [--fit]
 
 Runs a grid of small-to-moderate configurations of every experiment with ONE BLAS
-thread (as on-demand runs do), measures wall time and peak traced memory (tracemalloc
-sees every numpy allocation; a second, untimed run), and prints estimate / actual for
-each. The estimate must stay above half the actual time and above the peak memory.
+thread (as on-demand runs do), measures wall time (best of --repeat runs) and peak
+traced memory (tracemalloc sees every numpy allocation; one more, untimed run), and
+prints estimate / actual for each, with the load average at the start. The estimate must stay above half the actual time and above the peak memory.
 `--fit` also fits the machine constants of experiments/costs.py to the measured times
 (non-negative least squares on the work each estimate counted) and prints them next to
 the shipped ones; the shipped constants are those times a margin for a loaded host.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import tracemalloc
@@ -53,8 +54,9 @@ GRID = {
 QUICK = {eid: configs[:2] for eid, configs in GRID.items()}
 
 
-def measure(exp, params: dict, seeds: int) -> dict:
-    """Estimates, the work counted, wall time and traced peak of one configuration."""
+def measure(exp, params: dict, seeds: int, repeat: int = 2) -> dict:
+    """Estimates, the work counted, wall time (best of `repeat`: load spikes on a shared
+    host only ever add time) and traced peak of one configuration."""
     clean = exp.validate(params)
     counted = []
     price = costs.price
@@ -64,9 +66,11 @@ def measure(exp, params: dict, seeds: int) -> dict:
     finally:
         costs.price = price
     with threadpool_limits(1):
-        start = time.perf_counter()
-        run(exp, clean, seeds, capped=False)
-        seconds = time.perf_counter() - start
+        seconds = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            run(exp, clean, seeds, capped=False)
+            seconds = min(seconds, time.perf_counter() - start)
         tracemalloc.start()
         run(exp, clean, seeds, capped=False)
         peak = tracemalloc.get_traced_memory()[1]
@@ -99,11 +103,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two configurations per experiment")
     parser.add_argument("--only", nargs="*", help="experiment ids")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs per configuration (best kept)")
     parser.add_argument("--fit", action="store_true", help="fit and print machine constants")
     parser.add_argument("--save", help="write the measurements (and the work counted) to this JSON file")
     args = parser.parse_args(argv)
     grid = QUICK if args.quick else GRID
     rows = []
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'experiment':16} {'config':58} {'est s':>7} {'actual':>7} {'act/est':>7} "
           f"{'est MB':>7} {'peak MB':>7} {'pk/est':>6}")
     for eid, configs in grid.items():
@@ -112,7 +118,7 @@ def main(argv=None) -> int:
         exp = get(eid)
         warm_up(exp)
         for params, seeds in configs:
-            row = measure(exp, params, seeds)
+            row = measure(exp, params, seeds, args.repeat)
             rows.append(row)
             label = (", ".join(f"{k}={v}" for k, v in params.items()) or "defaults") + f"; {seeds} seed(s)"
             print(f"{eid:16} {label[:58]:58} {row['estimate']:7.2f} {row['seconds']:7.2f} "

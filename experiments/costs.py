@@ -32,6 +32,7 @@ class Work(Counter):
 
     __rmul__ = __mul__
 
+
 RATE = {
     "gemm": 2e-11,       # per flop in float64 matrix products (quiet host: 1.4e-11)
     "sgemm": 8e-11,      # per flop in float32 products of the small grokking matrices

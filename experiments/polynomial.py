@@ -143,7 +143,7 @@ def cost(params: dict, n_seeds: int) -> float:
     # Lanczos converges in ~6 steps on these ill-conditioned features (measured, max 9).
     sweep = costs.sweep_work(n, N_TEST, 1, widths, [params["ridge"]], lanczos_steps=12)
     seed = sweep + costs.Work(elements=(n + N_TEST) * top * 6 + 4 * len(widths) * (n + N_TEST),
-                              calls=6 * top + 400)
+                              calls=8 * top + 400)  # legvander: a Python step per degree
     combine = costs.Work(elements=6 * grid * n_seeds, calls=20 * n_seeds + 200)
     return costs.price(seed * n_seeds + combine)
 
