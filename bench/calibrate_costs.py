@@ -87,7 +87,7 @@ def warm_up(exp) -> None:
 
 
 def fit_rates(rows: list[dict]) -> dict:
-    """Quiet-host constants that best explain the measured times (no margin)."""
+    """Constants that best explain this run's measured times (no margin)."""
     from scipy.optimize import nnls
 
     kinds = sorted({kind for row in rows for kind in row["work"]})
@@ -132,7 +132,7 @@ def main(argv=None) -> int:
         Path(args.save).write_text(json.dumps([{**r, "params": repr(r["params"]), "work": dict(r["work"])}
                                                for r in rows], indent=1))
     if args.fit:
-        print(f"\n{'constant':10} {'fitted (quiet)':>15} {'shipped / LOAD':>15}")
+        print(f"\n{'constant':10} {'fitted here':>15} {'shipped':>15}")
         for kind, rate in fit_rates(rows).items():
             print(f"{kind:10} {rate:15.3e} {costs.RATE[kind]:15.3e}")
         print(f"(shipped estimates multiply by LOAD = {costs.LOAD})")
