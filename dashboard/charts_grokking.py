@@ -96,32 +96,41 @@ def progress_panels(frame: pd.DataFrame, marks: dict, *, metrics=tuple(PANELS),
     return panels
 
 
-def progress_measures_chart(frame: pd.DataFrame, marks: dict, *,
-                            height: int = 260) -> alt.LayerChart:
-    """Train and test loss with Nanda et al.'s restricted loss (logits kept on the key
-    frequencies, test pairs) and excluded loss (those frequencies removed, training pairs),
-    median over seeds on log-log axes, milestones marked."""
+def progress_measures_panels(frame: pd.DataFrame, marks: dict, *,
+                             height: int = 200) -> list[alt.LayerChart]:
+    """Nanda et al.'s progress measures beside the ordinary losses (median over seeds,
+    log axes), milestones marked: test loss with the restricted loss (logits kept on the
+    key frequencies, test pairs), then train loss with the excluded loss (those frequencies
+    removed, training pairs). Two panels: the train losses sit orders of magnitude lower."""
     keys = pd.MultiIndex.from_frame(frame[["split", "metric"]])
     rows = frame[keys.isin(list(LOSS_LABELS)) & (frame["seed"] >= 0)]
     if rows.empty or not (rows["metric"] == "restricted_loss").any():
         raise ValueError("no progress measures to draw")
     rows = rows.assign(series=[LOSS_LABELS[k] for k in zip(rows["split"], rows["metric"])])
-    summary = seed_summary(rows, "step", "series")
+    summary = seed_summary(rows, "step", ["split", "series"])
     summary = summary[summary["centre"] > 0]
-    line = alt.Chart(summary).mark_line(strokeWidth=2).encode(
-        x=alt.X("step:Q", title="epoch", scale=alt.Scale(type="log")),
-        y=alt.Y("centre:Q", title="loss (median over seeds)", scale=alt.Scale(type="log"),
-                axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)),
-        color=alt.Color("series:N", scale=LOSS_COLORS, title="",
-                        legend=alt.Legend(orient="top", columns=2)),
-        tooltip=[alt.Tooltip("step:Q", title="epoch"), "series:N",
-                 alt.Tooltip("centre:Q", title="median", format=".4g"), "seeds:Q"])
+    steps = summary["step"]
+    domain = [float(steps.min()), float(steps.max())]
+    x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log", domain=domain))
     rules = milestone_rules(marks)
-    chart = line.properties(height=height)
-    return chart + rules if rules is not None else chart
+    panels = []
+    for split in ("test", "train"):
+        labels = [label for (s, _), label in LOSS_LABELS.items() if s == split]
+        colors = [LOSS_COLORS.range[list(LOSS_LABELS.values()).index(label)] for label in labels]
+        line = alt.Chart(summary[summary["split"] == split]).mark_line(strokeWidth=2).encode(
+            x=x, y=alt.Y("centre:Q", title=f"{split} pairs",
+                         scale=alt.Scale(type="log", nice=False),
+                         axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)),
+            color=alt.Color("series:N", scale=alt.Scale(domain=labels, range=colors), title="",
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("step:Q", title="epoch"), "series:N",
+                     alt.Tooltip("centre:Q", title="median", format=".4g"), "seeds:Q"])
+        chart = line.properties(height=height)
+        panels.append(chart + rules if rules is not None else chart)
+    return panels
 
 
-def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 220) -> alt.LayerChart:
+def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 280) -> alt.LayerChart:
     """Weight norm over training for each initialization scale, with each run's memorized
     and generalized epochs as points on its curve."""
     rows = frame[(frame["metric"] == "weight_norm") & (frame["seed"] >= 0)]
@@ -129,7 +138,8 @@ def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 220) -> alt.Laye
         raise ValueError("no weight norms to draw")
     rows = rows.assign(start=rows["init_scale"].map(lambda v: f"init x{v:g}"))
     summary = seed_summary(rows, "step", "start")
-    color = alt.Color("start:N", title="initialization", legend=alt.Legend(orient="top"))
+    color = alt.Color("start:N", title="initialization", legend=alt.Legend(orient="top"),
+                      scale=alt.Scale(range=["#4C78A8", "#F58518"]))
     x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log"))
     line = alt.Chart(summary).mark_line(strokeWidth=2).encode(
         x=x, y=alt.Y("centre:Q", title="weight norm"), color=color,
@@ -152,21 +162,23 @@ def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 220) -> alt.Laye
 
 
 def spectrum_chart(spectra: pd.DataFrame, *, title: str = "") -> alt.FacetChart:
-    """Each neuron's share of power per frequency (0 to 1), one column per epoch."""
+    """Each neuron's share of power per frequency (0 to 1), neurons side by side in one
+    colour each, one row per epoch (narrow enough for a phone)."""
     if spectra.empty:
         raise ValueError("no spectra to draw")
-    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"))
+    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"),
+                          unit=spectra["neuron"].map(lambda n: f"neuron {n}"))
     order = [f"epoch {e}" for e in sorted(spectra["epoch"].unique())]
     ticks = list(range(0, int(rows["frequency"].max()) + 1, 5))
     return alt.Chart(rows).mark_bar().encode(
-        x=alt.X("frequency:O", title="frequency k (waves over the residues)",
-                axis=alt.Axis(labelAngle=0, values=ticks)),
-        y=alt.Y("power:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(tickCount=2)),
-        color=alt.Color("moment:N", sort=order, title="", legend=None),
-        tooltip=["neuron:N", "moment:N", "frequency:O", alt.Tooltip("power:Q", format=".3f")],
-    ).properties(width=260, height=70).facet(
-        row=alt.Row("neuron:N", title="share of power, neuron"),
-        column=alt.Column("moment:N", sort=order, title=""),
+        x=alt.X("frequency:O", title="frequency k", axis=alt.Axis(labelAngle=0, values=ticks)),
+        xOffset="unit:N",
+        y=alt.Y("power:Q", title="share", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(tickCount=2)),
+        color=alt.Color("unit:N", title="", legend=alt.Legend(orient="top")),
+        tooltip=["unit:N", "moment:N", "frequency:O", alt.Tooltip("power:Q", format=".3f")],
+    ).properties(width=270, height=70).facet(
+        row=alt.Row("moment:N", sort=order, title=None, header=alt.Header(labelAngle=0,
+                                                                         labelAlign="left")),
     ).properties(title=title)
 
 
@@ -176,7 +188,7 @@ def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
     if cells.empty:
         raise ValueError("no phase-diagram cells to draw")
     rows = cells.copy()
-    rows["label"] = [f"{e:.0f}" if g >= 0.5 else "never" for e, g in
+    rows["label"] = [f"{e:.0f}" if g >= 0.5 else "-" for e, g in
                      zip(rows["epochs_to_generalize"], rows["generalized"])]
     x = alt.X("train_fraction:O", title="training fraction", axis=alt.Axis(format=".2f", labelAngle=0))
     y = alt.Y("weight_decay:O", title="weight decay", sort="descending")

@@ -331,10 +331,12 @@ def test_progress_chart_has_aligned_log_axes_and_milestones(default_run):
         data = rules[0].get("data") or spec["layer"][-1]["data"]
         steps = [row["step"] for row in spec["datasets"][data["name"]]]
         assert steps == [marks["memorized"], marks["generalized"]]
-    measures = charts_grokking.progress_measures_chart(default_run, marks).to_dict()
-    layer = measures["layer"][0]
-    assert layer["encoding"]["y"]["scale"]["type"] == "log"
-    series = {row["series"] for row in measures["datasets"][layer["data"]["name"]]}
+    series = set()
+    for panel in charts_grokking.progress_measures_panels(default_run, marks):
+        spec = panel.to_dict()
+        layer = spec["layer"][0]
+        assert layer["encoding"]["y"]["scale"]["type"] == "log"
+        series |= {row["series"] for row in spec["datasets"][layer["data"]["name"]]}
     assert series == set(charts_grokking.LOSS_LABELS.values())
     text = charts_grokking.gap_sentence(marks["memorized"], marks["generalized"], 400)
     assert text.startswith(f"Memorized at epoch {marks['memorized']}, generalized at epoch")
@@ -357,7 +359,8 @@ def test_heatmap_and_spectrum_charts():
     spectra = pd.DataFrame({"epoch": [1, 1, 9, 9], "neuron": [0, 0, 0, 0],
                             "frequency": [0, 1, 0, 1], "power": [0.5, 0.5, 0.0, 1.0]})
     spec = charts_grokking.spectrum_chart(spectra).to_dict()
-    assert spec["facet"]["column"]["field"] == "moment"
+    assert spec["facet"]["row"]["field"] == "moment"
+    assert spec["spec"]["encoding"]["xOffset"]["field"] == "unit"
     with pytest.raises(ValueError):
         charts_grokking.phase_heatmap(cells.iloc[:0])
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts_grokking, data, exports
-from experiments import grokking, grokking_phase, modular_net
+from experiments import grokking, grokking_claims, grokking_phase, modular_net
 from experiments.base import check_budget
 from experiments.claims import by_key
 from experiments.params import ParamError
@@ -25,11 +25,12 @@ def phase_result():
     return grokking_phase.cells(frame), provenance, grokking_phase.EXPERIMENT.claims(frame, params)
 
 
-def say(claims: dict, key: str, otherwise: str = "") -> None:
-    """A claim's sentence and its regime when the data support it, else a plain fallback."""
+def say(claims: dict, key: str, otherwise: str = "", regime: bool = False) -> None:
+    """A claim's sentence (and its regime, where the section has not stated it) when the
+    data support it, else a plain fallback."""
     claim = claims.get(key)
     if claim is not None and claim.holds:
-        st.markdown(f"{claim.text} *({claim.regime}.)*")
+        st.markdown(claim.text + (f" *({claim.regime}.)*" if regime else ""))
     elif otherwise:
         st.markdown(otherwise)
 
@@ -38,6 +39,7 @@ def progress(frame, params: dict, claims: dict) -> dict:
     marks = grokking.milestones(frame)
     st.markdown("**Train and test accuracy, weight norm and Fourier sparsity over training "
                 "(median over seeds, inter-quartile band)**")
+    st.caption(f"Setting: {grokking_claims.regime(params)}, {params['epochs']} epochs.")
     say(claims, "delay", charts_grokking.gap_sentence(marks["memorized"], marks["generalized"],
                                                        params["epochs"]))
     st.caption("Delay ratio = the first epoch with test accuracy >= 95% divided by the first "
@@ -64,8 +66,9 @@ def measures_section(frame, marks: dict, claims: dict) -> None:
                f"cos(2 pi k (a + b - c) / p) that carry {modular_net.KEY_SHARE:.0%} of the "
                "final network's wave energy over all pairs. Restricted loss keeps only those "
                "waves of the scores (test pairs); excluded loss removes them (training pairs).")
-    exports.show_chart(charts_grokking.progress_measures_chart(frame, marks),
-                       frame[frame["metric"].str.contains("loss")], "grokking-measures")
+    first, second = charts_grokking.progress_measures_panels(frame, marks)
+    exports.show_chart(first, frame[frame["metric"].str.contains("loss")], "grokking-measures")
+    st.altair_chart(second, width="stretch")
     say(claims, "hidden_progress")
     say(claims, "excluded_rises")
 
@@ -77,7 +80,7 @@ def init_section() -> None:
                f"init x1 with init x{grokking.LARGE_INIT['init_scale']:g} at "
                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
                + " (one seed each, a few seconds).")
-    if not st.button("Compare initializations", key="grokking.compare_init"):
+    if not st.toggle("Compare initializations", key="grokking.compare_init"):
         return
     runs = []
     for scale in (1.0, grokking.LARGE_INIT["init_scale"]):
@@ -90,8 +93,8 @@ def init_section() -> None:
     for frame, params in runs:
         claims = by_key(EXP.claims(frame, params))
         say(claims, "norm_falls" if params["init_scale"] > 1 else "norm_grows",
-            "The weight norm did not move as described here for init x"
-            f"{params['init_scale']:g}; see the chart.")
+            f"Init x{params['init_scale']:g}: the weight norm did not move as expected between "
+            "memorization and generalization here; see the chart.", regime=True)
 
 
 def live_run(params: dict) -> None:
@@ -161,11 +164,11 @@ def phase_section() -> None:
     exports.show_chart(charts_grokking.phase_heatmap(
         cells, title=f"Outcome per cell, p = {shipped.get('p')}, width {shipped.get('width')} "
         f"(majority over {len(provenance.get('seeds', []))} seeds; "
-        "number = median epochs to 95% test)"),
+        "number = median epochs to 95% test, - = never)"),
         cells, "grokking-phase")
     claims = by_key(claims)
     for key in ("decay_needed", "decay_optional", "too_much_decay_fails"):
-        say(claims, key)
+        say(claims, key, regime=True)
     st.caption("The phase-diagram page states the thresholds of each outcome and can "
                "recompute it.")
 

@@ -14,7 +14,7 @@ def render(frame, params: dict) -> None:
     exports.show_chart(charts_grokking.phase_heatmap(
         cells, title=f"Outcome per cell, p = {params['p']}, width {params['width']}, "
                      f"{params['operation']} (majority over {seeds} seed(s); "
-                     "number = median epochs to 95% test accuracy)"), cells, "grokking-phase-cells")
+                     "number = median epochs to 95% test accuracy, - = never)"), cells, "grokking-phase-cells")
     st.caption(
         f"Each cell trains until test accuracy reaches 95% or {params['epochs']} epochs pass. "
         "Memorized = train accuracy >= 99%, generalized = test accuracy >= 95%, delay ratio = "
