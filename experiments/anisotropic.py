@@ -3,7 +3,7 @@
 x ~ N(0, diag(s)), y = x'beta + noise, n samples, p = len(s) features; the penalty
 convention is (1/n)||y - Xb||^2 + lam ||b||^2 and the risk is (b_hat - beta)' S (b_hat -
 beta), test noise excluded. As n, p grow together the risk concentrates on a
-deterministic equivalent (Hastie, Montanari, Rosset, Tibshirani 2022, Thm. 5 for
+deterministic equivalent (Hastie, Montanari, Rosset, Tibshirani 2022, Sec. 5, for
 lam -> 0; Dobriban & Wager 2018 for ridge; Bach 2024, SIAM J. Math. Data Sci.):
 the fit behaves like ridge in the population with an *effective* penalty kappa >= lam,
 the root of

@@ -34,7 +34,7 @@ from experiments.params import Param
 
 MODELS = ("forest", "boosting")
 DATASETS = ("digits", "synthetic")
-BOOST_LEAVES = 10  # SCIENCE.md / Belkin: boosted trees have at most 10 leaves
+BOOST_LEAVES = 10  # docs/science.md / Belkin: boosted trees have at most 10 leaves
 LEARNING_RATE = 0.85
 SYNTHETIC_DIM = 5
 SYNTHETIC_TEST = 500

@@ -92,7 +92,7 @@ def test_memorizes_long_before_it_generalizes(default_run, seed):
     train, test = per_seed(default_run, "train", seed), per_seed(default_run, "test", seed)
     memorized = train.index[train >= 0.99][0]
     generalized = test.index[test >= 0.95][0]
-    assert memorized <= 30  # SCIENCE.md: ~12-15 epochs
+    assert memorized <= 30  # docs/science.md: ~12-15 epochs
     assert test.loc[memorized] < 0.05  # at chance or below when the training set is fitted
     assert generalized >= 4 * memorized
     assert test.iloc[-1] > 0.95 and train.iloc[-1] > 0.99
@@ -137,7 +137,7 @@ def test_other_operations_are_learned(operation):
 
 
 def test_relu_with_cross_entropy_shows_the_classic_long_plateau():
-    """SCIENCE.md: p = 47, 50% data, wd 1: train 99% at ~25 epochs, test 95% at ~550."""
+    """docs/science.md: p = 47, 50% data, wd 1: train 99% at ~25 epochs, test 95% at ~550."""
     params = {"p": 47, "activation": "relu", "loss": "cross_entropy", "train_fraction": 0.5,
               "weight_decay": 1.0, "epochs": 1000}
     frame = run(EXP, params, seeds=[0])
