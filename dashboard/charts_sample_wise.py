@@ -11,8 +11,8 @@ import pandas as pd
 from dashboard.charts import error_curve
 
 BASELINE_NAMES = {"train_mean": "predict the training mean", "zero": "predict zero"}
-CURVE_COLORS = alt.Scale(domain=["train", "test"] + list(BASELINE_NAMES.values()),
-                         range=["#4C78A8", "#E45756", "#7f7f7f", "#222222"])
+CURVE_COLORS = {"train": "#4C78A8", "test": "#E45756", BASELINE_NAMES["train_mean"]: "#7f7f7f",
+                BASELINE_NAMES["zero"]: "#222222"}
 VARIANT_COLORS = {"no ablation": "#E45756", "cut small singular": "#4C78A8",
                   "project test": "#54A24B", "remove noise": "#F58518",
                   BASELINE_NAMES["train_mean"]: "#7f7f7f"}
@@ -25,8 +25,10 @@ def with_baselines(frame: pd.DataFrame, *, title: str = "",
     fit = frame[frame["model"] == "least_squares"].assign(curve=lambda f: f["split"])
     flat = frame[frame["model"].isin(baselines)]
     rows = pd.concat([fit, flat.assign(curve=flat["model"].map(BASELINE_NAMES))])
+    shown = [(c, colour) for c, colour in CURVE_COLORS.items() if c in set(rows["curve"])]
+    scale = alt.Scale(domain=[c for c, _ in shown], range=[colour for _, colour in shown])
     return error_curve(rows, x="params_per_sample", metric="mse", series="curve", threshold=1.0,
-                       color_scale=CURVE_COLORS, title=title, x_title=X_TITLE,
+                       color_scale=scale, title=title, x_title=X_TITLE,
                        y_title="mean squared error")
 
 

@@ -242,10 +242,10 @@ EXPERIMENT = Experiment(
     id="sample_wise",
     title="Sample-wise double descent: more data can hurt",
     summary=(
-        "With the model fixed (least squares on 10 features), test error rises as the "
-        "training set grows toward 10 samples, peaks there, and falls after it. Each of the "
-        "three ablations removes the peak; without an intercept the fit never beats "
-        "predicting zero."
+        "With the model fixed (least squares on 10 features), test error can rise as the "
+        "training set grows toward 10 samples. The page measures the fit against predicting "
+        "the training mean, takes away each cause of the peak with three ablations, and "
+        "shows what the fit does without an intercept."
     ),
     references=(
         "Nakkiran, Kaplun, Bansal, Yang, Barak, Sutskever (2019), Deep Double Descent, "
