@@ -187,8 +187,8 @@ def _ablation_claims(frame: pd.DataFrame, params: dict, intercept: bool) -> list
             + (f"{number(ablated.loc[peak])} ({drop:.0f}x). " if drop < 1e6 else
                "~0 (the targets are then exactly linear in the features). ")
             + f"Its error at n = {peak} is then "
-            + (f"{ablated_rise:.1f}x the lowest at fewer samples" if ablated_rise > 1
-               else "no higher than at any smaller n")
+            + (f"{ablated_rise:.1f}x the lowest at fewer samples" if ablated_rise > 1.05
+               else "about as low as at any smaller n, or lower")
             + f" (without the ablation: {rise:.0f}x).",
             holds=bool(drop > 5), regime=regime))
     return out

@@ -201,3 +201,13 @@ def test_shipped_data_show_interpolation_hurting_and_helping():
     spiked = lt.medians(frame, "spiked")
     for source in ("theory", "empirical"):
         assert spiked[(source, "0 (minimum norm)")].iloc[-1] < 0.5 * null
+
+
+def test_chart_draws_the_null_risk_line():
+    from dashboard import charts_linear
+
+    frame = run(EXP, {"n_train": 30, "n_gammas": 6, "ridge": "0"}, seeds=2)
+    spec = charts_linear.theory_vs_simulation(frame, null_risk=1.0).to_dict()
+    rules = [l for l in spec["layer"] if l.get("mark", {}).get("type") == "rule"
+             and "y" in l.get("encoding", {})]
+    assert rules and spec["datasets"][rules[0]["data"]["name"]][0]["value"] == 1.0

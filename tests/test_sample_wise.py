@@ -138,3 +138,24 @@ def test_shipped_data_reproduce_the_missing_intercept_finding():
 def test_bad_parameters_are_rejected(params, fragment):
     with pytest.raises(ParamError, match=fragment):
         run(EXP, params, seeds=1)
+
+
+def _layers(spec):
+    for layer in spec.get("layer", []):
+        yield layer
+        yield from _layers(layer)
+
+
+def test_charts_draw_the_baselines_and_each_variant():
+    from dashboard import charts_sample_wise
+
+    frame = run(EXP, {"max_train": 14}, seeds=2)
+    main = charts_sample_wise.with_baselines(sw.selected(frame, EXP.defaults())).to_dict()
+    colour = next(l["encoding"]["color"] for l in _layers(main) if "color" in l.get("encoding", {}))
+    assert colour["scale"]["domain"] == ["train", "test", "predict the training mean"]
+    origin = frame[~frame["intercept"]]
+    panel = charts_sample_wise.ablation_panel(origin).to_dict()
+    colour = next(l["encoding"]["color"] for l in _layers(panel) if "color" in l.get("encoding", {}))
+    assert colour["scale"]["domain"] == ["no ablation", "cut small singular", "project test",
+                                         "remove noise", "predict the training mean"]
+    assert len(colour["scale"]["range"]) == 5

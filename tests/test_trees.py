@@ -247,3 +247,13 @@ def test_trees_caption_says_boosting_never_interpolates():
     assert not at.exception
     captions = [c.value for c in at.caption if "First stage: rounds" in c.value]
     assert captions and all("never reaches 0" in c and "forest" not in c for c in captions)
+
+
+def test_effective_chart_marks_the_matched_pair(forest_run):
+    rows = forest_run[forest_run["dataset"] == "digits"]
+    pair = pd.DataFrame(trees.matched_pair(trees.stage_medians(rows[rows["metric"] == "mse"])))
+    spec = charts_trees.effective_chart(rows, "mse", matched=pair).to_dict()
+    diamonds = [l for l in spec["layer"] if l.get("mark", {}).get("shape") == "diamond"]
+    assert len(diamonds) == 1
+    drawn = spec["datasets"][diamonds[0]["data"]["name"]]
+    assert sorted(d["stage"] for d in drawn) == ["leaves", "trees"]

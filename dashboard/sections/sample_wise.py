@@ -43,10 +43,12 @@ def render(frame, params: dict) -> None:
         st.info("Run with `compare` on to see each ablation and the missing intercept side by side.")
         return
     st.subheader("Each ablation alone, with and without the intercept")
-    for column, (flag, heading, part) in zip(st.columns(2), panels):
-        with column:
-            exports.show_chart(charts_sample_wise.ablation_panel(part, title=heading), part,
-                               f"sample-wise-ablations-{'intercept' if flag else 'origin'}")
+    for flag, heading, part in panels:
+        exports.show_chart(charts_sample_wise.ablation_panel(part, title=heading), part,
+                           f"sample-wise-ablations-{'intercept' if flag else 'origin'}")
+    st.caption("Medians over seeds with inter-quartile bands. Errors below the axis floor "
+               "(exact zeros, e.g. noise-free targets fitted through the origin) are drawn at "
+               "the floor.")
     for flag in (True, False):
         for name in sample_wise.ABLATIONS:
             show(claims.get(f"ablation_{name}_{'intercept' if flag else 'no_intercept'}"))
@@ -61,5 +63,5 @@ def render(frame, params: dict) -> None:
     show(claims.get("noise_is_mostly_the_mean"))
     st.markdown(
         "A fit through the origin cannot represent the targets' mean: without the intercept "
-        "the comparison is with predicting zero, and the errors on the right-hand panel "
+        "the comparison is with predicting zero, and the errors in the lower panel "
         "measure mostly that missing constant.")

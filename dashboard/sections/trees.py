@@ -42,3 +42,6 @@ def render(frame, params: dict) -> None:
                    f"then {summary['stage'].iloc[-1]}. Training error below the axis floor is drawn at "
                    "the floor. " + (f"{floor.text} " if floor else "")
                    + "See the U-turn page for what the right-hand chart means.")
+        matched = claims.get(f"matched_{model}_{dataset}")
+        if matched is not None and matched.holds:
+            st.markdown(f"{matched.text} *({matched.regime})*")
