@@ -105,6 +105,7 @@ def test_general_theory_reduces_to_the_isotropic_closed_form(gamma, lam):
     assert got == pytest.approx(lt.theory_risk(p / 1000, lam, 0.7, 1.0), rel=1e-8)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("p, lam", [(1200, 0.0), (1200, 0.2), (150, 0.0)])
 def test_general_theory_matches_a_direct_pinv_monte_carlo(p, lam):
     """Spiked covariance, brute force: (b_hat - beta)' S (b_hat - beta) averaged over draws."""
