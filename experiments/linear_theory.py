@@ -278,14 +278,19 @@ EXPERIMENT = Experiment(
     id="linear_theory",
     title="Linear regression: simulation against exact theory",
     summary=(
-        "Minimum-norm least squares on isotropic Gaussian data: the risk diverges at "
-        "gamma = p/n = 1 and descends again beyond it, exactly as the Hastie-Montanari-"
-        "Rosset-Tibshirani formulas predict; the optimal ridge penalty makes it monotone."
+        "Minimum-norm least squares on Gaussian data: the risk diverges at gamma = p/n = 1 "
+        "and descends again beyond it, on the Hastie-Montanari-Rosset-Tibshirani theory "
+        "curves; the optimal ridge penalty makes it monotone. Isotropic features show where "
+        "interpolation hurts, a spiked covariance where it helps."
     ),
     references=(
         "Hastie, Montanari, Rosset, Tibshirani (2022), Surprises in High-Dimensional Ridgeless "
         "Least Squares Interpolation, Annals of Statistics 50(2)",
         "Nakkiran, Venkat, Kakade, Ma (2020), Optimal Regularization Can Mitigate Double Descent",
+        "Kobak, Lomond, Sanchez (2020), The optimal ridge penalty for real-world high-dimensional "
+        "data can be zero or negative due to the implicit ridge regularization, JMLR 21(169)",
+        "Bach (2024), High-dimensional analysis of double descent for linear regression with "
+        "random projections, SIAM Journal on Mathematics of Data Science 6(1)",
     ),
     params=PARAMS,
     run_seed=run_seed,
