@@ -2,8 +2,8 @@
 
 The progress chart stacks accuracy, weight norm and Fourier sparsity on one shared log
 epoch axis, with the "memorized" and "generalized" moments drawn through every panel,
-so the reader sees the neurons turn sparse exactly while test accuracy rises, at a weight
-norm that weight decay has stopped from growing.
+so the reader sees the neurons turn sparse while test accuracy rises. The progress-
+measures chart puts the restricted and excluded losses beside the ordinary ones.
 """
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ import pandas as pd
 
 from dashboard.aggregate import seed_summary
 from dashboard.charts import SPLIT_COLORS, THRESHOLD_COLOR
+from experiments.grokking import milestones as milestones_of
 
-PHASE_COLORS = alt.Scale(domain=["comprehend quickly", "grok", "memorize only", "fail"],
-                         range=["#54A24B", "#4C78A8", "#F58518", "#9D9D9D"])
+PHASE_COLORS = alt.Scale(
+    domain=["fast generalization", "grok", "not yet", "memorize only", "failed"],
+    range=["#54A24B", "#4C78A8", "#B279A2", "#F58518", "#9D9D9D"])
+LOSS_LABELS = {("test", "loss"): "test loss", ("test", "restricted_loss"): "restricted loss (test)",
+               ("train", "loss"): "train loss", ("train", "excluded_loss"): "excluded loss (train)"}
+LOSS_COLORS = alt.Scale(domain=list(LOSS_LABELS.values()),
+                        range=["#E45756", "#FF9DA6", "#4C78A8", "#9ECAE9"])
 PANELS = {"accuracy": "accuracy", "weight_norm": "weight norm", "fourier_ipr": "Fourier IPR"}
 Y_AXIS_WIDTH = 55  # same label gutter on every panel keeps the x axes aligned
 
@@ -29,7 +35,7 @@ def gap_sentence(memorized: int | None, generalized: int | None, last_epoch: int
     if memorized is None:
         return f"Generalized at epoch {generalized} before training accuracy reached 99%."
     return (f"Memorized at epoch {memorized}, generalized at epoch {generalized}: "
-            f"{generalized / memorized:.2g}x later.")
+            f"{generalized / memorized:.2g}x later (the delay ratio).")
 
 
 def milestone_rules(marks: dict) -> alt.Chart | None:
@@ -90,22 +96,89 @@ def progress_panels(frame: pd.DataFrame, marks: dict, *, metrics=tuple(PANELS),
     return panels
 
 
+def progress_measures_panels(frame: pd.DataFrame, marks: dict, *,
+                             height: int = 200) -> list[alt.LayerChart]:
+    """Nanda et al.'s progress measures beside the ordinary losses (median over seeds,
+    log axes), milestones marked: test loss with the restricted loss (logits kept on the
+    key frequencies, test pairs), then train loss with the excluded loss (those frequencies
+    removed, training pairs). Two panels: the train losses sit orders of magnitude lower."""
+    keys = pd.MultiIndex.from_frame(frame[["split", "metric"]])
+    rows = frame[keys.isin(list(LOSS_LABELS)) & (frame["seed"] >= 0)]
+    if rows.empty or not (rows["metric"] == "restricted_loss").any():
+        raise ValueError("no progress measures to draw")
+    rows = rows.assign(series=[LOSS_LABELS[k] for k in zip(rows["split"], rows["metric"])])
+    summary = seed_summary(rows, "step", ["split", "series"])
+    summary = summary[summary["centre"] > 0]
+    steps = summary["step"]
+    domain = [float(steps.min()), float(steps.max())]
+    x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log", domain=domain))
+    rules = milestone_rules(marks)
+    panels = []
+    for split in ("test", "train"):
+        labels = [label for (s, _), label in LOSS_LABELS.items() if s == split]
+        colors = [LOSS_COLORS.range[list(LOSS_LABELS.values()).index(label)] for label in labels]
+        line = alt.Chart(summary[summary["split"] == split]).mark_line(strokeWidth=2).encode(
+            x=x, y=alt.Y("centre:Q", title=f"{split} pairs",
+                         scale=alt.Scale(type="log", nice=False),
+                         axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)),
+            color=alt.Color("series:N", scale=alt.Scale(domain=labels, range=colors), title="",
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("step:Q", title="epoch"), "series:N",
+                     alt.Tooltip("centre:Q", title="median", format=".4g"), "seeds:Q"])
+        chart = line.properties(height=height)
+        panels.append(chart + rules if rules is not None else chart)
+    return panels
+
+
+def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 280) -> alt.LayerChart:
+    """Weight norm over training for each initialization scale, with each run's memorized
+    and generalized epochs as points on its curve."""
+    rows = frame[(frame["metric"] == "weight_norm") & (frame["seed"] >= 0)]
+    if rows.empty:
+        raise ValueError("no weight norms to draw")
+    rows = rows.assign(start=rows["init_scale"].map(lambda v: f"init x{v:g}"))
+    summary = seed_summary(rows, "step", "start")
+    color = alt.Color("start:N", title="initialization", legend=alt.Legend(orient="top"),
+                      scale=alt.Scale(range=["#4C78A8", "#F58518"]))
+    x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log"))
+    line = alt.Chart(summary).mark_line(strokeWidth=2).encode(
+        x=x, y=alt.Y("centre:Q", title="weight norm"), color=color,
+        tooltip=[alt.Tooltip("step:Q", title="epoch"), "start:N",
+                 alt.Tooltip("centre:Q", title="weight norm", format=".3g")])
+    points = []
+    for start, part in rows.groupby("start"):
+        run = frame[frame["init_scale"] == part["init_scale"].iloc[0]]
+        for moment, step in milestones_of(run).items():
+            if step is not None:
+                norm = summary[(summary["start"] == start) & (summary["step"] == step)]["centre"]
+                points.append({"start": start, "step": step, "centre": float(norm.iloc[0]),
+                               "moment": moment})
+    marks = pd.DataFrame(points, columns=["start", "step", "centre", "moment"])
+    dots = alt.Chart(marks).mark_point(filled=True, size=70).encode(
+        x=x, y="centre:Q", color=color, shape=alt.Shape("moment:N", title="moment"),
+        tooltip=["start:N", "moment:N", alt.Tooltip("step:Q", title="epoch"),
+                 alt.Tooltip("centre:Q", title="weight norm", format=".3g")])
+    return (line + dots).properties(height=height)
+
+
 def spectrum_chart(spectra: pd.DataFrame, *, title: str = "") -> alt.FacetChart:
-    """Each neuron's share of power per frequency (0 to 1), one column per epoch."""
+    """Each neuron's share of power per frequency (0 to 1), neurons side by side in one
+    colour each, one row per epoch (narrow enough for a phone)."""
     if spectra.empty:
         raise ValueError("no spectra to draw")
-    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"))
+    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"),
+                          unit=spectra["neuron"].map(lambda n: f"neuron {n}"))
     order = [f"epoch {e}" for e in sorted(spectra["epoch"].unique())]
     ticks = list(range(0, int(rows["frequency"].max()) + 1, 5))
     return alt.Chart(rows).mark_bar().encode(
-        x=alt.X("frequency:O", title="frequency k (waves over the residues)",
-                axis=alt.Axis(labelAngle=0, values=ticks)),
-        y=alt.Y("power:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(tickCount=2)),
-        color=alt.Color("moment:N", sort=order, title="", legend=None),
-        tooltip=["neuron:N", "moment:N", "frequency:O", alt.Tooltip("power:Q", format=".3f")],
-    ).properties(width=260, height=70).facet(
-        row=alt.Row("neuron:N", title="share of power, neuron"),
-        column=alt.Column("moment:N", sort=order, title=""),
+        x=alt.X("frequency:O", title="frequency k", axis=alt.Axis(labelAngle=0, values=ticks)),
+        xOffset="unit:N",
+        y=alt.Y("power:Q", title="share", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(tickCount=2)),
+        color=alt.Color("unit:N", title="", legend=alt.Legend(orient="top")),
+        tooltip=["unit:N", "moment:N", "frequency:O", alt.Tooltip("power:Q", format=".3f")],
+    ).properties(width=270, height=70).facet(
+        row=alt.Row("moment:N", sort=order, title=None, header=alt.Header(labelAngle=0,
+                                                                         labelAlign="left")),
     ).properties(title=title)
 
 
@@ -115,7 +188,7 @@ def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
     if cells.empty:
         raise ValueError("no phase-diagram cells to draw")
     rows = cells.copy()
-    rows["label"] = [f"{e:.0f}" if g >= 0.5 else "never" for e, g in
+    rows["label"] = [f"{e:.0f}" if g >= 0.5 else "-" for e, g in
                      zip(rows["epochs_to_generalize"], rows["generalized"])]
     x = alt.X("train_fraction:O", title="training fraction", axis=alt.Axis(format=".2f", labelAngle=0))
     y = alt.Y("weight_decay:O", title="weight decay", sort="descending")
@@ -126,9 +199,13 @@ def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
                alt.Tooltip("epochs_to_memorize:Q", title="median epochs to memorize", format=".0f"),
                alt.Tooltip("epochs_to_generalize:Q", title="median epochs to generalize", format=".0f"),
                "seeds:Q"]
+    extra = {"delay": ("median delay ratio", ".1f"), "train_end": ("train accuracy at the end", ".0%"),
+             "test_end": ("test accuracy at the end", ".0%")}
+    tooltip += [alt.Tooltip(f"{col}:Q", title=title, format=fmt)
+                for col, (title, fmt) in extra.items() if col in rows]
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color("phase:N", scale=PHASE_COLORS, title="phase"), tooltip=tooltip)
-    dark = alt.FieldOneOfPredicate(field="phase", oneOf=["grok", "comprehend quickly"])
+    dark = alt.FieldOneOfPredicate(field="phase", oneOf=["grok", "fast generalization"])
     text = base.mark_text(fontSize=11).encode(
         text="label:N", tooltip=tooltip,
         color=alt.condition(dark, alt.value("white"), alt.value("#222222")))

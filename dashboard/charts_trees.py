@@ -104,9 +104,11 @@ def composite_chart(frame: pd.DataFrame, metric: str, *, title: str = "", x_titl
 
 
 def effective_chart(frame: pd.DataFrame, metric: str, *, title: str = "",
-                    height: int = 300) -> alt.LayerChart:
+                    height: int = 300, matched: pd.DataFrame | None = None) -> alt.LayerChart:
     """The same test error against effective parameters: points joined in the order of
-    the composite count, so the second stage is seen walking back to smaller p_eff."""
+    the composite count, so the second stage is seen walking back to smaller p_eff.
+    `matched` (rows with effective_params, value, stage) marks a pair of points at equal
+    p_eff with diamonds and a dotted line between them."""
     summary = _plot_columns(stage_summary(frame, metric))
     switch = switch_point(summary)
     base = alt.Chart(summary).encode(
@@ -121,4 +123,15 @@ def effective_chart(frame: pd.DataFrame, metric: str, *, title: str = "",
         x="effective_params:Q", y="centre_plot:Q")
     rule = threshold_rule("effective_params", float(switch["effective_params"]),
                           _switch_label(summary), align="right")
-    return (path + points + ring + rule).properties(title=title, height=height)
+    chart = path + points + ring + rule
+    if matched is not None:
+        pair = matched.assign(value_plot=matched["value"].clip(lower=summary["centre_plot"].min()),
+                              label="matched p_eff")
+        pair_base = alt.Chart(pair).encode(x="effective_params:Q", y="value_plot:Q")
+        chart = (chart + pair_base.mark_line(strokeDash=[2, 3], color="black")
+                 + pair_base.mark_point(shape="diamond", size=140, color="black", filled=False,
+                                        strokeWidth=1.5).encode(
+                     tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("stage:N"),
+                              alt.Tooltip("effective_params:Q", format=".1f"),
+                              alt.Tooltip("value:Q", title="median", format=".4g")]))
+    return chart.properties(title=title, height=height)

@@ -3,12 +3,14 @@
 What to notice
 --------------
 For every (training fraction, weight decay) cell, the same small network is trained on
-(a op b) mod p until it generalizes or the epoch budget runs out. Four regimes appear:
-with plenty of data it *comprehends* (test accuracy follows training accuracy closely);
-with less data and enough weight decay it *groks* (test accuracy jumps long after the
-training set is memorized); with little data or no weight decay it *memorizes only*;
-with too much weight decay it cannot even fit the training set and *fails*.
-Little weight decay delays generalization, more data shortens it.
+(a op b) mod p until it generalizes or the epoch budget runs out, and each seed gets one
+of five outcomes, with stated thresholds (`outcome`): it *groks* (test accuracy 95% at
+least 10x later than train accuracy 99%), *generalizes fast* (within 10x), *memorizes
+only* (train >= 99% but test below 50% at the budget), *fails* (train accuracy below 50%
+at the end: too much weight decay collapses the weights), or is *not yet* decided when
+the budget runs out in between. With little data weight decay is needed to generalize at
+all; with more data it generalizes without any; stronger decay shortens the delay until
+it is too strong to fit the training set.
 
 After Liu et al. (2022) and Google PAIR's "Do Machine Learning Models Memorize or
 Generalize?"; the network and optimizer are those of the `grokking` experiment.
@@ -22,11 +24,13 @@ import pandas as pd
 
 from experiments import costs, grokking, modular_net
 from experiments.base import Experiment, SeedPart
+from experiments.claims import Claim
 from experiments.params import Param
 
-QUICK_RATIO = 3.0  # generalized within 3x the epochs it took to memorize: no real delay
-PHASES = ("comprehend quickly", "grok", "memorize only", "fail")
-SHARED = ("p", "operation", "width", "activation", "loss", "lr")
+FAILED_TRAIN = 0.5  # train accuracy at the end below this: the fit failed or collapsed
+LOW_TEST = 0.5  # memorized, and test accuracy at the budget below this: memorize only
+PHASES = ("fast generalization", "grok", "not yet", "memorize only", "failed")
+SHARED = ("p", "operation", "width", "activation", "loss", "lr", "init_scale")
 
 # On demand: a small grid that runs in seconds; the shipped diagram is the full grid.
 SMALLER = {"p": 23, "width": 96}
@@ -49,23 +53,38 @@ def schedule(epochs: int) -> np.ndarray:
     return modular_net.log_schedule(epochs, points=int(50 * np.log10(max(epochs, 10))))
 
 
-def phase_of(memorize: int | None, generalize: int | None) -> str:
+def outcome(memorize: int | None, generalize: int | None, train_end: float,
+            test_end: float) -> str:
+    """One seed's outcome from its milestones (first epochs with train >= 99% and test >=
+    95%) and its accuracies at the end of the run (at generalization, or at the budget)."""
     if generalize is not None:
-        return "grok" if generalize > QUICK_RATIO * (memorize or generalize) else "comprehend quickly"
-    return "memorize only" if memorize is not None else "fail"
+        late = memorize is not None and generalize >= grokking.GROK_RATIO * memorize
+        return "grok" if late else "fast generalization"
+    if train_end < FAILED_TRAIN:
+        return "failed"
+    if train_end >= grokking.MEMORIZED and test_end < LOW_TEST:
+        return "memorize only"
+    return "not yet"
+
+
+def follow(logs) -> dict:
+    """Read a run's logs (dicts with step, train_accuracy, test_accuracy) until test
+    accuracy reaches 95%: the milestones, the last log read and the outcome."""
+    memorize = generalize = last = None
+    for last in logs:
+        if memorize is None and last["train_accuracy"] >= grokking.MEMORIZED:
+            memorize = last["step"]
+        if last["test_accuracy"] >= grokking.GENERALIZED:
+            generalize = last["step"]
+            break
+    return {"memorize": memorize, "generalize": generalize, "last": last,
+            "phase": outcome(memorize, generalize, last["train_accuracy"], last["test_accuracy"])}
 
 
 def cell(params: dict, seed: int, fraction: float, decay: float) -> dict:
     """Train one cell until test accuracy reaches 95% (or the budget ends)."""
     cfg = {**params, "train_fraction": fraction, "weight_decay": decay}
-    memorize = generalize = None
-    for log in modular_net.train(cfg, seed, schedule(params["epochs"])):
-        if memorize is None and log["train_accuracy"] >= grokking.MEMORIZED:
-            memorize = log["step"]
-        if log["test_accuracy"] >= grokking.GENERALIZED:
-            generalize = log["step"]
-            break
-    return {"memorize": memorize, "generalize": generalize, "last": log}
+    return follow(modular_net.train(cfg, seed, schedule(params["epochs"])))
 
 
 def run_seed(params: dict, seed: int) -> SeedPart:
@@ -74,7 +93,7 @@ def run_seed(params: dict, seed: int) -> SeedPart:
     for fraction in params["train_fractions"]:
         for decay in params["weight_decays"]:
             out = cell(params, seed, fraction, decay)
-            mem, gen, last = out["memorize"], out["generalize"], out["last"]
+            mem, gen, last, phase = out["memorize"], out["generalize"], out["last"], out["phase"]
             # Never = the budget, with the 0/1 flags saying it did not happen (values stay finite).
             metrics = [("train", "epochs_to_memorize", mem or budget),
                        ("train", "memorized", float(mem is not None)),
@@ -82,7 +101,6 @@ def run_seed(params: dict, seed: int) -> SeedPart:
                        ("test", "generalized", float(gen is not None)),
                        ("train", "accuracy", last["train_accuracy"]),
                        ("test", "accuracy", last["test_accuracy"])]
-            phase = phase_of(mem, gen)
             rows += [{"seed": seed, "split": split, "metric": metric, "value": float(value),
                       "train_fraction": fraction, "weight_decay": decay, "phase": phase}
                      for split, metric, value in metrics]
@@ -94,17 +112,66 @@ def run_seed(params: dict, seed: int) -> SeedPart:
 
 
 def cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per (train_fraction, weight_decay): the majority phase over seeds, the share
-    of seeds that generalized and median epochs (never counted at the budget)."""
+    """One row per (train_fraction, weight_decay): the majority outcome over seeds (ties
+    go to the first in PHASES), the share of seeds that generalized, median epochs (never
+    counted at the budget), median delay ratio of the seeds that memorized and generalized,
+    and median accuracies at the end."""
     keys = ["train_fraction", "weight_decay"]
     rows = frame[frame["seed"] >= 0]
     wide = rows.pivot_table(index=keys + ["seed"], columns="metric", values="value").reset_index()
-    phase = rows.groupby(keys)["phase"].agg(lambda s: s.value_counts().sort_index().idxmax())
+    accuracy = rows[rows["metric"] == "accuracy"].pivot_table(
+        index=keys + ["seed"], columns="split", values="value").reset_index()
+    wide = wide.merge(accuracy.rename(columns={"train": "train_end", "test": "test_end"}),
+                      on=keys + ["seed"])
+    both = (wide["memorized"] > 0) & (wide["generalized"] > 0)
+    wide["delay"] = (wide["epochs_to_generalize"] / wide["epochs_to_memorize"]).where(both)
+    rank = {name: i for i, name in enumerate(PHASES)}
+    phase = rows.groupby(keys)["phase"].agg(
+        lambda s: min(s.value_counts().items(), key=lambda kv: (-kv[1], rank[kv[0]]))[0])
     out = wide.groupby(keys).agg(
         epochs_to_memorize=("epochs_to_memorize", "median"),
         epochs_to_generalize=("epochs_to_generalize", "median"),
-        generalized=("generalized", "mean"), seeds=("seed", "nunique")).reset_index()
+        generalized=("generalized", "mean"), delay=("delay", "median"),
+        train_end=("train_end", "median"), test_end=("test_end", "median"),
+        seeds=("seed", "nunique")).reset_index()
     return out.merge(phase.rename("phase").reset_index(), on=keys)
+
+
+def phase_claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
+    """What the diagram shows about weight decay, each in its regime (training fraction)."""
+    table = cells(frame)
+    budget, out = params["epochs"], []
+    setting = f"p = {params['p']}, width {params['width']}, budget {budget} epochs"
+    no_decay = table[table["weight_decay"] == 0].set_index("train_fraction")
+    with_decay = table[(table["weight_decay"] > 0) & (table["generalized"] > 0.5)]
+    needed = [f for f, row in no_decay.iterrows() if row["generalized"] < 0.5
+              and f in set(with_decay["train_fraction"])]
+    if needed:
+        f = needed[0]
+        best = with_decay[with_decay["train_fraction"] == f].sort_values(
+            "epochs_to_generalize").iloc[0]
+        out.append(Claim(
+            "decay_needed", f"With {f:.0%} of pairs, weight decay 0 did not generalize within "
+            f"{budget} epochs, while weight decay {best['weight_decay']:g} did (median epoch "
+            f"{best['epochs_to_generalize']:.0f}).", True, f"{setting}, {f:.0%} of pairs"))
+    optional = no_decay[no_decay["generalized"] > 0.5]
+    if len(optional):
+        f = float(optional.index.min())
+        out.append(Claim(
+            "decay_optional", f"With {f:.0%} of pairs, weight decay 0 generalized as well "
+            f"(median epoch {optional.loc[f, 'epochs_to_generalize']:.0f}): there, grokking "
+            "needs no regularization.", True, f"{setting}, {f:.0%} of pairs"))
+    failed = table[table["phase"] == "failed"]
+    if len(failed):
+        decay = float(failed["weight_decay"].max())
+        worst = failed[failed["weight_decay"] == decay]
+        out.append(Claim(
+            "too_much_decay_fails", f"Weight decay {decay:g} failed at {len(worst)} of "
+            f"{int((table['weight_decay'] == decay).sum())} training fractions: training "
+            f"accuracy at the end was at most {worst['train_end'].max():.0%}, near the "
+            f"{1 / params['p']:.0%} of guessing.",
+            bool(worst["train_end"].max() < FAILED_TRAIN), setting))
+    return out
 
 
 def cost(params: dict, n_seeds: int) -> float:
@@ -131,9 +198,10 @@ EXPERIMENT = Experiment(
     id="grokking_phase",
     title="Grokking phase diagram: data, weight decay and the delay",
     summary=(
-        "Steps to generalize across training fraction and weight decay: comprehension with "
-        "plenty of data, grokking with less data and enough weight decay, memorization only "
-        "without weight decay or with little data, and failure when weight decay is too strong."
+        "Epochs to generalize across training fraction and weight decay, and one of five "
+        "outcomes per cell with stated thresholds: fast generalization, grokking (a delay of "
+        "10x or more), memorization only, failure (training accuracy near chance at the end) "
+        "and not yet (the budget ran out in between)."
     ),
     references=(
         "Liu, Kitouni, Nolte, Michaud, Tegmark, Williams (2022), Towards understanding "
@@ -152,4 +220,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("epochs_to_generalize", "epochs_to_memorize", "generalized", "memorized", "accuracy"),
     log_x=False,
+    claims=lambda frame, params: phase_claims(frame, params),
 )

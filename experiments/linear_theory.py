@@ -9,16 +9,31 @@ falls again for gamma > 1: double descent, with a closed form (Hastie, Montanari
 Rosset, Tibshirani 2022). Simulations at n in the hundreds sit on the theory curves.
 With the optimal penalty lambda* = sigma^2 gamma / r^2 the risk is monotone in gamma:
 optimal regularization removes the peak (Nakkiran et al. 2020).
+
+Isotropic features with signal-to-noise r^2 / sigma^2 = 1 show "interpolation hurts":
+past the threshold the minimum-norm risk never falls below the null risk r^2 (predicting
+zero). `covariance = spiked` shows "interpolation helps" (Kobak, Lomond, Sanchez 2020):
+`spikes` strong directions (variance 1) carry the signal and the other p - spikes
+directions are weak (variance `weak_variance` each). Many weak directions act as an
+implicit ridge on the strong ones, so far past the threshold the interpolator is
+already the best ridge fit and is far below the null risk; its theory curve comes from
+the deterministic equivalent in experiments/anisotropic.py. `both` ships the two side
+by side.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from experiments import costs
+from experiments import anisotropic, costs
 from experiments.base import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
+from experiments.claims import Claim
 from experiments.linalg import nested_ridge_sweep
 from experiments.params import Param
+
+COVARIANCES = ("isotropic", "spiked")
 
 PARAMS = (
     Param("n_train", "int", 200, "Number of training samples n.", low=20, high=1000),
@@ -30,6 +45,13 @@ PARAMS = (
     Param("n_gammas", "int", 24, "Number of gamma = p / n values, log-spaced in [0.1, 10] "
           "(an even number straddles gamma = 1 symmetrically).",
           low=5, high=60),
+    Param("covariance", "str", "isotropic", "isotropic: x ~ N(0, I_p); spiked: `spikes` strong "
+          "directions carry the signal, the rest are weak; both: one result with each.",
+          choices=COVARIANCES + ("both",)),
+    Param("spikes", "int", 20, "Spiked covariance: number of strong directions (variance 1), "
+          "where beta lives.", low=1, high=500),
+    Param("weak_variance", "float", 0.1, "Spiked covariance: variance of each of the other "
+          "p - spikes directions.", low=1e-4, high=1.0, log=True),
 )
 
 
@@ -65,11 +87,63 @@ def optimal_ridge(gamma: np.ndarray, params: dict) -> np.ndarray:
     return params["noise"] ** 2 * gamma / max(params["signal"] ** 2, 1e-12)
 
 
-def _rows(params, p, gamma, seed, source, label, lam, risk) -> pd.DataFrame:
+def variances(width: int, params: dict, covariance: str) -> np.ndarray:
+    """Feature variances: the first `spikes` coordinates are the strong ones."""
+    if covariance == "isotropic":
+        return np.ones(width)
+    strong = min(params["spikes"], width)
+    return np.r_[np.ones(strong), np.full(width - strong, params["weak_variance"])]
+
+
+def signal_support(width: int, params: dict, covariance: str) -> int:
+    """How many leading coordinates beta spreads over (all of them when isotropic)."""
+    return width if covariance == "isotropic" else min(params["spikes"], width)
+
+
+def theory_curve(params: dict, covariance: str, lam) -> np.ndarray:
+    """Theory risk per width; `lam` a number, or one penalty per width."""
+    p, gamma = gamma_grid(params)
+    lams = np.broadcast_to(np.asarray(lam, dtype=np.float64), p.shape)
+    if covariance == "isotropic":
+        return np.array([theory_risk(g, l, params["noise"], params["signal"])
+                         for g, l in zip(gamma, lams)])
+    out = []
+    for width, l in zip(p, lams):
+        k = signal_support(width, params, covariance)
+        b2 = np.r_[np.full(k, params["signal"] ** 2 / k), np.zeros(width - k)]
+        out.append(anisotropic.risk(variances(width, params, covariance), b2, float(l),
+                                    params["noise"], params["n_train"]))
+    return np.array(out)
+
+
+def best_penalty(params: dict, covariance: str) -> np.ndarray:
+    """lambda* per width: sigma^2 gamma / r^2 when isotropic, a theory search when spiked."""
+    if covariance == "isotropic":
+        return optimal_ridge(gamma_grid(params)[1], params)
+    keys = ("n_train", "n_gammas", "noise", "signal", "spikes", "weak_variance")
+    return np.array(_spiked_penalties(tuple((k, params[k]) for k in keys)))
+
+
+@lru_cache(maxsize=16)
+def _spiked_penalties(items: tuple) -> tuple[float, ...]:
+    """Every seed needs the same search; do it once per setting."""
+    params, covariance = dict(items), "spiked"
+    p, _ = gamma_grid(params)
+    out = []
+    for width in p:
+        k = signal_support(width, params, covariance)
+        b2 = np.r_[np.full(k, params["signal"] ** 2 / k), np.zeros(width - k)]
+        out.append(anisotropic.optimal_penalty(variances(width, params, covariance), b2,
+                                               params["noise"], params["n_train"]))
+    return tuple(out)
+
+
+def _rows(params, p, gamma, seed, source, label, lam, risk, covariance="isotropic"):
     return pd.DataFrame({
         "seed": seed, "split": "test", "metric": "risk", "value": risk, "gamma": gamma,
         "n_params": p, "n_train": params["n_train"], "ridge": lam, "ridge_label": label,
         "source": source, "noise": params["noise"], "signal": params["signal"],
+        "covariance": covariance,
     })
 
 
@@ -77,50 +151,67 @@ def label(lam: float) -> str:
     return "0 (minimum norm)" if lam == 0 else f"{lam:g}"
 
 
-def run_seed(params: dict, seed: int) -> SeedPart:
-    """One design X (n x p_max); for each p a fresh beta in R^p with ||beta|| = r.
+def chosen(params: dict) -> tuple[str, ...]:
+    return COVARIANCES if params["covariance"] == "both" else (params["covariance"],)
 
-    Every width gets its own target (one column of Y), and identity 'test points' make
-    the solver return the coefficients themselves, so the risk ||b_hat - beta||^2 is
-    exact rather than a Monte Carlo estimate over test points.
+
+def simulate(params: dict, rng: np.random.Generator, seed: int, covariance: str) -> pd.DataFrame:
+    """One design X (n x p_max); for each p a fresh beta on its signal coordinates.
+
+    Every width gets its own target (one column of Y), and test 'points' diag(sqrt(s))
+    make the solver return the coefficients scaled by the feature scales, so the risk
+    (b_hat - beta)' S (b_hat - beta) is exact rather than a Monte Carlo estimate.
     """
-    rng = np.random.default_rng(seed)
     n = params["n_train"]
     p, gamma = gamma_grid(params)
-    x = rng.standard_normal((n, p[-1]))
+    scales = np.sqrt(variances(p[-1], params, covariance))
+    x = rng.standard_normal((n, p[-1])) * scales
     betas = np.zeros((p[-1], len(p)))
     for i, width in enumerate(p):
-        direction = rng.standard_normal(width)
-        betas[:width, i] = params["signal"] * direction / np.linalg.norm(direction)
+        k = signal_support(width, params, covariance)
+        direction = rng.standard_normal(k)
+        betas[:k, i] = params["signal"] * direction / np.linalg.norm(direction)
     y = x @ betas + params["noise"] * rng.standard_normal((n, 1))
-    identity = np.eye(p[-1])
-    fits = [(nested_ridge_sweep(x, identity, y, p, params["ridge"]), list(params["ridge"]), None)]
+    probe = np.diag(scales)
+    fits = [(nested_ridge_sweep(x, probe, y, p, params["ridge"], smoother=False),
+             list(params["ridge"]), None)]
     if params["include_optimal"]:
-        lam_star = optimal_ridge(gamma, params)
-        fits.append((nested_ridge_sweep(x, identity, y, p, [1.0], scale=1 / np.sqrt(lam_star)),
+        lam_star = best_penalty(params, covariance)
+        fits.append((nested_ridge_sweep(x, probe, y, p, [1.0], smoother=False,
+                                        scale=1 / np.sqrt(np.maximum(lam_star, 1e-9))),
                      ["optimal"], lam_star))
     frames = []
     for fit, labels, lam_star in fits:
         for j, name in enumerate(labels):
-            coef = fit.test_pred[np.arange(len(p)), j, :, np.arange(len(p))]  # (W, p_max)
-            risk = np.sum((coef - betas.T) ** 2, axis=1)
+            pred = fit.test_pred[np.arange(len(p)), j, :, np.arange(len(p))]  # (W, p_max)
+            risk = np.sum((pred - (betas * scales[:, None]).T) ** 2, axis=1)
             lam = lam_star if lam_star is not None else np.full(len(p), name)
             frames.append(_rows(params, p, gamma, seed, "empirical",
-                                "optimal" if lam_star is not None else label(name), lam, risk))
-    return SeedPart(pd.concat(frames, ignore_index=True))
+                                "optimal" if lam_star is not None else label(name), lam, risk,
+                                covariance))
+    return pd.concat(frames, ignore_index=True)
+
+
+def run_seed(params: dict, seed: int) -> SeedPart:
+    """Isotropic draws come from the seed's own stream, spiked ones from [seed, 1]."""
+    streams = {"isotropic": np.random.default_rng(seed),
+               "spiked": np.random.default_rng([seed, 1])}
+    return SeedPart(pd.concat([simulate(params, streams[c], seed, c) for c in chosen(params)],
+                              ignore_index=True))
 
 
 def combine(params: dict, parts) -> pd.DataFrame:
-    """Per-seed simulations plus the closed-form curves (seed = -1) at the same gammas."""
+    """Per-seed simulations plus the theory curves (seed = -1) at the same gammas."""
     p, gamma = gamma_grid(params)
-    theory = [_rows(params, p, gamma, ACROSS_SEEDS, "theory", label(lam), lam,
-                    [theory_risk(g, lam, params["noise"], params["signal"]) for g in gamma])
-              for lam in params["ridge"]]
-    if params["include_optimal"]:
-        lam_star = optimal_ridge(gamma, params)
-        theory.append(_rows(params, p, gamma, ACROSS_SEEDS, "theory", "optimal", lam_star,
-                            [theory_risk(g, l, params["noise"], params["signal"])
-                             for g, l in zip(gamma, lam_star)]))
+    theory = []
+    for covariance in chosen(params):
+        for lam in params["ridge"]:
+            theory.append(_rows(params, p, gamma, ACROSS_SEEDS, "theory", label(lam), lam,
+                                theory_curve(params, covariance, lam), covariance))
+        if params["include_optimal"]:
+            lam_star = best_penalty(params, covariance)
+            theory.append(_rows(params, p, gamma, ACROSS_SEEDS, "theory", "optimal", lam_star,
+                                theory_curve(params, covariance, lam_star), covariance))
     return pd.concat([concat_parts(params, parts)] + theory, ignore_index=True)
 
 
@@ -130,44 +221,104 @@ def _fits(params: dict) -> list[list[float]]:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds with one BLAS thread (experiments/costs.py): per seed, one design and per
-    sweep every width with one target per width and p_max identity test rows (so the
-    solver returns the coefficients)."""
+    """Seconds with one BLAS thread (experiments/costs.py): per seed and covariance, one
+    design and per sweep every width with one target per width and p_max probe rows (so
+    the solver returns the coefficients; no smoother norms); per run, the spiked theory's
+    root finding and penalty search."""
     n = params["n_train"]
     p, _ = gamma_grid(params)
     top, w = int(p[-1]), len(p)
-    seed = costs.Work(elements=4 * n * top + top * top + top * w, gemm=2 * n * top * w,
+    draw = costs.Work(elements=4 * n * top + top * top + top * w, gemm=2 * n * top * w,
                       calls=30 + 10 * w)
     for ridges in _fits(params):
-        seed += costs.sweep_work(n, top, w, p, ridges)
-        seed += costs.Work(elements=4 * len(ridges) * w * top, calls=60 * len(ridges))
-    return costs.price(seed * n_seeds)
+        draw += costs.sweep_work(n, top, w, p, ridges, smoother=False)
+        draw += costs.Work(elements=4 * len(ridges) * w * top, calls=60 * len(ridges))
+    spiked = "spiked" in chosen(params)
+    theory = costs.Work(calls=1000 * w * (1 + len(params["ridge"])) if spiked else 0)
+    return costs.price(draw * (n_seeds * len(chosen(params))) + theory)
 
 
 def memory(params: dict, n_seeds: int) -> float:
-    """Peak bytes: the design, the identity test matrix, the targets, one sweep's
-    predictions (n + p_max rows for every width, penalty and target) and the frames."""
+    """Peak bytes: the design, the probe matrix, the targets, both sweeps' predictions
+    (n + p_max rows for every width, penalty and target) and the frames."""
     n = params["n_train"]
     p, _ = gamma_grid(params)
     top, w = int(p[-1]), len(p)
     inputs = 8 * (n * top + top * top + top * w + n * w)
-    sweeps = max(costs.sweep_bytes(n, top, w, w, len(r), top) for r in _fits(params))
-    rows = w * sum(len(r) for r in _fits(params))
-    return costs.total_bytes(inputs + 2 * sweeps + costs.results_bytes(rows, 12, n_seeds + 1))
+    sweeps = max(costs.sweep_bytes(n, top, w, w, len(r), top, smoother=False)
+                 for r in _fits(params))
+    rows = w * sum(len(r) for r in _fits(params)) * len(chosen(params))
+    return costs.total_bytes(inputs + 2 * sweeps + costs.results_bytes(rows, 14, n_seeds + 1))
+
+
+def medians(frame: pd.DataFrame, covariance: str) -> pd.DataFrame:
+    """gamma x (source, penalty label): median over seeds (theory rows have one seed)."""
+    rows = frame[frame["covariance"] == covariance] if "covariance" in frame else frame
+    return rows.groupby(["source", "ridge_label", "gamma"])["value"].median().unstack([0, 1])
+
+
+def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
+    """Interpolation hurts (isotropic: never below the null risk past the threshold) and
+    helps (spiked: near the best ridge fit, far below the null risk); simulation on theory."""
+    null, minimum = params["signal"] ** 2, "0 (minimum norm)"
+    snr = null / max(params["noise"] ** 2, 1e-12)
+    out = []
+    for covariance in chosen(params):
+        table = medians(frame, covariance)
+        if table.empty or ("theory", minimum) not in table:
+            continue
+        theory, empirical = table["theory"], table["empirical"]
+        away = [g for g in theory.index if abs(np.log(g)) > np.log(1.6)]
+        worst = (empirical.loc[away] / theory.loc[away] - 1).abs().max().max()
+        regime = (f"{covariance}, n = {params['n_train']}, r^2/sigma^2 = {snr:g}"
+                  + (f", {params['spikes']} strong directions, weak variance "
+                     f"{params['weak_variance']:g}" if covariance == "spiked" else ""))
+        out.append(Claim(
+            f"simulation_matches_theory_{covariance}",
+            f"Away from the threshold (gamma < 0.63 or > 1.6) the simulated medians are within "
+            f"{worst:.0%} of the theory curves.", holds=bool(worst < 0.2), regime=regime))
+        last = theory.index.max()
+        ridgeless, sim = theory[minimum], empirical[minimum]
+        best = theory["optimal"].loc[last] if "optimal" in theory else np.nan
+        if covariance == "isotropic":
+            past = ridgeless[ridgeless.index > 1]
+            out.append(Claim(
+                "isotropic_interpolation_hurts",
+                f"Interpolation hurts: past the threshold the minimum-norm risk never falls "
+                f"below the null risk r^2 = {null:g} of predicting zero; its lowest value is "
+                f"{past.min():.3g} (theory, gamma = {past.idxmin():.3g}). At gamma = {last:.3g} "
+                f"the optimal penalty brings the risk down to {best:.3g}.",
+                holds=bool(past.min() > null and best < ridgeless.loc[last]), regime=regime))
+        else:
+            out.append(Claim(
+                "spiked_interpolation_helps",
+                f"Interpolation helps: at gamma = {last:.3g} the minimum-norm interpolator's "
+                f"risk is {ridgeless.loc[last]:.3g} (simulation {sim.loc[last]:.3g}), "
+                f"{ridgeless.loc[last] / null:.0%} of the null risk, and no ridge penalty does "
+                f"better than {best:.3g} ({ridgeless.loc[last] / best - 1:.1%} less): the weak "
+                "directions already act as the right amount of ridge.",
+                holds=bool(ridgeless.loc[last] < 0.5 * null and ridgeless.loc[last] < 1.02 * best),
+                regime=regime))
+    return out
 
 
 EXPERIMENT = Experiment(
     id="linear_theory",
     title="Linear regression: simulation against exact theory",
     summary=(
-        "Minimum-norm least squares on isotropic Gaussian data: the risk diverges at "
-        "gamma = p/n = 1 and descends again beyond it, exactly as the Hastie-Montanari-"
-        "Rosset-Tibshirani formulas predict; the optimal ridge penalty makes it monotone."
+        "Minimum-norm least squares on Gaussian data: the risk diverges at gamma = p/n = 1 "
+        "and descends again beyond it, on the Hastie-Montanari-Rosset-Tibshirani theory "
+        "curves; the optimal ridge penalty makes it monotone. Isotropic features show where "
+        "interpolation hurts, a spiked covariance where it helps."
     ),
     references=(
         "Hastie, Montanari, Rosset, Tibshirani (2022), Surprises in High-Dimensional Ridgeless "
         "Least Squares Interpolation, Annals of Statistics 50(2)",
         "Nakkiran, Venkat, Kakade, Ma (2020), Optimal Regularization Can Mitigate Double Descent",
+        "Kobak, Lomond, Sanchez (2020), The optimal ridge penalty for real-world high-dimensional "
+        "data can be zero or negative due to the implicit ridge regularization, JMLR 21(169)",
+        "Bach (2024), High-dimensional analysis of double descent for linear regression with "
+        "random projections, SIAM Journal on Mathematics of Data Science 6(1)",
     ),
     params=PARAMS,
     run_seed=run_seed,
@@ -177,7 +328,9 @@ EXPERIMENT = Experiment(
     x="gamma",
     threshold=lambda params: 1.0,
     default_seeds=10,
+    precompute_params={"covariance": "both"},
     precompute_seeds=20,
     budget_seconds=20.0,
     metrics=("risk",),
+    claims=claims,
 )

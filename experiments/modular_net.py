@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 OPERATIONS = {
     "add": lambda a, b, p: (a + b) % p,
@@ -23,6 +23,16 @@ OPERATIONS = {
 BETAS, EPS = (0.9, 0.98), 1e-8
 TINY = np.float32(1e-30)  # well above the subnormal range (< 1.2e-38) yet numerically zero
 SCHEDULE_POINTS = 90
+_controller: ThreadpoolController | None = None
+
+
+def one_blas_thread():
+    """A one-thread BLAS limit; the controller is found once (scanning the loaded
+    libraries costs ~4 ms, more than 10 epochs of a small net)."""
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
 
 
 # Data -----------------------------------------------------------------------------------
@@ -38,10 +48,11 @@ def dataset(params: dict, seed: int):
     return pick(np.sort(order[:n_train])), pick(order[n_train:])
 
 
-def init_weights(p: int, width: int, seed: int, dtype=np.float32):
-    """Gaussian weights, std 0.5 / (2 width)^(1/3) as in Gromov's quadratic model."""
+def init_weights(p: int, width: int, seed: int, dtype=np.float32, scale: float = 1.0):
+    """Gaussian weights, std 0.5 / (2 width)^(1/3) as in Gromov's quadratic model, times
+    `scale` (Omnigrok's large initializations use scale > 1)."""
     rng = np.random.default_rng([seed, 1])
-    std = 0.5 / (2 * width) ** (1 / 3)
+    std = scale * 0.5 / (2 * width) ** (1 / 3)
     return [(std * rng.standard_normal((2 * p, width))).astype(dtype),
             (std * rng.standard_normal((width, p))).astype(dtype)]
 
@@ -126,6 +137,67 @@ def fourier_ipr(w_in: np.ndarray) -> float:
     return float(ipr.mean())
 
 
+# Progress measures (Nanda et al. 2023) ---------------------------------------------------------
+
+# The label (a op b) mod p as a wave: cos(2 pi k (a + b - c) / p) peaks at the right answer c,
+# so a Fourier circuit for addition lives on the 3-D frequencies +-k (1, 1, -1) of the
+# logits over (a, b, c); for subtraction on +-k (1, -1, -1). Multiplication has no such
+# circuit over the residues themselves, so it gets no progress measures.
+WAVE_SIGNS = {"add": (1, 1, -1), "subtract": (1, -1, -1)}
+KEY_SHARE = 0.8  # key frequencies: the fewest strongest that hold 80% of the wave energy
+
+
+def all_logits(weights, activation: str) -> np.ndarray:
+    """The network's scores for every pair, as a (p, p, p) array over (a, b, c)."""
+    p = weights[1].shape[1]
+    a, b = (g.ravel() for g in np.meshgrid(np.arange(p), np.arange(p), indexing="ij"))
+    return forward(weights, a, b, activation)[0].astype(np.float64).reshape(p, p, p)
+
+
+def _wave_index(p: int, k: int, signs) -> tuple:
+    return tuple((s * k) % p for s in signs)
+
+
+def wave_energy(logits: np.ndarray, operation: str) -> np.ndarray:
+    """Energy of the logits along the wave of each frequency k = 1..(p-1)/2 (both signs)."""
+    p = logits.shape[0]
+    spectrum = np.abs(np.fft.fftn(logits)) ** 2
+    signs = WAVE_SIGNS[operation]
+    return np.array([spectrum[_wave_index(p, k, signs)] + spectrum[_wave_index(p, -k, signs)]
+                     for k in range(1, (p - 1) // 2 + 1)])
+
+
+def key_frequencies(logits: np.ndarray, operation: str, share: float = KEY_SHARE) -> np.ndarray:
+    """The fewest frequencies, strongest first, whose waves hold `share` of the wave energy."""
+    energy = wave_energy(logits, operation)
+    order = np.argsort(-energy, kind="stable")
+    cumulative = np.cumsum(energy[order]) / max(energy.sum(), 1e-300)
+    return np.sort(order[: int(np.searchsorted(cumulative, share)) + 1] + 1)
+
+
+def split_logits(logits: np.ndarray, keys, operation: str) -> tuple[np.ndarray, np.ndarray]:
+    """(restricted, excluded): the logits projected onto the key frequencies' waves, and
+    the logits with those waves removed (the two add up to the logits)."""
+    p = logits.shape[0]
+    spectrum = np.fft.fftn(logits)
+    keep = np.zeros(spectrum.shape, bool)
+    for k in keys:
+        for sign in (1, -1):
+            keep[_wave_index(p, sign * int(k), WAVE_SIGNS[operation])] = True
+    restricted = np.fft.ifftn(np.where(keep, spectrum, 0)).real
+    return restricted, logits - restricted
+
+
+def progress_losses(logits: np.ndarray, keys, operation: str, loss: str, train_pairs,
+                    test_pairs) -> dict:
+    """Restricted loss (key waves only) on the test pairs, excluded loss (key waves removed)
+    on the training pairs."""
+    restricted, excluded = split_logits(logits, keys, operation)
+    (a, b, label), (ta, tb, tlabel) = train_pairs, test_pairs
+    return {"restricted_loss": loss_value(restricted[ta, tb], tlabel, loss),
+            "excluded_loss": loss_value(excluded[a, b], label, loss)}
+
+
 def log_schedule(epochs: int, points: int = SCHEDULE_POINTS) -> np.ndarray:
     """Log-spaced epochs 1..epochs (every epoch at first, then geometric)."""
     return np.unique(np.round(np.geomspace(1, epochs, points)).astype(int))
@@ -151,12 +223,13 @@ def adamw_step(weights, grads, moments, epoch: int, lr: float, wd: float) -> Non
 
 def train(params: dict, seed: int, steps: Iterable[int] | None = None,
           keep_weights: bool = False) -> Iterator[dict]:
-    """Full-batch AdamW, step by step; yields the logged measures at each epoch in `steps`.
+    """Full-batch AdamW, step by step; yields the logged measures at each epoch in `steps`
+    (with copies of both weight matrices under "weights" if `keep_weights`).
 
     A generator, so callers can draw live, stop early (break) or keep only what they need.
     """
     (a, b, label), (ta, tb, tlabel) = dataset(params, seed)
-    weights = init_weights(params["p"], params["width"], seed)
+    weights = init_weights(params["p"], params["width"], seed, scale=params.get("init_scale", 1.0))
     moments = [[np.zeros_like(w), np.zeros_like(w)] for w in weights]
     groups = (Groups(a), Groups(b))
     act, loss, lr, wd = params["activation"], params["loss"], params["lr"], params["weight_decay"]
@@ -166,7 +239,7 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     for stop in logged:
         # One BLAS thread: these matrices are small, and extra threads only contend for
         # the 2 shared cores (measured ~5x slower with the default thread pool).
-        with threadpool_limits(1, user_api="blas"):
+        with one_blas_thread():
             while epoch < stop:
                 epoch += 1
                 grads, _ = gradients(weights, a, b, label, act, loss, groups)
@@ -183,7 +256,7 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
             "fourier_ipr": fourier_ipr(weights[0]),
         }
         if keep_weights:
-            out["w_in"] = weights[0].copy()
+            out["weights"] = [w.copy() for w in weights]
         yield out
 
 

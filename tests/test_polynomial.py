@@ -21,7 +21,7 @@ def test_classical_u_curve_below_the_threshold(sweep):
     _, median = sweep
     below = median[median.index < 30]
     best = below.idxmin()
-    assert 3 <= best <= 10  # SCIENCE.md: classical minimum at degree ~4
+    assert 3 <= best <= 10  # docs/science.md: classical minimum at degree ~4
     assert below.loc[1] > 10 * below.loc[best]  # underfitting arm
     assert below.loc[22] > 10 * below.loc[best]  # overfitting arm
     assert below.loc[best] == pytest.approx(0.0125, rel=0.3)  # 0.0025 excess + 0.01 noise
@@ -37,7 +37,7 @@ def test_second_descent_after_the_peak(sweep):
     _, median = sweep
     far = median[median.index >= 300]
     assert far.max() < 1e-4 * median.max()
-    assert far.min() < 0.06  # SCIENCE.md: ~0.03 excess + 0.01 noise at degree ~400
+    assert far.min() < 0.06  # docs/science.md: ~0.03 excess + 0.01 noise at degree ~400
     assert median.loc[60] > 10 * far.min()  # still descending well past the peak
 
 

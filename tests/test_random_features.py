@@ -1,4 +1,4 @@
-"""Random features: the peak at N = n, ridge and label noise, SCIENCE.md's digits figures,
+"""Random features: the peak at N = n, ridge and label noise, docs/science.md's digits figures,
 and the fast sweep against a fresh pseudo-inverse per width."""
 import numpy as np
 import pytest
@@ -30,7 +30,7 @@ def test_peak_sits_at_the_interpolation_threshold(digits):
 
 
 def test_digits_error_matches_the_reference_figures(digits):
-    """SCIENCE.md: ~5% at N = n/2, ~79% at N = n, ~3% far past it."""
+    """docs/science.md: ~5% at N = n/2, ~79% at N = n, ~3% far past it."""
     curve = median_curve(digits)
     at = lambda n: curve.iloc[np.argmin(np.abs(curve.index - n))]  # noqa: E731
     assert 0.02 < at(200) < 0.10
@@ -40,7 +40,7 @@ def test_digits_error_matches_the_reference_figures(digits):
 
 def test_ridge_removes_the_peak(digits):
     ridged = median_curve(digits, ridge=1e-3)
-    assert ridged.loc[400] < 0.08  # SCIENCE.md: ~4% at N = n with lambda = 1e-3
+    assert ridged.loc[400] < 0.08  # docs/science.md: ~4% at N = n with lambda = 1e-3
     assert ridged.max() < 0.5 * median_curve(digits).max()
 
 

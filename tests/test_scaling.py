@@ -1,4 +1,4 @@
-"""Scaling experiment: learning curves fall as power laws with SCIENCE.md's ordering."""
+"""Scaling experiment: learning curves fall as power laws with docs/science.md's ordering."""
 import pytest
 
 from experiments import run
@@ -21,7 +21,7 @@ def test_learning_curves_fall_for_every_family(digits_curves):
 
 
 def test_kernel_machine_learns_digits_fastest(digits_curves):
-    """SCIENCE.md: RBF SVC 0.20 -> ~0.012 (alpha ~0.7), logistic 0.19 -> 0.034 (alpha ~0.5)."""
+    """docs/science.md: RBF SVC 0.20 -> ~0.012 (alpha ~0.7), logistic 0.19 -> 0.034 (alpha ~0.5)."""
     _, curves = digits_curves
     assert curves["rbf_svm"].iloc[-1] < 0.03 and curves["rbf_svm"].iloc[0] > 0.1
     # With few sizes E is poorly identified, so compare the assumption-free log-log slopes.

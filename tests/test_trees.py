@@ -159,3 +159,101 @@ def test_charts_reject_mixed_models(forest_run, boosting_run):
     both = pd.concat([forest_run, boosting_run])
     with pytest.raises(ValueError, match="one model"):
         charts_trees.stage_summary(both, "mse")
+
+
+def shipped_medians(model, dataset):
+    from experiments import store
+
+    frame, _ = store.load("trees")
+    rows = frame[(frame["model"] == model) & (frame["dataset"] == dataset)
+                 & (frame["metric"] == "mse") & (frame["split"] == "test")]
+    return rows.groupby(["stage", "stage_size"])[["value", "effective_params"]].median()
+
+
+@pytest.mark.parametrize("model, dataset", [("forest", "synthetic"), ("forest", "digits"),
+                                            ("boosting", "synthetic"), ("boosting", "digits")])
+def test_at_matched_effective_parameters_the_second_stage_is_better(model, dataset):
+    """Issue 13, finding 5 (U-turn): brute force over every pair of first- and second-stage
+    points within 10% in p_eff; the second stage's error is far below the first's at each
+    such pair, so it does not walk back down the same U."""
+    med = shipped_medians(model, dataset)
+    first, second = ("leaves", "trees") if model == "forest" else ("rounds", "ensembles")
+    pairs = [(a["value"], b["value"]) for _, a in med.loc[first].iterrows()
+             for _, b in med.loc[second].iterrows()
+             if abs(np.log(a["effective_params"] / b["effective_params"])) < np.log(1.1)]
+    assert pairs
+    assert max(b / a for a, b in pairs) < 0.8
+    claim = {c.key: c for c in trees.claims(*_shipped())}[f"matched_{model}_{dataset}"]
+    a, b = trees.matched_pair(trees.stage_medians(_shipped_rows(model, dataset)))
+    assert claim.holds and abs(np.log(a["effective_params"] / b["effective_params"])) < np.log(1.15)
+
+
+def page_script(url_path):
+    from dashboard.app import render_page
+
+    render_page(url_path)
+
+
+def _shipped():
+    from experiments import store
+
+    frame, provenance = store.load("trees")
+    return frame, EXP.validate(provenance["params"])
+
+
+def _shipped_rows(model, dataset):
+    frame, _ = _shipped()
+    return frame[(frame["model"] == model) & (frame["dataset"] == dataset) & (frame["metric"] == "mse")]
+
+
+def test_synthetic_forest_error_halves_at_equal_effective_parameters():
+    """The issue's numbers: p_eff ~93-100, forest error about half the single tree's."""
+    a, b = trees.matched_pair(trees.stage_medians(_shipped_rows("forest", "synthetic")))
+    assert 85 < a["effective_params"] < 110 and 85 < b["effective_params"] < 110
+    assert 0.4 < b["value"] / a["value"] < 0.6
+
+
+def test_matched_pair_is_the_closest_in_effective_parameters():
+    summary = pd.DataFrame({"stage": ["leaves"] * 3 + ["trees"] * 2, "stage_size": [2, 8, 30, 2, 5],
+                            "n_params": [2, 8, 30, 60, 150], "value": [3.0, 2.0, 2.5, 1.0, 0.8],
+                            "effective_params": [2.0, 8.0, 30.0, 20.0, 9.0]})
+    a, b = trees.matched_pair(summary)
+    assert (a["stage_size"], b["stage_size"]) == (8, 5)
+
+
+@pytest.mark.slow
+def test_u_turn_page_shows_the_matched_comparison_not_the_same_u():
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.views import u_turn
+
+    assert "left arm of a U again" not in u_turn.__doc__ + u_turn.LESSON
+    at = AppTest.from_function(page_script, args=("u-turn",), default_timeout=120).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "At matched effective parameters" in text and "lower curve" in text
+
+
+@pytest.mark.slow
+def test_trees_caption_says_boosting_never_interpolates():
+    """The caption under boosting panels used to say an interpolating forest has exactly zero."""
+    from streamlit.testing.v1 import AppTest
+
+    frame, _ = _shipped()
+    boost_train = frame[(frame["model"] == "boosting") & (frame["split"] == "train")
+                        & (frame["metric"] == "mse")]
+    assert boost_train.groupby("n_params")["value"].median().min() > 0
+    at = AppTest.from_function(page_script, args=("trees",), default_timeout=120).run()
+    assert not at.exception
+    captions = [c.value for c in at.caption if "First stage: rounds" in c.value]
+    assert captions and all("never reaches 0" in c and "forest" not in c for c in captions)
+
+
+def test_effective_chart_marks_the_matched_pair(forest_run):
+    rows = forest_run[forest_run["dataset"] == "digits"]
+    pair = pd.DataFrame(trees.matched_pair(trees.stage_medians(rows[rows["metric"] == "mse"])))
+    spec = charts_trees.effective_chart(rows, "mse", matched=pair).to_dict()
+    diamonds = [l for l in spec["layer"] if l.get("mark", {}).get("shape") == "diamond"]
+    assert len(diamonds) == 1
+    drawn = spec["datasets"][diamonds[0]["data"]["name"]]
+    assert sorted(d["stage"] for d in drawn) == ["leaves", "trees"]

@@ -1,12 +1,15 @@
 """Grokking page: the delay between memorizing and generalizing, what happens to the
-weights meanwhile, a live run that can be stopped, and the phase diagram."""
+weights meanwhile, the progress measures, a live run that can be stopped, and the phase
+diagram. Every sentence with a number is a claim computed in the experiment layer."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts_grokking, data, exports
-from experiments import grokking, grokking_phase, modular_net
+from experiments import grokking, grokking_claims, grokking_phase, modular_net
 from experiments.base import check_budget
+from experiments.claims import by_key
 from experiments.params import ParamError
 from experiments.store import StoreError
 
@@ -15,27 +18,83 @@ LIVE = "grokking.live"  # session key: logs of the last live run (kept when it i
 REDRAW_EVERY = 4  # logged epochs between redraws: drawing costs more than a few epochs
 
 
-@st.cache_data(max_entries=8, ttl=data.CACHE_TTL, show_spinner="Computing neuron spectra...")
-def spectra(params: tuple, seed: int, epochs: tuple[int, ...]):
-    return grokking.fourier_spectra(dict(params), seed, epochs)
-
-
 @st.cache_data(max_entries=2, ttl=data.CACHE_TTL, show_spinner=False)
-def phase_cells():
+def phase_result():
     frame, provenance = data.load_shipped(grokking_phase.EXPERIMENT.id)
-    return grokking_phase.cells(frame), provenance
+    params = grokking_phase.EXPERIMENT.validate(provenance.get("params", {}))
+    return grokking_phase.cells(frame), provenance, grokking_phase.EXPERIMENT.claims(frame, params)
 
 
-def progress(frame, params: dict, key: str, title: str) -> dict:
+def say(claims: dict, key: str, otherwise: str = "", regime: bool = False) -> None:
+    """A claim's sentence (and its regime, where the section has not stated it) when the
+    data support it, else a plain fallback."""
+    claim = claims.get(key)
+    if claim is not None and claim.holds:
+        st.markdown(claim.text + (f" *({claim.regime}.)*" if regime else ""))
+    elif otherwise:
+        st.markdown(otherwise)
+
+
+def progress(frame, params: dict, claims: dict) -> dict:
     marks = grokking.milestones(frame)
-    st.markdown(f"**{title}**")
-    st.markdown(charts_grokking.gap_sentence(marks["memorized"], marks["generalized"],
-                                             params["epochs"]))
+    st.markdown("**Train and test accuracy, weight norm and Fourier sparsity over training "
+                "(median over seeds, inter-quartile band)**")
+    st.caption(f"Setting: {grokking_claims.regime(params)}, {params['epochs']} epochs.")
+    say(claims, "delay", charts_grokking.gap_sentence(marks["memorized"], marks["generalized"],
+                                                       params["epochs"]))
+    st.caption("Delay ratio = the first epoch with test accuracy >= 95% divided by the first "
+               f"with training accuracy >= 99%; we call a delay of {grokking.GROK_RATIO:g}x or "
+               "more a grok.")
     accuracy, *below = charts_grokking.progress_panels(frame, marks)
-    exports.show_chart(accuracy, frame[frame["metric"] == "accuracy"], key)
+    exports.show_chart(accuracy, frame[frame["metric"] == "accuracy"], "grokking-progress")
     for panel in below:
         st.altair_chart(panel, width="stretch")
+    for key in ("below_chance", "norm_grows", "norm_falls", "waves"):
+        say(claims, key)
+    st.caption("Fourier IPR (inverse participation ratio): write each neuron's input weights "
+               "over the residues 0..p-1 as a sum of waves and measure how concentrated their "
+               "power is. 1 means a single pure wave; spread evenly over all frequencies it is "
+               "about 2/p. The panel shows the average over neurons.")
     return marks
+
+
+def measures_section(frame, marks: dict, claims: dict) -> None:
+    if not (frame["metric"] == "restricted_loss").any():
+        return
+    st.subheader("Progress hidden in the plateau")
+    st.caption("After Nanda et al. (2023). The key frequencies are the fewest waves "
+               f"cos(2 pi k (a + b - c) / p) that carry {modular_net.KEY_SHARE:.0%} of the "
+               "final network's wave energy over all pairs. Restricted loss keeps only those "
+               "waves of the scores (test pairs); excluded loss removes them (training pairs).")
+    first, second = charts_grokking.progress_measures_panels(frame, marks)
+    exports.show_chart(first, frame[frame["metric"].str.contains("loss")], "grokking-measures")
+    st.altair_chart(second, width="stretch")
+    say(claims, "hidden_progress")
+    say(claims, "excluded_rises")
+
+
+def init_section() -> None:
+    st.subheader("Weight norm and the initialization scale")
+    settings = {k: v for k, v in grokking.LARGE_INIT.items() if k != "init_scale"}
+    st.caption(f"Omnigrok (Liu et al. 2022) starts from a large initialization. This compares "
+               f"init x1 with init x{grokking.LARGE_INIT['init_scale']:g} at "
+               + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
+               + " (one seed each, a few seconds).")
+    if not st.toggle("Compare initializations", key="grokking.compare_init"):
+        return
+    runs = []
+    for scale in (1.0, grokking.LARGE_INIT["init_scale"]):
+        params = EXP.validate({**grokking.LARGE_INIT, "init_scale": scale})
+        frame, _ = data.run_on_demand(EXP.id, data.frozen(params), 1)
+        runs.append((frame, params))
+    both = pd.concat([f for f, _ in runs], ignore_index=True)
+    exports.show_chart(charts_grokking.norm_comparison_chart(both), both[both["metric"] ==
+                       "weight_norm"], "grokking-init")
+    for frame, params in runs:
+        claims = by_key(EXP.claims(frame, params))
+        say(claims, "norm_falls" if params["init_scale"] > 1 else "norm_grows",
+            f"Init x{params['init_scale']:g}: the weight norm did not move as expected between "
+            "memorization and generalization here; see the chart.", regime=True)
 
 
 def live_run(params: dict) -> None:
@@ -75,47 +134,50 @@ def draw_live(board, settings: dict, logs: list, running: bool) -> None:
         st.markdown(f"**Live run (seed 0): {state}.** "
                     + charts_grokking.gap_sentence(marks["memorized"], marks["generalized"], last))
         for panel in charts_grokking.progress_panels(frame, marks, height=140,
-                                                            last_epoch=settings["epochs"]):
+                                                     last_epoch=settings["epochs"]):
             st.altair_chart(panel, width="stretch")
 
 
-def spectra_section(params: dict, marks: dict) -> None:
-    before = marks["memorized"] or 1
-    epochs = (before, params["epochs"])
+def spectra_section(frame) -> None:
+    spec = grokking.spectra(frame)
+    if spec.empty:
+        return
+    epochs = sorted(spec["epoch"].unique())
     st.subheader("Neurons become waves")
-    st.caption(f"Fourier power spectrum over the residues of four neurons' input weights, at "
-               f"epoch {before} (just memorized) and at the end (epoch {params['epochs']}). "
+    st.caption("Share of Fourier power per frequency over the residues of four neurons' input "
+               "weights (those largest at the end; seed "
+               f"{int(frame.loc[frame['metric'] == 'neuron_power', 'seed'].min())}), recorded "
+               f"during the run at epochs {', '.join(map(str, epochs))}: the start, the first "
+               "logged epochs with train accuracy >= 99% and test accuracy >= 95%, and the end. "
                "A pure wave puts all its power in one frequency k.")
-    spec = spectra(data.frozen(params), 0, epochs)
     exports.show_chart(charts_grokking.spectrum_chart(spec), spec, "grokking-spectra")
 
 
 def phase_section() -> None:
     st.subheader("When does it grok? Training data against weight decay")
     try:
-        cells, provenance = phase_cells()
+        cells, provenance, claims = phase_result()
     except StoreError as err:
         st.warning(f"The phase diagram is unavailable: {err}")
         return
     shipped = provenance.get("params", {})
     exports.show_chart(charts_grokking.phase_heatmap(
-        cells, title=f"Phase per cell, p = {shipped.get('p')}, width {shipped.get('width')} "
+        cells, title=f"Outcome per cell, p = {shipped.get('p')}, width {shipped.get('width')} "
         f"(majority over {len(provenance.get('seeds', []))} seeds; "
-        "number = median epochs to 95% test)"),
+        "number = median epochs to 95% test, - = never)"),
         cells, "grokking-phase")
-    st.caption("With more data it comprehends quickly; with less, weight decay makes it grok "
-               "after a delay; without enough of either it only memorizes, and too much weight "
-               "decay keeps it from fitting at all. See the phase-diagram page to recompute it.")
+    claims = by_key(claims)
+    for key in ("decay_needed", "decay_optional", "too_much_decay_fails"):
+        say(claims, key, regime=True)
+    st.caption("The phase-diagram page states the thresholds of each outcome and can "
+               "recompute it.")
 
 
 def render(frame, params: dict) -> None:
-    marks = progress(frame, params, "grokking-progress", "Train and test accuracy, weight norm and "
-                     "Fourier sparsity over training (median over seeds, inter-quartile band)")
-    st.caption(f"When training is memorized, test accuracy is near 0, below chance "
-               f"(1/p = {1 / params['p']:.3f}): the lookup table answers a held-out pair with a "
-               "label it saw for its operands, which is wrong. The weight norm grows while "
-               "memorizing and levels off under weight decay (AdamW's steps have a fixed size); "
-               "at that fixed norm the neurons' spectra turn sparse while test accuracy rises.")
+    claims = by_key(EXP.claims(frame, params))
+    marks = progress(frame, params, claims)
+    measures_section(frame, marks, claims)
+    spectra_section(frame)
+    init_section()
     live_run(params)
-    spectra_section(params, marks)
     phase_section()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, charts_trees, exports, permalink
+from experiments import trees
+from experiments.claims import by_key
 
 METRIC_NAMES = {"mse": "squared loss", "error_rate": "0-1 error"}
 MODEL_NAMES = {"forest": "Random forest", "boosting": "L2-boosting"}
@@ -16,6 +18,7 @@ def render(frame, params: dict) -> None:
                       index=metrics.index(permalink.choice("metric", metrics, metrics[0])),
                       key="trees.metric")
     permalink.remember(metric=metric)
+    claims = by_key(trees.claims(frame, params))
     combos = frame[frame["metric"] == metric][["model", "dataset"]].drop_duplicates()
     for model, dataset in combos.itertuples(index=False):
         rows = frame[(frame["model"] == model) & (frame["dataset"] == dataset)
@@ -34,7 +37,11 @@ def render(frame, params: dict) -> None:
             exports.show_chart(charts_trees.effective_chart(
                 rows, metric, title="Test error against effective parameters"),
                 rows, f"trees-{model}-{dataset}-effective")
+        floor = claims.get(f"train_floor_{model}_{dataset}")
         st.caption(f"First stage: {summary['stage'].iloc[0]} (up to {int(switch['n_params'])}); "
                    f"then {summary['stage'].iloc[-1]}. Training error below the axis floor is drawn at "
-                   "the floor (an interpolating forest has exactly zero). "
-                   "See the U-turn page for what the right-hand chart means.")
+                   "the floor. " + (f"{floor.text} " if floor else "")
+                   + "See the U-turn page for what the right-hand chart means.")
+        matched = claims.get(f"matched_{model}_{dataset}")
+        if matched is not None and matched.holds:
+            st.markdown(f"{matched.text} *({matched.regime})*")

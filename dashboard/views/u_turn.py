@@ -3,13 +3,17 @@
 Left, Belkin's composite count: test error rises as one tree grows to interpolation,
 then falls as trees are added (double descent). Right, the same points against each
 model's effective number of parameters: the second stage walks back to *fewer*
-effective parameters, so the "second descent" is just the left arm of a U again.
+effective parameters; at matched p_eff the second stage's error is measured against the
+first stage's (experiments/trees.py `claims`), and it is lower: not the same U.
 """
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts_trees, data, exports, permalink
+from experiments import registry, trees
+from experiments.claims import by_key
 
 TITLE = "The U-turn"
 URL = "u-turn"
@@ -30,17 +34,20 @@ y_hat(x0) = s(x0)' y, and p_eff = n · mean over test points of ||s(x0)||² coun
 """
 
 LESSON = """
-**What this says about double descent.** Growing leaves adds effective parameters and,
-past a point, the test squared loss rises: an ordinary U (mild on digits, clear on the
-synthetic task). Averaging trees, or boosted models, adds raw parameters but no
+**What this says about double descent.** Growing one model (leaves, boosting rounds)
+adds effective parameters, and past a point its test error rises: the first stage is
+an ordinary U. Averaging trees, or boosted models, adds raw parameters but no
 flexibility at new inputs: each prediction is spread over more training labels, so
-p_eff *falls*. Plotted against p_eff, the second stage does not continue to the right
-of the peak; it turns back left, and the error falls as the effective complexity
-falls, like walking back down the overfitting arm of a U. The peak marks where two
-different complexity axes were glued onto one parameter count; it is not evidence
-against the bias-variance trade-off (Curth, Jeffares & van der Schaar 2023, "A U-turn
-on Double Descent"; Belkin et al. 2019, PNAS). p_eff is measured at new test inputs:
-at its own training points an interpolating model simply returns their labels.
+p_eff *falls*. Against p_eff the second stage therefore does not continue to the right
+of the peak; it turns back left, and the peak only marks where two complexity axes were
+glued onto one parameter count (Curth, Jeffares & van der Schaar 2023; Belkin et al.
+2019). But the second stage does not walk back down the *same* U: the diamonds mark
+points of the two stages with (nearly) equal p_eff, and the sentence under each pair
+of charts gives their errors. p_eff counts how many training labels each prediction
+leans on; it does not capture the variance that averaging many different models
+removes, so effective parameters explain where the peak sits, not why the averaged
+models are better. p_eff is measured at new test inputs: at its own training points an
+interpolating model simply returns their labels.
 """
 
 
@@ -63,6 +70,7 @@ def render() -> None:
                          key="u_turn.metric")
     permalink.remember(dataset=dataset, metric=metric)
     n_train = int(rows["n_train"].iloc[0])
+    claims = by_key(trees.claims(frame, registry.get("trees").validate(provenance["params"])))
     for model in [m for m in MODEL_NAMES if m in set(rows["model"])]:
         shown = rows[(rows["model"] == model) & (rows["metric"] == metric)]
         st.subheader(MODEL_NAMES[model])
@@ -71,10 +79,17 @@ def render() -> None:
             exports.show_chart(charts_trees.composite_chart(
                 shown, metric, title="Against the raw parameter count: double descent"),
                 shown, f"u-turn-{model}-{dataset}-raw")
+        pair = (pd.DataFrame(trees.matched_pair(trees.stage_medians(shown)))
+                if metric == "mse" else None)
         with effective:
             exports.show_chart(charts_trees.effective_chart(
-                shown, metric, title="Against effective parameters: the second stage turns back"),
-                shown, f"u-turn-{model}-{dataset}-effective")
+                shown, metric, title="Against effective parameters: the second stage turns back",
+                matched=pair), shown, f"u-turn-{model}-{dataset}-effective")
+        for kind in ("first_u", "turns_back", "matched"):
+            claim = claims.get(f"{kind}_{model}_{dataset}")
+            if claim is not None:
+                st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else
+                            "The data shown do not support this comparison; read the charts.")
     exports.provenance_expander(provenance, "Provenance of the trees result")
     st.caption(f"{dataset}, n_train = {n_train}; median over {len(provenance.get('seeds', []))} "
                "seeds (band: inter-quartile range). The circle marks the axis switch; "
