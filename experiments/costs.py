@@ -35,7 +35,7 @@ class Work(Counter):
 
 RATE = {
     "gemm": 2e-11,       # per flop in float64 matrix products (quiet host: 1.4e-11)
-    "sgemm": 8e-11,      # per flop in float32 products of the small grokking matrices
+    "sgemm": 4e-11,      # per flop in float32 products of the small grokking matrices
     "lapack": 2.5e-10,   # per flop in Cholesky, QR and triangular solves
     "svd": 8e-10,        # per p^3 of a dense p x p SVD or eigendecomposition
     "elements": 8e-10,   # per float64 element read or written by elementwise numpy work

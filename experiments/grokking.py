@@ -192,10 +192,11 @@ def training_work(params: dict, epochs: int, log_points: int) -> costs.Work:
     pass over all p^2 pairs, the spectrum of the input weights and a copy of the weights."""
     p, width = params["p"], params["width"]
     n = min(max(round(params["train_fraction"] * p * p), 1), p * p - 1)
-    # calls: ~80 numpy calls an epoch and ~50 a log point, plus the Python around them
-    epoch = costs.Work(sgemm=6 * n * width * p, calls=110,
+    # calls: ~40 numpy calls an epoch (measured ~0.4 ms at p = 31 on the loaded host); a
+    # log point has ~50 more and sets the BLAS thread limit again (~2-3 ms)
+    epoch = costs.Work(sgemm=6 * n * width * p, calls=40,
                        elements=0.5 * (6 * n * width + 4 * n * p + 36 * p * width))
-    log = costs.Work(sgemm=2 * p**3 * width, calls=200,
+    log = costs.Work(sgemm=2 * p**3 * width, calls=350,
                      elements=0.5 * (3 * p * p * (width + 3 * p) + 6 * p * width) + 8 * p * width)
     return epoch * epochs + log * log_points
 

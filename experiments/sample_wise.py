@@ -136,18 +136,20 @@ def run_seed(params: dict, seed: int) -> SeedPart:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds (experiments/costs.py): one tiny SVD and a few small products per training
-    size, so library-call overhead dominates; then one frame per seed."""
-    sizes = params["max_train"]
-    seed = costs.Work(svd=sizes * N_FEATURES**3, elements=8 * sizes * 442 * N_FEATURES,
-                      calls=40 * sizes + 150)
+    """Seconds (experiments/costs.py): per training size one tiny SVD, then per
+    configuration a fit, its predictions and the baselines, so library-call overhead
+    dominates; then one frame per seed."""
+    sizes, settings = params["max_train"], len(configs(params))
+    seed = costs.Work(svd=sizes * N_FEATURES**3, calls=sizes * (10 + 12 * settings) + 300,
+                      elements=8 * sizes * 442 * N_FEATURES * settings)
     return costs.price(seed * n_seeds)
 
 
 def memory(params: dict, n_seeds: int) -> float:
-    """Peak bytes: the 442-row data set and the result rows."""
-    rows = costs.results_bytes(2 * params["max_train"], 11, n_seeds)
-    return costs.total_bytes(8 * 442 * 12 + rows)
+    """Peak bytes: the 442-row data set, one target per configuration, the result rows."""
+    settings = len(configs(params))
+    rows = costs.results_bytes(4 * settings * params["max_train"], 14, n_seeds)
+    return costs.total_bytes(8 * 442 * (12 + settings) + rows)
 
 
 def selected(frame: pd.DataFrame, params: dict, **override) -> pd.DataFrame:
