@@ -39,8 +39,9 @@ GRID = {
                         ({"n_train": 400, "n_widths": 20, "max_ratio": 1.5,
                           "ridge": (1e-5, 1e-3, 1e-1)}, 1),
                         ({}, 1), ({"features": "relu", "n_train": 300, "max_ratio": 10.0}, 1)],
-    "linear_theory": [({"n_train": 50, "n_gammas": 10}, 2), ({"n_train": 100}, 1), ({}, 1)],
-    "sample_wise": [({}, 20), ({"max_train": 200, "remove_noise": True}, 5)],
+    "linear_theory": [({"n_train": 50, "n_gammas": 10}, 2), ({"n_train": 100}, 1), ({}, 1),
+                      ({"covariance": "both", "n_train": 300}, 1)],
+    "sample_wise": [({}, 20), ({"max_train": 200, "remove_noise": True, "compare": False}, 5)],
     "scaling": [({"family": "random_features"}, 1), ({"family": "mlp"}, 1),
                 ({"family": "rbf_svm", "max_train": 1000}, 1), ({"family": "logistic"}, 1),
                 ({"curve": "grid", "max_train": 200}, 1), ({"curve": "model", "max_train": 150}, 1),
@@ -48,7 +49,7 @@ GRID = {
     "trees": [({"n_train": 100, "max_trees": 5}, 1), ({"model": "boosting", "n_train": 200}, 1),
               ({"dataset": "synthetic", "n_train": 300}, 1), ({}, 1)],
     "grokking": [({"p": 23, "width": 64, "epochs": 200}, 1), ({"p": 59, "epochs": 100}, 1),
-                 ({"p": 97, "width": 512, "epochs": 30, "loss": "cross_entropy"}, 1)],
+                 ({"p": 97, "width": 512, "epochs": 30, "loss": "cross_entropy"}, 1), ({}, 1)],
     "grokking_phase": [({"epochs": 100}, 1), ({"epochs": 300, "train_fractions": (0.3,)}, 1)],
 }
 QUICK = {eid: configs[:2] for eid, configs in GRID.items()}

@@ -124,7 +124,7 @@ GROWS = [  # (experiment, base params, factor changed, its larger value, minimum
     ("polynomial", {}, "max_degree", 2000, 1.3),
     ("polynomial", {}, "n_train", 150, 3.0),
     ("linear_theory", {}, "n_gammas", 60, 2.0),
-    ("linear_theory", {}, "ridge", (0.0, 0.1, 1.0, 10.0), 1.5),
+    ("linear_theory", {}, "ridge", (0.0, 0.1, 1.0, 10.0), 1.05),
     ("linear_theory", {}, "n_train", 400, 4.0),
     ("sample_wise", {}, "max_train", 200, 2.0),
     ("scaling", {}, "max_train", 1200, 2.0),
@@ -133,11 +133,11 @@ GROWS = [  # (experiment, base params, factor changed, its larger value, minimum
     ("trees", {}, "max_trees", 100, 2.0),
     ("trees", {}, "n_train", 1200, 2.0),
     ("trees", {"model": "boosting"}, "max_ensembles", 30, 3.0),
-    ("grokking", {}, "epochs", 4000, 5.0),
+    ("grokking", {"epochs": 400}, "epochs", 4000, 5.0),
     ("grokking", {}, "width", 1024, 2.0),
     ("grokking", {}, "p", 113, 3.0),
     ("grokking_phase", {}, "weight_decays", (0.0, 0.3, 1.0, 3.0, 10.0, 20.0), 1.8),
-    ("grokking_phase", {}, "epochs", 4000, 3.0),
+    ("grokking_phase", {"epochs": 500}, "epochs", 4000, 3.0),
 ]
 
 
