@@ -194,8 +194,11 @@ def training_work(params: dict, epochs: int, log_points: int) -> costs.Work:
     n = min(max(round(params["train_fraction"] * p * p), 1), p * p - 1)
     # calls: ~40 numpy calls an epoch (measured ~0.4 ms at p = 31 on the loaded host); a
     # log point has ~50 more and sets the BLAS thread limit again (~2-3 ms)
+    # the grouped sums (np.add.reduceat) run ~10x slower per element once the (n x width)
+    # block leaves the cache (measured: 20 ns per element at p = 97, width 512)
+    grouped = 2 * n * width * (10 if 4 * n * width > 2**20 else 1)
     epoch = costs.Work(sgemm=6 * n * width * p, calls=40,
-                       elements=0.5 * (6 * n * width + 4 * n * p + 36 * p * width))
+                       elements=0.5 * (6 * n * width + 4 * n * p + 36 * p * width) + grouped)
     log = costs.Work(sgemm=2 * p**3 * width, calls=350,
                      elements=0.5 * (3 * p * p * (width + 3 * p) + 6 * p * width) + 8 * p * width)
     return epoch * epochs + log * log_points
@@ -211,7 +214,8 @@ def cost(params: dict, n_seeds: int) -> float:
     and two 3-D FFTs over (p, p, p) for the progress measures; the frames."""
     p = params["p"]
     seed = training_work(params, params["epochs"], len(log_schedule(params["epochs"])))
-    progress = costs.Work(sgemm=2 * p**3 * params["width"], elements=60 * p**3, calls=80)
+    # p is usually prime, where an FFT costs ~200 ns per element (measured at p = 97)
+    progress = costs.Work(sgemm=2 * p**3 * params["width"], elements=500 * p**3, calls=80)
     seed += progress * (_checkpoints(params) + 1) + costs.Work(calls=600)
     return costs.price(seed * n_seeds)
 
