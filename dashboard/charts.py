@@ -54,11 +54,15 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                 series: str = "split", centre: str = "median", band: str = "iqr",
                 color_scale: alt.Scale | None = None, y_max: float | None = None,
                 x_domain: tuple[float, float] | None = None, show_line: bool = True,
-                height: int = 320) -> alt.LayerChart:
+                height: int = 320, y_format: str | None = None,
+                y_values: list[float] | None = None, marks: pd.DataFrame | None = None,
+                ) -> alt.LayerChart:
     """Centre line over seeds with a band, one colour per `series`, legend toggles series.
 
     `y_max` clips a peak that would flatten everything else; the chart then says so.
     `x_domain` fixes the x range, so stacked charts line up on the same axis.
+    `y_format` / `y_values`: axis label format (e.g. ".0%") and explicit tick values.
+    `marks`: points to ring and label (columns `x`'s name, `value`, `label`): `marked_points`.
     """
     rows = frame[frame["metric"] == metric]
     if rows.empty:
@@ -79,7 +83,8 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     scale_x = alt.Scale(type="log" if log_x else "linear", zero=False,
                         **({"domain": list(x_domain), "nice": False} if x_domain else {}))
     scale_y = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
-    axis_y = alt.Axis(format="~e" if log_y else "~g", tickCount=6)
+    axis_y = alt.Axis(format=y_format or ("~e" if log_y else "~g"),
+                      **({"values": list(y_values)} if y_values else {"tickCount": 6}))
     if log_x:
         summary = summary[summary[x] > 0]
     if color_scale is None:
@@ -105,7 +110,31 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
         chart = chart + clip_note(summary["centre"].max(), centre)
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold)
+    if marks is not None and not marks.empty:
+        chart = chart + marked_points(marks, x, y_format or ".3g")
     return chart.add_params(pick).properties(title=title, height=height)
+
+
+def marked_points(marks: pd.DataFrame, x: str, value_format: str = ".3g") -> alt.LayerChart:
+    """Black rings around chosen points (e.g. the best model of each regime), each with its
+    label beside it: right of the ring in the left half of the x range, left of it in the
+    right half, so no label runs off the plot."""
+    rows = marks.copy()
+    span = np.log(rows[x].astype(float))
+    mid = (span.min() + span.max()) / 2 if len(rows) > 1 else np.inf
+    rows["right_half"] = span > mid
+    base = alt.Chart(rows).encode(
+        x=f"{x}:Q", y="value:Q",
+        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q"),
+                 alt.Tooltip("value:Q", format=value_format)])
+    rings = base.mark_point(shape="circle", size=220, filled=False, strokeWidth=2.5,
+                            color=TRUTH_COLOR)
+    layers = [rings]
+    for right_half, align, dx in ((False, "left", 12), (True, "right", -12)):
+        layers.append(base.transform_filter(alt.datum.right_half == right_half).mark_text(
+            align=align, dx=dx, dy=-12, fontSize=12, fontWeight="bold", color=TRUTH_COLOR,
+        ).encode(text="label:N"))
+    return alt.layer(*layers)
 
 
 def clip_note(peak: float, centre: str) -> alt.Chart:
