@@ -19,7 +19,6 @@ generalizing long after they memorized. Nobody fully knows why. Every curve in
 Descent Lab comes from a real experiment you can rerun in seconds.
 """
 
-PERCENT_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 NEUTRAL = ("On the shipped result the widest model does not beat the best model smaller than "
            "the training set; the ringed points on the charts give both errors.")
 
@@ -46,8 +45,10 @@ def render() -> None:
         st.subheader("Textbook: the U-curve")
         exports.show_chart(charts.error_curve(
             textbook, x="n_params", metric="error_rate", log_y=False, y_format=".0%",
+            y_domain=(0.0, random_features.band_top(textbook)), legend=False,
+            x_domain=(0.9 * textbook["n_params"].min(), 1.1 * textbook["n_params"].max()),
             marks=points[points["n_params"] < n],
-            title=f"Models with fewer features than the {n} training images",
+            title=f"Smaller than the training set (N < {n})",
             x_title="random features N (log scale)", y_title="test error"),
             textbook, "home-u-curve")
         st.caption("Too few features underfit, too many (still fewer than the training images) "
@@ -56,8 +57,9 @@ def render() -> None:
         st.subheader("Modern: double descent")
         exports.show_chart(charts.error_curve(
             curve, x="n_params", metric="error_rate", threshold=float(n), y_format=".0%",
-            y_values=PERCENT_TICKS, marks=points,
-            title=f"The same models continued to {curve['n_params'].max()} features (log scales)",
+            y_values=charts.PERCENT_TICKS,
+            y_domain=(charts.PERCENT_TICKS[0], charts.PERCENT_TICKS[-1]), legend=False,
+            marks=points, title=f"Continued to N = {curve['n_params'].max()} (log scales)",
             x_title="random features N", y_title="test error"),
             curve, "home-double-descent")
         st.caption(f"Error spikes at N = {n}, where the model can just interpolate the training "
@@ -69,12 +71,12 @@ def render() -> None:
         f"the remaining digits, median over {len(provenance.get('seeds', []))} feature draws "
         "with the inter-quartile band (Belkin et al. 2019). The left chart is the right one "
         "stopped before N reaches the number of training images.")
-    caveats = [c for c in (claims.get("label_noise_interpolator_loses"), polynomial_verdict())
-               if c is not None and c.holds]
+    caveats = [(name, c) for name, c in (
+        ("Random features", claims.get("label_noise_interpolator_loses")),
+        ("Polynomial regression", polynomial_verdict())) if c is not None and c.holds]
     if caveats:
-        st.markdown("**Not always a win.** " + " ".join(
-            f"{c.text} *({c.regime})*" for c in caveats)
-            + " Open **Random features** or **Polynomial regression** in the sidebar for more.")
+        st.markdown("**Not always a win** (each page in the sidebar has the details):\n"
+                    + "".join(f"\n- **{name}:** {c.text} *({c.regime})*" for name, c in caveats))
 
 
 def polynomial_verdict():

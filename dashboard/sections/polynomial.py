@@ -11,7 +11,7 @@ from experiments.claims import by_key
 
 X_TITLE = "coefficients (degree + 1)"
 NEUTRAL = "The data of this run do not support the usual sentence here; read the chart."
-POINTS = {"mse": "all test points", "mse_inside": "inside [min x_train, max x_train]"}
+POINTS = {"mse": "all test points", "mse_inside": "inside training range"}
 
 
 def show(claim) -> None:
@@ -29,7 +29,8 @@ def render(frame, params: dict) -> None:
     with left:
         exports.show_chart(charts.error_curve(
             textbook, x="n_params", metric="mse", log_x=False, log_y=False,
-            title="Classical range: fewer coefficients than training points (linear axes)",
+            y_max=1.2 * polynomial.test_median(textbook).max(),
+            title=f"Classical range, fewer than {n} coefficients (linear axes)",
             x_title=X_TITLE, y_title="mean squared error"), textbook, "polynomial-classical")
     with right:
         exports.show_chart(charts.error_curve(
@@ -38,7 +39,8 @@ def render(frame, params: dict) -> None:
             mse, "polynomial-mse")
     st.caption(f"Median over seeds with the inter-quartile band. The dashed line marks "
                f"n_params = n_train = {n}: the smallest model that can pass through every "
-               "training point. Training error below the axis floor is ~0.")
+               "training point. Training error below the axis floor is ~0; on the linear "
+               "chart, bands taller than the axis are cut at its top.")
     where_the_peak_comes_from(frame, params, claims)
     left, right = st.columns(2)
     with left:
@@ -56,11 +58,11 @@ def render(frame, params: dict) -> None:
 
 def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
     st.subheader("Where the peak comes from")
-    rows = frame[frame["metric"].isin(list(POINTS))]
+    rows = frame[frame["metric"].isin(list(POINTS)) & (frame["split"] == "test")]
     rows = rows.assign(points=rows["metric"].map(POINTS), metric="mse")
     exports.show_chart(charts.error_curve(
         rows, x="n_params", metric="mse", series="points", threshold=float(params["n_train"]),
-        title="Test error on all test points and on those inside the training range",
+        title="All test points vs those inside the x range",
         x_title=X_TITLE, y_title="mean squared error"), rows, "polynomial-extrapolation")
     show(claims.get("peak_is_extrapolation"))
     st.caption(f"Training x are drawn {params['design']}. Set *design* to "

@@ -20,6 +20,10 @@ def noise_label(value: float) -> str:
     return "clean labels" if value == 0 else f"{value:.0%} of labels flipped"
 
 
+def percent_axis(metric: str) -> dict:
+    return {"y_format": ".0%", "y_values": charts.PERCENT_TICKS} if metric == "error_rate" else {}
+
+
 def show(claim) -> None:
     if claim is not None:
         st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else NEUTRAL)
@@ -47,7 +51,8 @@ def render(frame, params: dict) -> None:
         test, x="n_params", metric=metric, series="ridge", threshold=float(n),
         title=f"{ERROR_TITLES[metric].capitalize()} against the number of random features, "
               f"one curve per ridge penalty ({noise_label(noises[0])})",
-        x_title="random features N", y_title=ERROR_TITLES[metric]), test, "random-features-ridge")
+        x_title="random features N", y_title=ERROR_TITLES[metric], **percent_axis(metric)),
+        test, "random-features-ridge")
     show(claims.get("ridge_removes_peak"))
     show(claims.get("clean_interpolator_beats_ridge"))
     st.caption("Nakkiran et al. (2020) show that an optimally tuned ridge penalty removes the "
@@ -71,12 +76,13 @@ def label_noise_section(frame, n: int, noises: list, claims: dict) -> None:
     lam, _ = rf.best_ridge(frame, int(frame["n_params"].max()), noisy)
     test = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     rows = test[(test["ridge"] == 0) | ((test["label_noise"] == noisy) & (test["ridge"] == lam))]
-    rows = rows.assign(setting=[f"{noise_label(v)}, lambda = {ridge_label(r)}"
+    rows = rows.assign(setting=[f"{'clean' if v == 0 else f'{v:.0%} flipped'}, ridge {r:g}"
                                 for v, r in zip(rows["label_noise"], rows["ridge"])])
     exports.show_chart(charts.error_curve(
         rows, x="n_params", metric="error_rate", series="setting", threshold=float(n),
         title="Test 0-1 error with clean and flipped training labels",
-        x_title="random features N", y_title="test 0-1 error"), rows, "random-features-label-noise")
+        x_title="random features N", y_title="test 0-1 error", **percent_axis("error_rate")),
+        rows, "random-features-label-noise")
     show(claims.get("label_noise_taller_peak"))
     show(claims.get("label_noise_interpolator_loses"))
     st.caption("Labels are flipped in the training set only; test labels stay clean. Past the "

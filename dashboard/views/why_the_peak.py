@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, exports, permalink
-from dashboard.sections.random_features import noise_label, ridge_label
+from dashboard.sections.random_features import noise_label, percent_axis, ridge_label
 
 TITLE = "Why the peak?"
 URL = "why-the-peak"
@@ -59,7 +59,8 @@ def render() -> None:
         st.markdown(f"**{title[0].upper() + title[1:]}**")
         exports.show_chart(charts.error_curve(
             panel, x="n_params", metric=metric, threshold=n, x_domain=domain,
-            x_title="random features N", y_title=title, height=220), panel, f"why-{metric}")
+            x_title="random features N", y_title=title, height=220, **percent_axis(metric)),
+            panel, f"why-{metric}")
     exports.provenance_expander(provenance, "Provenance of the random_features result")
     st.caption(f"{provenance['params']['dataset']}, n_train = {int(n)}, {noise_label(noise)}, "
                "median over "
