@@ -169,7 +169,7 @@ def best_points(frame: pd.DataFrame, n_train: int, label_noise: float = 0.0) -> 
     if classical.empty or curve.index.max() <= n_train:
         return pd.DataFrame(columns=["n_params", "value", "label"])
     best, widest = int(classical.idxmin()), int(curve.index.max())
-    fmt = _pct if error_metric(frame) == "error_rate" else (lambda v: f"{v:.3g}")
+    fmt = formatter(error_metric(frame))
     return pd.DataFrame({
         "n_params": [best, widest], "value": [curve[best], curve[widest]],
         "label": [f"best N < {n_train}: {fmt(curve[best])}", f"widest: {fmt(curve[widest])}"]})
@@ -188,21 +188,29 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
+def formatter(metric: str):
+    """Error rates as percentages, squared losses with three significant digits."""
+    return _pct if metric == "error_rate" else (lambda v: f"{v:.3g}")
+
+
 def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     """The page's sentences, measured: the double descent verdict, the peak, the ridge,
     and what flipped labels change. Claims whose rows were not run are left out."""
     n, metric = params["n_train"], error_metric(frame)
-    what = "of test digits" if metric == "error_rate" else "test squared loss"
-    clean_regime = f"{params['dataset']}, n = {n}, clean labels, minimum norm (no ridge)"
+    fmt = formatter(metric)
+    clean_regime = (f"{params['dataset']}, n = {n}, minimum norm (no ridge)"
+                    + (", clean labels" if params["dataset"] == "digits" else ""))
     out: list[Claim] = []
     points = best_points(frame, n)
     if len(points) == 2:
         (best, widest), (e_best, e_wide) = points["n_params"], points["value"]
-        fmt = _pct if metric == "error_rate" else (lambda v: f"{v:.3g}")
+        best_text = f"The best under-parameterized model (N = {best})"
         out.append(Claim(
             "widest_beats_classical",
-            f"The best under-parameterized model (N = {best}) errs on {fmt(e_best)} {what}; "
-            f"the widest (N = {widest}) on {fmt(e_wide)}.",
+            f"{best_text} errs on {fmt(e_best)} of test digits; the widest (N = {widest}) on "
+            f"{fmt(e_wide)}." if metric == "error_rate" else
+            f"{best_text} has a test squared loss of {fmt(e_best)}; the widest (N = {widest}) "
+            f"{fmt(e_wide)}.",
             holds=bool(e_wide < e_best), regime=clean_regime))
         curve = median_curve(frame, metric)
         peak = int(curve.idxmax())
@@ -213,27 +221,26 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
             "under-parameterized model.",
             holds=bool(peak == n and curve[peak] > 3 * e_best), regime=clean_regime))
         if (frame["ridge"] > 0).any():
-            out += _ridge_claims(frame, n, widest, metric)
+            out += _ridge_claims(frame, n, widest, metric, fmt)
     noisy = sorted(v for v in frame["label_noise"].unique() if v > 0)
     if len(points) == 2 and noisy and metric == "error_rate":
         out += _label_noise_claims(frame, n, noisy[-1], int(points["n_params"].iloc[1]))
     return out
 
 
-def _ridge_claims(frame, n, widest, metric) -> list[Claim]:
+def _ridge_claims(frame, n, widest, metric, fmt) -> list[Claim]:
     plain = median_curve(frame, metric)
     lam, at_threshold = best_ridge(frame, n, 0.0)
     lam_wide, e_ridge_wide = best_ridge(frame, widest, 0.0)
-    regime = "clean labels"
+    regime = "clean labels" if metric == "error_rate" else "minimum norm vs ridge"
     return [
         Claim("ridge_removes_peak",
-              f"With ridge lambda = {lam:g} the error at N = n is {_pct(at_threshold)} instead "
-              f"of {_pct(plain[n])} without it.",
+              f"With ridge lambda = {lam:g} the error at N = n is {fmt(at_threshold)} instead "
+              f"of {fmt(plain[n])} without it.",
               holds=bool(at_threshold < 0.2 * plain[n]), regime=regime),
         Claim("clean_interpolator_beats_ridge",
-              f"With clean labels the interpolating model at N = {widest} ({_pct(plain[widest])}) "
-              f"beats every ridge penalty tried there (best: {_pct(e_ridge_wide)} at lambda = "
-              f"{lam_wide:g}).",
+              f"The interpolating model at N = {widest} ({fmt(plain[widest])}) beats every "
+              f"ridge penalty tried there (best: {fmt(e_ridge_wide)} at lambda = {lam_wide:g}).",
               holds=bool(plain[widest] < e_ridge_wide), regime=regime),
     ]
 
