@@ -87,7 +87,8 @@ def test_extrapolation_share_matches_a_direct_computation():
     frame = polynomial.run_seed(params, seed=2).frame
     t, y = polynomial.training_draw(params, 2)
     grid = polynomial.test_grid()
-    y_test = polynomial.TARGETS["cos"](grid) + 0.1 * np.random.default_rng([2, 1]).standard_normal(grid.size)
+    noise = 0.1 * np.random.default_rng([2, 1]).standard_normal(grid.size)
+    y_test = polynomial.TARGETS["cos"](grid) + noise
     beta = np.linalg.pinv(legendre_features(t, 11)) @ y
     squared = (legendre_features(grid, 11) @ beta - y_test) ** 2
     outside = (grid < t.min()) | (grid > t.max())

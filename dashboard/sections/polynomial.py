@@ -14,9 +14,9 @@ NEUTRAL = "The data of this run do not support the usual sentence here; read the
 POINTS = {"mse": "all test points", "mse_inside": "inside training range"}
 
 
-def show(claim) -> None:
+def show(claim, neutral: str = NEUTRAL) -> None:
     if claim is not None:
-        st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else NEUTRAL)
+        st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else neutral)
 
 
 def render(frame, params: dict) -> None:
@@ -64,7 +64,8 @@ def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
         rows, x="n_params", metric="mse", series="points", threshold=float(params["n_train"]),
         title="All test points vs those inside the x range",
         x_title=X_TITLE, y_title="mean squared error"), rows, "polynomial-extrapolation")
-    show(claims.get("peak_is_extrapolation"))
+    show(claims.get("peak_is_extrapolation"), "In this run, most of the peak's squared error does "
+         "not come from test points outside the training range: compare the two curves above.")
     st.caption(f"Training x are drawn {params['design']}. Set *design* to "
                f"{'chebyshev' if params['design'] == 'uniform' else 'uniform'} in the sidebar "
                "and press Run to compare: the arcsine (Chebyshev) density puts more points near "
