@@ -158,7 +158,7 @@ def test_shipped_claims_say_the_classical_fit_wins_and_the_peak_is_extrapolation
     frame, params, claims = shipped()
     assert {"classical_wins", "peak_is_extrapolation", "both_terms_explode"} <= set(claims)
     median = polynomial.test_median(frame)
-    assert median[median.index < 30].min() < median[median.index > 30].min()  # SCIENCE.md
+    assert median[median.index < 30].min() < median[median.index > 30].min()  # docs/science.md
     assert claims["classical_wins"].holds and claims["peak_is_extrapolation"].holds
     parts = frame[frame["seed"] < 0].pivot_table(index="n_params", columns="metric", values="value")
     assert parts["bias2"].max() > 1e6 * parts["bias2"].min()  # bias^2 explodes too
