@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+
+from experiments.blas import single_threaded
 
 OPERATIONS = {
     "add": lambda a, b, p: (a + b) % p,
@@ -166,7 +167,7 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     for stop in logged:
         # One BLAS thread: these matrices are small, and extra threads only contend for
         # the 2 shared cores (measured ~5x slower with the default thread pool).
-        with threadpool_limits(1, user_api="blas"):
+        with single_threaded():
             while epoch < stop:
                 epoch += 1
                 grads, _ = gradients(weights, a, b, label, act, loss, groups)
