@@ -1,18 +1,28 @@
 """Concurrent readers: many browser sessions at once against one `streamlit run`.
 
     python bench/load_test.py [--sessions 24] [--runs-fraction 0.5] [--seeds 5]
+    python bench/load_test.py --storm     # ten heavy links at once (see HEAVY_LINKS)
 
 Half the sessions (by default) open a permalink that runs polynomial on demand, each
 with its own max_degree, and check that the provenance command they are shown is their
 own (sessions never see each other's parameters); the rest view the registered pages.
 Reports errors, p50/p95 time to first chart and the server's peak RSS (VmHWM).
+
+The storm opens ten links that each ask for the most a cap allows (the audit's
+reproductions and variants: many widths x penalties x seeds, a large synthetic
+problem that needs gigabytes) while a reader keeps opening Home. It reports what
+happened to each heavy link (finished, stopped by a limit, refused as busy), Home's
+time to its charts during the storm, and the peak resident memory of the server and
+of the run processes.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import shutil
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,12 +147,148 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+RIDGES = "ridge=1e-5,1e-4,1e-3,1e-2,1e-1,1"
+HEAVY_LINKS = (
+    [f"random_features?dataset=digits&n_train=400&max_ratio=1.5&n_widths=80&{RIDGES}&seeds={s}&run=1"
+     for s in (94, 93, 92)]
+    + [f"random_features?dataset=synthetic&n_train={n}&max_ratio=40&n_widths=5&seeds=1&run=1"
+       for n in (1000, 990, 980)]
+    + [f"polynomial?max_degree=600&seeds={s}&run=1" for s in (200, 199)]
+    + [f"trees?n_train=400&max_trees=20&max_ensembles=6&seeds={s}&run=1" for s in (4, 3)]
+)
+OUTCOMES = {"finished": "Showing your run", "stopped or busy": "No result:", "refused": "Cannot run:"}
+
+
+def process_tree_rss_mb(pid: int) -> tuple[float, float]:
+    """(resident MB of `pid`, summed resident MB of its child processes) right now."""
+    def rss(p):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return rss(pid), sum(rss(c) for c in children)
+
+
+async def heavy_session(browser, base: str, path: str, timeout_ms: float) -> Outcome:
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    page = await context.new_page()
+    outcome = Outcome("heavy", path)
+    start = time.perf_counter()
+    try:
+        await page.goto(f"{base}/{path}", timeout=timeout_ms, wait_until="domcontentloaded")
+        any_outcome = re.compile("|".join(map(re.escape, OUTCOMES.values())))
+        await page.get_by_text(any_outcome).first.wait_for(timeout=timeout_ms)
+        outcome.seconds = time.perf_counter() - start
+        for kind, text in OUTCOMES.items():
+            if await page.get_by_text(text).count():
+                outcome.kind = kind
+                if kind != "finished":
+                    outcome.error = (await page.get_by_text(text).first.inner_text())[:200]
+        if await page.locator("[data-testid=stException]").count():
+            outcome.kind, outcome.error = "exception", "exception box"
+    except Exception as err:
+        outcome.kind, outcome.error = "timeout", f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+        outcome.seconds = time.perf_counter() - start
+    finally:
+        await context.close()
+    return outcome
+
+
+async def home_reader(browser, base: str, until: asyncio.Event, timeout_ms: float) -> list[float]:
+    """Opens Home again and again while the storm lasts; seconds to its two charts each time."""
+    times = []
+    while not until.is_set():
+        outcome = await one_session(browser, base, "view", "", 0, timeout_ms)
+        times.append(outcome.seconds if not outcome.error else float("inf"))
+        await asyncio.sleep(1.0)
+    return times
+
+
+async def drive_storm(base: str, links: list[str], timeout_ms: float):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        try:
+            await one_session(browser, base, "view", "", 0, timeout_ms)  # warm, not timed
+            done = asyncio.Event()
+            reader = asyncio.create_task(home_reader(browser, base, done, timeout_ms))
+            await asyncio.sleep(0.5)
+            outcomes = await asyncio.gather(*(heavy_session(browser, base, p, timeout_ms) for p in links))
+            done.set()
+            return outcomes, await reader
+        finally:
+            await browser.close()
+
+
+def storm(links: list[str] = HEAVY_LINKS, timeout_s: float = 300) -> dict:
+    """Ten heavy links at once against a fresh server, with Home read throughout."""
+    proc, base = local_server.start()
+    peaks = {"server": 0.0, "runs": 0.0}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            server, runs = process_tree_rss_mb(proc.pid)
+            peaks["server"], peaks["runs"] = max(peaks["server"], server), max(peaks["runs"], runs)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    try:
+        rss_idle = peak_rss_mb(proc.pid)
+        sampler.start()
+        start = time.perf_counter()
+        outcomes, home = asyncio.run(drive_storm(base, list(links), timeout_s * 1000))
+        wall = time.perf_counter() - start
+        stop.set()
+        sampler.join()
+        rss_peak = peak_rss_mb(proc.pid)
+    finally:
+        stop.set()
+        local_server.stop(proc)
+    return {"outcomes": outcomes, "home_s": home, "wall_s": wall, "rss_idle_mb": rss_idle,
+            "rss_peak_mb": rss_peak, "runs_peak_mb": peaks["runs"],
+            "errors": [o for o in outcomes if o.kind in ("exception", "timeout")]}
+
+
+def storm_table(result: dict) -> str:
+    home = [t for t in result["home_s"]]
+    lines = ["| heavy link | outcome | seconds |", "|---|---|---|"]
+    lines += [f"| /{o.url} | {o.kind}{': ' + o.error if o.error else ''} | {o.seconds:.1f} |"
+              for o in result["outcomes"]]
+    lines += ["", "| figure | value |", "|---|---|",
+              f"| Home time to charts during the storm, p50 / max ({len(home)} loads) "
+              f"| {percentile(home, 0.5):.1f} / {max(home, default=float('nan')):.1f} s |",
+              f"| server RSS idle -> peak (VmHWM) | {result['rss_idle_mb']:.0f} -> "
+              f"{result['rss_peak_mb']:.0f} MB |",
+              f"| run processes, peak summed RSS | {result['runs_peak_mb']:.0f} MB |",
+              f"| wall time of the storm | {result['wall_s']:.1f} s |"]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=24)
     parser.add_argument("--runs-fraction", type=float, default=0.5)
     parser.add_argument("--seeds", type=int, default=5, help="seeds per on-demand run")
+    parser.add_argument("--storm", action="store_true", help="ten heavy links at once instead")
     args = parser.parse_args()
+    if args.storm:
+        result = storm()
+        print(storm_table(result))
+        return 1 if result["errors"] else 0
     result = load_test(args.sessions, args.runs_fraction, args.seeds)
     print(table(result))
     for o in result["errors"]:

@@ -3,6 +3,9 @@ reload) and Run pressed twice show results on every experiment page, never the e
 page. Each run repeated here used to replay a cached function that drew a progress bar
 created outside it (CacheReplayClosureError). The settings are the cheapest ones, so the
 whole file takes about a minute."""
+import os
+import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -81,3 +84,33 @@ def test_link_opened_twice_and_run_pressed_twice_show_results(dashboard_url, bro
             shows_the_run(page)
     finally:
         context.close()
+
+
+def run_processes() -> list[int]:
+    """Pids of on-demand run processes started from this checkout."""
+    from conftest import ROOT
+
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry.name.isdigit() and b"experiments.isolated" in (entry / "cmdline").read_bytes()
+                    and Path(os.readlink(entry / "cwd")) == ROOT):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_visitor_who_leaves_stops_the_run(dashboard_url, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{dashboard_url}/polynomial?seeds=200&noise=0.3&run=1")
+    page.get_by_text("limit").first.wait_for(timeout=60_000)  # the progress bar of a running run
+    assert run_processes()
+    context.close()
+    deadline = time.monotonic() + 15
+    while run_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not run_processes()
