@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import shutil
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +161,12 @@ HEAVY_LINKS = (
 OUTCOMES = {"finished": "Showing your run", "stopped or busy": "No result:", "refused": "Cannot run:"}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def process_tree_rss_mb(pid: int) -> tuple[float, float]:
     """(resident MB of `pid`, summed resident MB of its child processes) right now."""
     def rss(p):
@@ -237,44 +245,57 @@ def storm(links: list[str] = HEAVY_LINKS, timeout_s: float = 300) -> dict:
     """Ten heavy links at once against a fresh server, with Home read throughout."""
     proc, base = local_server.start()
     peaks = {"server": 0.0, "runs": 0.0}
+    health: list[float] = []
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
             server, runs = process_tree_rss_mb(proc.pid)
             peaks["server"], peaks["runs"] = max(peaks["server"], server), max(peaks["runs"], runs)
-            time.sleep(0.2)
+            start = time.perf_counter()
+            try:  # the server's own event loop, without a browser's share of the CPU
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=30):
+                    health.append(time.perf_counter() - start)
+            except OSError:
+                health.append(float("inf"))
+            time.sleep(0.3)
 
     sampler = threading.Thread(target=sample, daemon=True)
     try:
         rss_idle = peak_rss_mb(proc.pid)
         sampler.start()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds(proc.pid)
         outcomes, home = asyncio.run(drive_storm(base, list(links), timeout_s * 1000))
-        wall = time.perf_counter() - start
+        wall, server_cpu = time.perf_counter() - start, cpu_seconds(proc.pid) - cpu_start
         stop.set()
         sampler.join()
         rss_peak = peak_rss_mb(proc.pid)
     finally:
         stop.set()
         local_server.stop(proc)
-    return {"outcomes": outcomes, "home_s": home, "wall_s": wall, "rss_idle_mb": rss_idle,
+    return {"outcomes": outcomes, "home_s": home, "health_s": health, "wall_s": wall,
+            "server_cpu_s": server_cpu, "load_average": os.getloadavg()[0], "rss_idle_mb": rss_idle,
             "rss_peak_mb": rss_peak, "runs_peak_mb": peaks["runs"],
             "errors": [o for o in outcomes if o.kind in ("exception", "timeout")]}
 
 
 def storm_table(result: dict) -> str:
-    home = [t for t in result["home_s"]]
+    home = result["home_s"]
     lines = ["| heavy link | outcome | seconds |", "|---|---|---|"]
     lines += [f"| /{o.url} | {o.kind}{': ' + o.error if o.error else ''} | {o.seconds:.1f} |"
               for o in result["outcomes"]]
     lines += ["", "| figure | value |", "|---|---|",
               f"| Home time to charts during the storm, p50 / max ({len(home)} loads) "
               f"| {percentile(home, 0.5):.1f} / {max(home, default=float('nan')):.1f} s |",
+              f"| server health endpoint during the storm, p50 / max | "
+              f"{percentile(result['health_s'], 0.5) * 1000:.0f} / "
+              f"{max(result['health_s'], default=float('nan')) * 1000:.0f} ms |",
               f"| server RSS idle -> peak (VmHWM) | {result['rss_idle_mb']:.0f} -> "
               f"{result['rss_peak_mb']:.0f} MB |",
               f"| run processes, peak summed RSS | {result['runs_peak_mb']:.0f} MB |",
-              f"| wall time of the storm | {result['wall_s']:.1f} s |"]
+              f"| wall time of the storm / CPU time of the server process | "
+              f"{result['wall_s']:.1f} / {result['server_cpu_s']:.1f} s |",
+              f"| machine load average (1 min) at the end | {result['load_average']:.1f} |"]
     return "\n".join(lines)
 
 

@@ -107,7 +107,10 @@ class Job:
                 yield Status("queued", position)
             else:
                 if self._child is None:
-                    self._child = Child(*self._request, self.limits)
+                    try:
+                        self._child = Child(*self._request, self.limits)
+                    except OSError as err:
+                        raise RunStopped(f"could not start a run process ({err.strerror})") from None
                 if not self._child.running():
                     return
                 child = self._child
