@@ -59,7 +59,7 @@ class Gate:
         """A token that is admitted at once or queued; Busy if the queue is full."""
         with self._lock:
             if len(self._running) >= self.slots and len(self._waiting) >= self.max_waiting:
-                raise Busy(f"the lab is busy ({len(self._running)} runs going and "
+                raise Busy(f"the lab is busy ({len(self._running)} running, "
                            f"{len(self._waiting)} waiting); please try again in a minute")
             token = object()
             self._waiting.append(token)

@@ -55,7 +55,7 @@ class Child:
 
     def __init__(self, experiment_id: str, params: dict, n_seeds: int, limits: Limits):
         self.limits = limits
-        self.fraction, self.text = 0.0, "starting"
+        self.fraction, self.text = 0.0, "starting a run process"
         self.started = time.monotonic()
         self._folder = tempfile.TemporaryDirectory(prefix="descent-lab-run-")
         self._out = Path(self._folder.name) / "result.parquet"
