@@ -18,13 +18,14 @@ from __future__ import annotations
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
 from experiments import registry
 from experiments.isolated import Child, Limits, RunStopped
 
-__all__ = ["Busy", "Gate", "Job", "RunStopped", "Status", "GATE", "limits_for", "submit"]
+__all__ = ["Busy", "Gate", "Job", "RunStopped", "Status", "GATE", "held", "limits_for", "submit"]
 
 SLOTS = int(os.environ.get("DESCENT_LAB_RUN_SLOTS", "2"))
 MAX_WAITING = int(os.environ.get("DESCENT_LAB_RUN_QUEUE", "4"))
@@ -138,6 +139,20 @@ class Job:
 
 
 GATE = Gate()
+
+
+@contextmanager
+def held(gate: Gate | None = None) -> Iterator[None]:
+    """A slot for in-process work that cannot wait in line (a live training loop that
+    draws as it goes): taken for the block if one is free now, else Busy."""
+    gate = gate or GATE
+    token = gate.join()
+    try:
+        if gate.position(token):
+            raise Busy("the lab is busy with other runs; please try again in a minute")
+        yield
+    finally:
+        gate.leave(token)
 
 
 def limits_for(experiment_id: str) -> Limits:

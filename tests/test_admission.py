@@ -56,6 +56,30 @@ def test_gate_holds_its_bound_under_concurrent_sessions():
     assert peak[0] <= 2 and gate.load() == (0, 0)
 
 
+def test_held_takes_a_free_slot_for_in_process_work_or_refuses():
+    gate = Gate(slots=1, max_waiting=2)
+    with admission.held(gate):
+        assert gate.load() == (1, 0)
+        with pytest.raises(Busy), admission.held(gate):
+            pass
+        assert gate.load() == (1, 0)  # the refused caller left no place in the queue
+    assert gate.load() == (0, 0)
+
+
+def test_clear_cache_from_a_visitor_leaves_the_shared_result_caches_alone():
+    """Streamlit 1.67 lets any websocket client send `clear_cache`, which clears every
+    st.cache_data and st.cache_resource for all sessions; results are kept elsewhere."""
+    import streamlit as st
+
+    from dashboard import data
+
+    data.load_shipped("polynomial")
+    before = data.SHIPPED.nbytes
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    assert before > 0 and data.SHIPPED.nbytes == before
+
+
 def test_an_isolated_run_equals_the_in_process_run():
     frame, provenance = run_isolated("polynomial", CHEAP, 2)
     expected = run(POLY, CHEAP, 2)
