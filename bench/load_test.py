@@ -10,7 +10,8 @@ Reports errors, p50/p95 time to first chart and the server's peak RSS (VmHWM).
 
 The storm opens ten links that each ask for the most a cap allows (the audit's
 reproductions and variants: many widths x penalties x seeds, a large synthetic
-problem that needs gigabytes) while a reader keeps opening Home. It reports what
+problem that needs gigabytes), from scripted websocket clients as an attacker would
+(no browser), while a reader in a real browser keeps opening Home. It reports what
 happened to each heavy link (finished, stopped by a limit, refused as busy), Home's
 time to its charts during the storm, and the peak resident memory of the server and
 of the run processes.
@@ -189,28 +190,43 @@ def process_tree_rss_mb(pid: int) -> tuple[float, float]:
     return rss(pid), sum(rss(c) for c in children)
 
 
-async def heavy_session(browser, base: str, path: str, timeout_ms: float) -> Outcome:
-    context = await browser.new_context(viewport={"width": 1200, "height": 900})
-    page = await context.new_page()
-    outcome = Outcome("heavy", path)
+async def heavy_session(base: str, path: str, timeout_s: float) -> Outcome:
+    """A scripted visitor on Streamlit's websocket (no browser, as an attacker would):
+    asks for the page with the link's query and reads until the script finishes."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from tornado.websocket import websocket_connect
+
+    outcome = Outcome("timeout", path)
     start = time.perf_counter()
     try:
-        await page.goto(f"{base}/{path}", timeout=timeout_ms, wait_until="domcontentloaded")
-        any_outcome = re.compile("|".join(map(re.escape, OUTCOMES.values())))
-        await page.get_by_text(any_outcome).first.wait_for(timeout=timeout_ms)
-        outcome.seconds = time.perf_counter() - start
-        for kind, text in OUTCOMES.items():
-            if await page.get_by_text(text).count():
-                outcome.kind = kind
-                if kind != "finished":
-                    outcome.error = (await page.get_by_text(text).first.inner_text())[:200]
-        if await page.locator("[data-testid=stException]").count():
-            outcome.kind, outcome.error = "exception", "exception box"
-    except Exception as err:
-        outcome.kind, outcome.error = "timeout", f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
-        outcome.seconds = time.perf_counter() - start
-    finally:
-        await context.close()
+        ws = await websocket_connect(base.replace("http", "ws", 1) + "/_stcore/stream",
+                                     subprotocols=["streamlit"])
+        request = BackMsg()
+        page, _, request.rerun_script.query_string = path.partition("?")
+        request.rerun_script.page_name = page
+        await ws.write_message(request.SerializeToString(), binary=True)
+        while True:
+            left = timeout_s - (time.perf_counter() - start)
+            raw = await asyncio.wait_for(ws.read_message(), max(left, 0.01))
+            if raw is None:
+                break
+            text = raw.decode(errors="replace")
+            for kind, marker in OUTCOMES.items():
+                found = re.search(re.escape(marker) + r"[^\x00-\x1f\ufffd]*", text)
+                if found:
+                    outcome.kind = kind
+                    outcome.error = "" if kind == "finished" else found.group(0)[:200]
+            if "Traceback" in text or "stException" in text:
+                outcome.kind, outcome.error = "exception", "exception"
+            message = ForwardMsg()
+            message.ParseFromString(raw)
+            if message.WhichOneof("type") == "script_finished":
+                break
+        ws.close()
+    except (asyncio.TimeoutError, OSError) as err:
+        outcome.kind, outcome.error = "timeout", f"{type(err).__name__}"
+    outcome.seconds = time.perf_counter() - start
     return outcome
 
 
@@ -234,7 +250,7 @@ async def drive_storm(base: str, links: list[str], timeout_ms: float):
             done = asyncio.Event()
             reader = asyncio.create_task(home_reader(browser, base, done, timeout_ms))
             await asyncio.sleep(0.5)
-            outcomes = await asyncio.gather(*(heavy_session(browser, base, p, timeout_ms) for p in links))
+            outcomes = await asyncio.gather(*(heavy_session(base, p, timeout_ms / 1000) for p in links))
             done.set()
             return outcomes, await reader
         finally:
