@@ -213,8 +213,10 @@ def iso_flop_views(means: pd.DataFrame, law: Law, every: int = 2, min_cells: int
     counts = cells.groupby("budget").size()
     budgets = counts[counts >= min_cells].index.to_numpy()[::every]
     cells = cells[cells["budget"].isin(budgets)]
-    sizes = np.geomspace(cells["n_params"].min() / 2, cells["n_params"].max() * 2, 40)
+    sizes = np.geomspace(means["n_params"].min(), means["n_params"].max(), 40)
     curves = iso_flop(law, budgets, sizes)
+    data = curves["n_train"]  # the law is drawn only where the grid measured it
+    curves = curves[(data >= means["n_train"].min()) & (data <= means["n_train"].max())]
     best = law.optimal_n(budgets)
     optima = pd.DataFrame({"budget": budgets, "n_params": best, "n_train": budgets / (6 * best),
                            "loss": law.predict(best, budgets / (6 * best))})

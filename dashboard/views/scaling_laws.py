@@ -9,7 +9,7 @@ from dashboard.sections import scaling as scaling_section
 from experiments import registry
 from experiments.claims import by_key
 from experiments.powerlaw import COUNTS, PowerLawError, bootstrap
-from experiments.scaling_claims import NAMES, fit_claims
+from experiments.scaling_claims import fit_claims
 
 TITLE = "Scaling laws"
 URL = "scaling-laws"
@@ -106,7 +106,7 @@ def render() -> None:
         if claim.holds:
             st.markdown(claim.text + (f" *({claim.regime})*" if claim.regime else ""))
     table = pd.DataFrame([{
-        series: NAMES.get(name, name), "equation": b.fit.equation(),
+        series: name, "equation": b.fit.equation(),
         "alpha": round(b.fit.alpha, 3),
         "alpha 90% interval": f"{b.alpha_interval[0]:.3f} - {b.alpha_interval[1]:.3f}",
         "E": b.E_text(), "E 90% interval": b.E_interval_text(),
