@@ -13,6 +13,7 @@ import json
 import streamlit as st
 
 from dashboard import charts, data, exports, permalink, widgets
+from dashboard.plaintext import literal
 from experiments import registry
 from experiments.base import MAX_SEEDS
 from experiments.params import Param, ParamError, coerce
@@ -57,7 +58,7 @@ def run_with_progress(exp, values: dict, seeds) -> None:
                                     _progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
         bar.empty()
     except ParamError as err:
-        st.error(f"Cannot run: {err}")
+        st.error(literal(f"Cannot run: {err}"))  # quotes what the reader typed
         return
     st.session_state[f"{exp.id}.result"] = result
     permalink.write({**params, "seeds": n_seeds}, {**exp.defaults(), "seeds": exp.default_seeds},
