@@ -8,12 +8,16 @@ needs every seed), and checks the tidy contract before anything leaves.
 """
 from __future__ import annotations
 
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from threadpoolctl import threadpool_limits
 
 from experiments.claims import Claim, no_claims
 from experiments.params import Param, ParamError, validate
@@ -118,8 +122,34 @@ def check_budget(exp: Experiment, params: dict, n_seeds: int) -> float:
     return estimate
 
 
+_BLAS_LOCK = threading.Lock()
+_BLAS_STATE: dict = {"users": 0, "limiter": None}
+
+
+@contextmanager
+def one_blas_thread():
+    """BLAS on one thread for the duration; reference-counted, so overlapping runs in
+    one process (dashboard sessions) restore the original counts only when the last
+    one leaves."""
+    with _BLAS_LOCK:
+        if _BLAS_STATE["users"] == 0:
+            _BLAS_STATE["limiter"] = threadpool_limits(limits=1, user_api="blas")
+        _BLAS_STATE["users"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_STATE["users"] -= 1
+            if _BLAS_STATE["users"] == 0:
+                _BLAS_STATE["limiter"].restore_original_limits()
+
+
 def _one_seed(exp: Experiment, params: dict, seed: int) -> SeedPart:
-    return exp.run_seed(params, seed)
+    # A BLAS result depends on its thread count (blocking changes the order of the
+    # sums), and loky workers get fewer threads than the main process: one thread for
+    # every seed, wherever it runs, keeps `jobs=N` equal to `jobs=1` number for number.
+    with one_blas_thread():
+        return exp.run_seed(params, seed)
 
 
 def run(
