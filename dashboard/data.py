@@ -19,9 +19,11 @@ CACHE_TTL = "2h"
 
 
 @st.cache_data(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
-def load_shipped(experiment_id: str) -> tuple[pd.DataFrame, dict]:
-    """The precomputed result from data/; raises StoreError with the fix if unusable."""
-    return store.load(experiment_id)
+def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:
+    """The precomputed result from data/; raises StoreError with the fix if unusable,
+    including when it lacks `columns` (read by a view of another experiment's data)
+    or those its own page reads."""
+    return store.load(experiment_id, columns=columns)
 
 
 @st.cache_data(max_entries=24, ttl=CACHE_TTL, show_spinner=False)
@@ -46,10 +48,11 @@ def frozen(params: dict) -> tuple:
     return tuple(sorted(params.items()))
 
 
-def shipped_or_message(experiment_id: str) -> tuple[pd.DataFrame, dict] | None:
+def shipped_or_message(experiment_id: str, columns: tuple[str, ...] = ()
+                       ) -> tuple[pd.DataFrame, dict] | None:
     """The shipped result, or None after telling the reader what is wrong and the fix."""
     try:
-        return load_shipped(experiment_id)
+        return load_shipped(experiment_id, columns)
     except StoreError as err:
         st.error(f"The shipped {experiment_id} result is unavailable: {err}")
         return None

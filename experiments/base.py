@@ -50,7 +50,8 @@ class Experiment:
     x: the main swept column; threshold(params): where the interpolation threshold
     sits on that axis (None where there is none). claims(frame, params): the measured
     sentences its page shows (experiments/claims.py); the claims test checks each one
-    against the shipped data.
+    against the shipped data. columns: result columns its page reads beyond the tidy
+    ones and `x`; loading a stored result checks them (experiments/store.py).
     """
 
     id: str
@@ -70,6 +71,7 @@ class Experiment:
     metrics: tuple[str, ...] = ("mse",)
     log_x: bool = True
     claims: Callable[[pd.DataFrame, dict], list[Claim]] = no_claims
+    columns: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)

@@ -138,4 +138,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("epochs_to_generalize", "epochs_to_memorize", "generalized", "memorized", "accuracy"),
     log_x=False,
+    columns=("weight_decay", "phase"),  # read by its pages; checked on load
 )

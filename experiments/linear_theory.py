@@ -154,4 +154,5 @@ EXPERIMENT = Experiment(
     precompute_seeds=20,
     budget_seconds=20.0,
     metrics=("risk",),
+    columns=("ridge_label", "source"),  # read by its pages; checked on load
 )

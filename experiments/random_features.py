@@ -135,4 +135,5 @@ EXPERIMENT = Experiment(
     precompute_seeds=8,
     budget_seconds=20.0,
     metrics=("error_rate", "mse", "coef_norm", "sigma_min"),
+    columns=("ridge",),  # read by its pages; checked on load
 )

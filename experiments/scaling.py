@@ -215,4 +215,5 @@ EXPERIMENT = Experiment(
     precompute_seeds=3,
     budget_seconds=20.0,
     metrics=("error_rate", "fit_seconds"),
+    columns=("curve", "family", "flops", "n_params"),  # read by its pages; checked on load
 )

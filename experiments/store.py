@@ -19,11 +19,13 @@ import tempfile
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.params import ParamError
 from experiments.schema import SCHEMA_VERSION, SchemaError, check_tidy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,8 +215,10 @@ def sync_sidecars(data_dir: Path | None = None) -> list[Path]:
     return fixed
 
 
-def read_table(path: Path, experiment: str | None = None) -> tuple[pd.DataFrame, dict]:
-    """Read and check a result file; any failure becomes a StoreError that says the fix."""
+def read_table(path: Path, experiment: str | None = None,
+               columns: Sequence[str] = ()) -> tuple[pd.DataFrame, dict]:
+    """Read and check a result file; any failure becomes a StoreError that says the fix.
+    `columns`: those the caller reads besides the tidy ones."""
     path = Path(path)
     fix = (f"regenerate it with `python -m experiments precompute {experiment}`"
            if experiment else "regenerate it with `python -m experiments precompute`")
@@ -236,8 +240,47 @@ def read_table(path: Path, experiment: str | None = None) -> tuple[pd.DataFrame,
         frame = check_tidy(frame, experiment)
     except SchemaError as err:
         raise StoreError(f"result file {path} breaks the result contract ({err}); {fix}") from None
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if missing:
+        raise StoreError(f"result file {path} lacks the column(s) {', '.join(missing)} that this "
+                         f"code reads (made by older code?); {fix}")
     return frame, provenance
 
 
-def load(experiment: str, data_dir: Path | None = None) -> tuple[pd.DataFrame, dict]:
-    return read_table(paths(experiment, data_dir)[0], experiment)
+def check_params(provenance: dict, exp, path: Path) -> None:
+    """The stored parameters must be exactly the experiment's current ones, each valid:
+    pages read them to label and recompute, so a renamed, removed or added parameter
+    is drift to regenerate, not a crash."""
+    fix = f"regenerate it with `python -m experiments precompute {exp.id}`"
+    stored = provenance.get("params")
+    if not isinstance(stored, dict):
+        raise StoreError(f"result file {path} records no parameters; {fix}")
+    names = [p.name for p in exp.params]
+    unknown = sorted(set(stored) - set(names))
+    absent = [n for n in names if n not in stored]
+    if unknown or absent:
+        what = "; ".join(part for part in (
+            unknown and f"parameter(s) {', '.join(map(repr, unknown))} unknown to this code",
+            absent and f"parameter(s) {', '.join(map(repr, absent))} not recorded") if part)
+        raise StoreError(f"result file {path} was made by another version of {exp.id} ({what}); "
+                         f"{fix}")
+    try:
+        exp.validate(stored)
+    except ParamError as err:
+        raise StoreError(f"result file {path} records an invalid parameter ({err}); {fix}") from None
+
+
+def load(experiment: str, data_dir: Path | None = None,
+         columns: Sequence[str] = ()) -> tuple[pd.DataFrame, dict]:
+    """A stored result with the columns its pages read (the experiment's `x` and
+    `columns`, plus `columns` given here) and parameters this code understands."""
+    from experiments import registry  # registry imports every experiment module
+
+    path = paths(experiment, data_dir)[0]
+    try:
+        exp = registry.get(experiment)
+    except ParamError:
+        return read_table(path, experiment, columns)
+    frame, provenance = read_table(path, experiment, (exp.x, *exp.columns, *columns))
+    check_params(provenance, exp, path)
+    return frame, provenance

@@ -208,4 +208,5 @@ EXPERIMENT = Experiment(
     precompute_seeds=8,
     budget_seconds=15.0,
     metrics=("mse", "error_rate"),
+    columns=("stage", "effective_params", "model", "dataset"),  # read by its pages; checked on load
 )

@@ -47,7 +47,7 @@ at its own training points an interpolating model simply returns their labels.
 def render() -> None:
     st.title(TITLE)
     st.markdown(STORY)
-    shipped = data.shipped_or_message("trees")
+    shipped = data.shipped_or_message("trees", columns=("n_train",))
     if shipped is None:
         return
     frame, provenance = shipped
