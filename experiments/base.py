@@ -16,7 +16,6 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-
 from threadpoolctl import threadpool_limits
 
 from experiments.claims import Claim, no_claims
