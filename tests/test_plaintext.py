@@ -6,7 +6,7 @@ import re
 import pytest
 from hypothesis import given, strategies as hs
 
-from dashboard.plaintext import WORD_JOINER, literal
+from dashboard.plaintext import literal
 from tests.payloads import PAYLOADS, as_shown, resolve_escapes
 
 # Everything CommonMark lets a backslash escape.
