@@ -76,8 +76,10 @@ SHIPPED = ByteLRU(64 * MB)  # every shipped file together takes ~10 MB in memory
 RUNS = ByteLRU(256 * MB)
 
 
-def load_shipped(experiment_id: str) -> tuple[pd.DataFrame, dict]:
-    """The precomputed result from data/; raises StoreError with the fix if unusable.
+def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:
+    """The precomputed result from data/; raises StoreError with the fix if unusable,
+    including when it lacks `columns` (read by a view of another experiment's data)
+    or those its own page reads.
 
     Keyed by the file's path, size and modification time, so a regenerated file is
     picked up without a restart."""
@@ -85,12 +87,12 @@ def load_shipped(experiment_id: str) -> tuple[pd.DataFrame, dict]:
     try:
         stat = path.stat()
     except OSError:
-        return store.load(experiment_id)  # raises the StoreError that names the fix
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+        return store.load(experiment_id, columns=columns)  # raises the StoreError with the fix
+    key = (str(path), stat.st_size, stat.st_mtime_ns, tuple(columns))
     cached = SHIPPED.get(key)
     if cached is not None:
         return cached
-    result = store.load(experiment_id)
+    result = store.load(experiment_id, columns=columns)
     SHIPPED.put(key, result)
     return result
 
@@ -165,10 +167,11 @@ def run_with_display(experiment_id: str, params: dict, n_seeds: int) -> OwnRun |
     return own
 
 
-def shipped_or_message(experiment_id: str) -> tuple[pd.DataFrame, dict] | None:
+def shipped_or_message(experiment_id: str, columns: tuple[str, ...] = ()
+                       ) -> tuple[pd.DataFrame, dict] | None:
     """The shipped result, or None after telling the reader what is wrong and the fix."""
     try:
-        return load_shipped(experiment_id)
+        return load_shipped(experiment_id, columns)
     except StoreError as err:
         st.error(f"The shipped {experiment_id} result is unavailable: {err}")
         return None

@@ -297,4 +297,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("error_rate", "mse", "coef_norm", "sigma_min"),
     claims=claims,
+    columns=("ridge",),  # read by its pages; checked on load
 )

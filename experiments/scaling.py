@@ -246,4 +246,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("error_rate", "mse"),
     claims=claims,
+    columns=("curve", "family", "flops", "n_params"),  # read by its pages; checked on load
 )

@@ -20,7 +20,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+
+from experiments.blas import single_threaded
 
 SPECTRUM, WEIGHTS, NOISE = 1.2, 0.3, 0.3
 SIZES = (8, 16, 32, 64, 128, 256, 512)
@@ -61,7 +62,7 @@ def teacher_cells(seed: int, sizes=SIZES, data=DATA) -> list[tuple[int, int, flo
     lam, w = k ** -SPECTRUM, k ** (-WEIGHTS / 2)
     tails = {n: tail_risk(n) for n in sizes}
     rng = np.random.default_rng([seed, 41])
-    with threadpool_limits(1, user_api="blas"):  # solves of <= 512 unknowns: threads only spin
+    with single_threaded():  # solves of <= 512 unknowns: threads only spin
         return _cells(rng, sizes, data, lam, w, tails)
 
 

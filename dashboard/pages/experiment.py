@@ -13,6 +13,7 @@ import json
 import streamlit as st
 
 from dashboard import charts, data, exports, permalink, widgets
+from dashboard.plaintext import literal
 from experiments import registry
 from experiments.base import MAX_SEEDS, check_budget
 from experiments.params import Param, ParamError, coerce
@@ -55,7 +56,7 @@ def run_with_progress(exp, values: dict, seeds) -> None:
         n_seeds = coerce(seeds_param(exp), seeds)
         check_budget(exp, params, n_seeds)
     except ParamError as err:
-        st.error(f"Cannot run: {err}")
+        st.error(literal(f"Cannot run: {err}"))  # quotes what the reader typed
         return
     own = data.run_with_display(exp.id, params, n_seeds)
     if own is None:
