@@ -1,19 +1,32 @@
 """Concurrent readers: many browser sessions at once against one `streamlit run`.
 
     python bench/load_test.py [--sessions 24] [--runs-fraction 0.5] [--seeds 5]
+    python bench/load_test.py --storm     # ten heavy links at once (see HEAVY_LINKS)
 
 Half the sessions (by default) open a permalink that runs polynomial on demand, each
 with its own max_degree, and check that the provenance command they are shown is their
 own (sessions never see each other's parameters); the rest view the registered pages.
 Reports errors, p50/p95 time to first chart and the server's peak RSS (VmHWM).
+
+The storm opens ten links that each ask for the most a cap allows (the audit's
+reproductions and variants: many widths x penalties x seeds, a large synthetic
+problem that needs gigabytes), from scripted websocket clients as an attacker would
+(no browser), while a reader in a real browser keeps opening Home. It reports what
+happened to each heavy link (finished, stopped by a limit, refused as busy), Home's
+time to its charts during the storm, and the peak resident memory of the server and
+of the run processes.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import re
 import shutil
 import sys
+import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,12 +150,182 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+RIDGES = "ridge=1e-5,1e-4,1e-3,1e-2,1e-1,1"
+HEAVY_LINKS = (
+    [f"random_features?dataset=digits&n_train=400&max_ratio=1.5&n_widths=80&{RIDGES}&seeds={s}&run=1"
+     for s in (94, 93, 92)]
+    + [f"random_features?dataset=synthetic&n_train={n}&max_ratio=40&n_widths=5&seeds=1&run=1"
+       for n in (1000, 990, 980)]
+    + [f"polynomial?max_degree=600&seeds={s}&run=1" for s in (200, 199)]
+    + [f"trees?n_train=400&max_trees=20&max_ensembles=6&seeds={s}&run=1" for s in (4, 3)]
+)
+OUTCOMES = {"finished": "Showing your run", "stopped or busy": "No result:", "refused": "Cannot run:"}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_rss_mb(pid: int) -> tuple[float, float]:
+    """(resident MB of `pid`, summed resident MB of its child processes) right now."""
+    def rss(p):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return rss(pid), sum(rss(c) for c in children)
+
+
+async def heavy_session(base: str, path: str, timeout_s: float) -> Outcome:
+    """A scripted visitor on Streamlit's websocket (no browser, as an attacker would):
+    asks for the page with the link's query and reads until the script finishes."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from tornado.websocket import websocket_connect
+
+    outcome = Outcome("timeout", path)
+    start = time.perf_counter()
+    try:
+        ws = await websocket_connect(base.replace("http", "ws", 1) + "/_stcore/stream",
+                                     subprotocols=["streamlit"])
+        request = BackMsg()
+        page, _, request.rerun_script.query_string = path.partition("?")
+        request.rerun_script.page_name = page
+        await ws.write_message(request.SerializeToString(), binary=True)
+        while True:
+            left = timeout_s - (time.perf_counter() - start)
+            raw = await asyncio.wait_for(ws.read_message(), max(left, 0.01))
+            if raw is None:
+                break
+            text = raw.decode(errors="replace")
+            for kind, marker in OUTCOMES.items():
+                found = re.search(re.escape(marker) + r"[^\x00-\x1f\ufffd]*", text)
+                if found:
+                    outcome.kind = kind
+                    outcome.error = "" if kind == "finished" else found.group(0)[:200]
+            if "Traceback" in text or "stException" in text:
+                outcome.kind, outcome.error = "exception", "exception"
+            message = ForwardMsg()
+            message.ParseFromString(raw)
+            if message.WhichOneof("type") == "script_finished":
+                break
+        ws.close()
+    except (asyncio.TimeoutError, OSError) as err:
+        outcome.kind, outcome.error = "timeout", f"{type(err).__name__}"
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+async def home_reader(browser, base: str, until: asyncio.Event, timeout_ms: float) -> list[float]:
+    """Opens Home again and again while the storm lasts; seconds to its two charts each time."""
+    times = []
+    while not until.is_set():
+        outcome = await one_session(browser, base, "view", "", 0, timeout_ms)
+        times.append(outcome.seconds if not outcome.error else float("inf"))
+        await asyncio.sleep(1.0)
+    return times
+
+
+async def drive_storm(base: str, links: list[str], timeout_ms: float):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        try:
+            await one_session(browser, base, "view", "", 0, timeout_ms)  # warm, not timed
+            done = asyncio.Event()
+            reader = asyncio.create_task(home_reader(browser, base, done, timeout_ms))
+            await asyncio.sleep(0.5)
+            outcomes = await asyncio.gather(*(heavy_session(base, p, timeout_ms / 1000) for p in links))
+            done.set()
+            return outcomes, await reader
+        finally:
+            await browser.close()
+
+
+def storm(links: list[str] = HEAVY_LINKS, timeout_s: float = 300) -> dict:
+    """Ten heavy links at once against a fresh server, with Home read throughout."""
+    proc, base = local_server.start()
+    peaks = {"server": 0.0, "runs": 0.0}
+    health: list[float] = []
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            server, runs = process_tree_rss_mb(proc.pid)
+            peaks["server"], peaks["runs"] = max(peaks["server"], server), max(peaks["runs"], runs)
+            start = time.perf_counter()
+            try:  # the server's own event loop, without a browser's share of the CPU
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=30):
+                    health.append(time.perf_counter() - start)
+            except OSError:
+                health.append(float("inf"))
+            time.sleep(0.3)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    try:
+        rss_idle = peak_rss_mb(proc.pid)
+        sampler.start()
+        start, cpu_start = time.perf_counter(), cpu_seconds(proc.pid)
+        outcomes, home = asyncio.run(drive_storm(base, list(links), timeout_s * 1000))
+        wall, server_cpu = time.perf_counter() - start, cpu_seconds(proc.pid) - cpu_start
+        stop.set()
+        sampler.join()
+        rss_peak = peak_rss_mb(proc.pid)
+    finally:
+        stop.set()
+        local_server.stop(proc)
+    return {"outcomes": outcomes, "home_s": home, "health_s": health, "wall_s": wall,
+            "server_cpu_s": server_cpu, "load_average": os.getloadavg()[0], "rss_idle_mb": rss_idle,
+            "rss_peak_mb": rss_peak, "runs_peak_mb": peaks["runs"],
+            "errors": [o for o in outcomes if o.kind in ("exception", "timeout")]}
+
+
+def storm_table(result: dict) -> str:
+    home = result["home_s"]
+    lines = ["| heavy link | outcome | seconds |", "|---|---|---|"]
+    lines += [f"| /{o.url} | {o.kind}{': ' + o.error if o.error else ''} | {o.seconds:.1f} |"
+              for o in result["outcomes"]]
+    lines += ["", "| figure | value |", "|---|---|",
+              f"| Home time to charts during the storm, p50 / max ({len(home)} loads) "
+              f"| {percentile(home, 0.5):.1f} / {max(home, default=float('nan')):.1f} s |",
+              f"| server health endpoint during the storm, p50 / max | "
+              f"{percentile(result['health_s'], 0.5) * 1000:.0f} / "
+              f"{max(result['health_s'], default=float('nan')) * 1000:.0f} ms |",
+              f"| server RSS idle -> peak (VmHWM) | {result['rss_idle_mb']:.0f} -> "
+              f"{result['rss_peak_mb']:.0f} MB |",
+              f"| run processes, peak summed RSS | {result['runs_peak_mb']:.0f} MB |",
+              f"| wall time of the storm / CPU time of the server process | "
+              f"{result['wall_s']:.1f} / {result['server_cpu_s']:.1f} s |",
+              f"| machine load average (1 min) at the end | {result['load_average']:.1f} |"]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=24)
     parser.add_argument("--runs-fraction", type=float, default=0.5)
     parser.add_argument("--seeds", type=int, default=5, help="seeds per on-demand run")
+    parser.add_argument("--storm", action="store_true", help="ten heavy links at once instead")
     args = parser.parse_args()
+    if args.storm:
+        result = storm()
+        print(storm_table(result))
+        return 1 if result["errors"] else 0
     result = load_test(args.sessions, args.runs_fraction, args.seeds)
     print(table(result))
     for o in result["errors"]:

@@ -16,6 +16,8 @@ SPLIT_COLORS = alt.Scale(domain=["train", "test"], range=["#4C78A8", "#E45756"])
 THRESHOLD_COLOR = "#6b6b6b"
 TERM_COLORS = ["#F58518", "#54A24B", "#9D9D9D", "#B279A2"]
 TRUTH_COLOR = "#222222"
+PERCENT_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+"""Tick values for error rates on a log axis, labelled with format ".0%"."""
 
 
 def log_floor(values: pd.Series, groups: pd.Series | None = None, decades: float = 2.0) -> float:
@@ -54,11 +56,16 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                 series: str = "split", centre: str = "median", band: str = "iqr",
                 color_scale: alt.Scale | None = None, y_max: float | None = None,
                 x_domain: tuple[float, float] | None = None, show_line: bool = True,
-                height: int = 320) -> alt.LayerChart:
+                height: int = 320, y_format: str | None = None,
+                y_values: list[float] | None = None, y_domain: tuple[float, float] | None = None,
+                marks: pd.DataFrame | None = None, legend: bool = True) -> alt.LayerChart:
     """Centre line over seeds with a band, one colour per `series`, legend toggles series.
 
     `y_max` clips a peak that would flatten everything else; the chart then says so.
     `x_domain` fixes the x range, so stacked charts line up on the same axis.
+    `y_format` / `y_values` / `y_domain`: axis label format (e.g. ".0%"), explicit tick
+    values and range. `legend=False` drops the legend (one series that the title names).
+    `marks`: points to ring and label (columns `x`'s name, `value`, `label`): `marked_points`.
     """
     rows = frame[frame["metric"] == metric]
     if rows.empty:
@@ -79,7 +86,10 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     scale_x = alt.Scale(type="log" if log_x else "linear", zero=False,
                         **({"domain": list(x_domain), "nice": False} if x_domain else {}))
     scale_y = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
-    axis_y = alt.Axis(format="~e" if log_y else "~g", tickCount=6)
+    if y_domain is not None:
+        scale_y = alt.Scale(type="log" if log_y else "linear", domain=list(y_domain), nice=False)
+    axis_y = alt.Axis(format=y_format or ("~e" if log_y else "~g"),
+                      **({"values": list(y_values)} if y_values else {"tickCount": 6}))
     if log_x:
         summary = summary[summary[x] > 0]
     if color_scale is None:
@@ -87,7 +97,8 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     pick = alt.selection_point(fields=[series], bind="legend")
     base = alt.Chart(summary).encode(
         x=alt.X(f"{x}:Q", title=x_title or x, scale=scale_x),
-        color=alt.Color(f"{series}:N", scale=color_scale, title=series),
+        color=alt.Color(f"{series}:N", scale=color_scale, title=series,
+                        **({} if legend else {"legend": None})),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
     )
     band_layer = base.mark_area(opacity=0.2).encode(
@@ -105,7 +116,24 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
         chart = chart + clip_note(summary["centre"].max(), centre)
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold)
+    if marks is not None and not marks.empty:
+        chart = chart + marked_points(marks, x, y_format or ".3g")
     return chart.add_params(pick).properties(title=title, height=height)
+
+
+def marked_points(marks: pd.DataFrame, x: str, value_format: str = ".3g") -> alt.LayerChart:
+    """Black rings around chosen points (e.g. the best model of each regime), each labelled
+    below and to the left: the marked points are minima or the right end of a falling curve,
+    where that corner is free of lines and the label cannot run off the right edge."""
+    base = alt.Chart(marks).encode(
+        x=f"{x}:Q", y="value:Q",
+        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q"),
+                 alt.Tooltip("value:Q", format=value_format)])
+    rings = base.mark_point(shape="circle", size=220, filled=False, strokeWidth=2.5,
+                            color=TRUTH_COLOR)
+    labels = base.mark_text(align="right", dx=-4, dy=18, fontSize=12, fontWeight="bold",
+                            color=TRUTH_COLOR).encode(text="label:N")
+    return rings + labels
 
 
 def clip_note(peak: float, centre: str) -> alt.Chart:

@@ -6,6 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from experiments.chinchilla import frontier
 from experiments.powerlaw import Bootstrap
 
 LOG = alt.Scale(type="log")
@@ -51,17 +52,6 @@ def grid_summary(rows: pd.DataFrame) -> pd.DataFrame:
         centre=("value", "median"), flops=("flops", "median"))
 
 
-def frontier(grid: pd.DataFrame, budgets: int = 12) -> pd.DataFrame:
-    """For log-spaced compute budgets, the (n_params, n_train) cell with the lowest error
-    among those that fit within the budget: the compute-optimal frontier."""
-    out = []
-    for budget in np.geomspace(grid["flops"].min(), grid["flops"].max(), budgets):
-        within = grid[grid["flops"] <= budget]
-        if not within.empty:
-            out.append({**within.loc[within["centre"].idxmin()].to_dict(), "budget": budget})
-    return pd.DataFrame(out).drop_duplicates(subset=["n_params", "n_train"])
-
-
 def grid_heatmap(grid: pd.DataFrame, *, title: str = "", height: int = 340) -> alt.LayerChart:
     """Median test error over (model size, training size); the frontier as a white path."""
     cells = alt.Chart(grid).mark_rect().encode(
@@ -77,3 +67,48 @@ def grid_heatmap(grid: pd.DataFrame, *, title: str = "", height: int = 340) -> a
                                         tooltip=[alt.Tooltip("budget:Q", title="FLOP budget", format=".2e"),
                                                  alt.Tooltip("centre:Q", title="best error", format=".3g")])
     return alt.layer(cells, path).properties(title=title, height=height)
+
+
+def _budget_label(c: float) -> str:
+    return f"C = {c:.1e}"
+
+
+def iso_flop_chart(cells: pd.DataFrame, curves: pd.DataFrame, optima: pd.DataFrame, *,
+                   title: str = "", height: int = 380) -> alt.LayerChart:
+    """Loss against model size at fixed compute: measured cells (points) on each iso-FLOP
+    line, the fitted law along it (line) and its minimum (diamond).
+
+    cells: n_params, loss, budget; curves: n_params, loss, budget; optima: the same, one
+    row per budget."""
+    frames = [f.assign(label=f["budget"].map(_budget_label)) for f in (cells, curves, optima)]
+    order = [_budget_label(c) for c in sorted(curves["budget"].unique())]
+    color = alt.Color("label:N", title="compute (6ND)", sort=order,
+                      scale=alt.Scale(scheme="viridis"))
+    x = alt.X("n_params:Q", scale=LOG, title="model size N (parameters)")
+    y = alt.Y("loss:Q", scale=LOG, title="test loss (population MSE)")
+    line = alt.Chart(frames[1]).mark_line(strokeWidth=2).encode(x=x, y=y, color=color,
+                                                                 detail="label:N")
+    dots = alt.Chart(frames[0]).mark_circle(size=60).encode(
+        x=x, y=y, color=color, tooltip=["label:N", "n_params:Q", "n_train:Q",
+                                        alt.Tooltip("loss:Q", format=".4f")])
+    best = alt.Chart(frames[2]).mark_point(shape="diamond", size=140, filled=True,
+                                           stroke="black").encode(
+        x=x, y=y, color=color, tooltip=["label:N", alt.Tooltip("n_params:Q", format=",.0f",
+                                                              title="fitted optimal N"),
+                                        alt.Tooltip("loss:Q", format=".4f")])
+    return alt.layer(line, dots, best).properties(title=title, height=height)
+
+
+def allocation_chart(rows: pd.DataFrame, *, title: str = "", height: int = 320) -> alt.LayerChart:
+    """Compute-optimal model size and data size against compute, with bootstrap bands.
+
+    rows: budget, quantity, value, low, high."""
+    color = alt.Color("quantity:N", title="", scale=alt.Scale(scheme="tableau10"))
+    x = alt.X("budget:Q", scale=LOG, title="compute C = 6ND (FLOPs)")
+    base = alt.Chart(rows).encode(x=x, color=color)
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", scale=LOG, title="optimal size"),
+                                              y2="high:Q")
+    line = base.mark_line(strokeWidth=2).encode(
+        y="value:Q", tooltip=["quantity:N", alt.Tooltip("budget:Q", format=".2e"),
+                              alt.Tooltip("value:Q", format=",.0f")])
+    return alt.layer(band, line).properties(title=title, height=height)

@@ -1,44 +1,100 @@
-"""Cached access to results: shipped files and on-demand runs.
+"""Results for the pages: shipped files and on-demand runs, through caches bounded in bytes.
 
-Caches are bounded (entries and time) so a hosted demo with many readers stays small,
-and they hold DataFrames keyed by plain, hashable arguments only.
+Streamlit's own caches are bounded in entries, not bytes (one 94-seed result is ~37 MB),
+and any websocket client can wipe them for every visitor with a `clear_cache` message
+(streamlit 1.67 does not gate it). So results live in `ByteLRU`s owned by this module:
+shared by all sessions, bounded in bytes, out of reach of `clear_cache`, and handing out
+copies so that no session can change what another one sees. On-demand runs go through
+the server-wide admission gate (experiments/admission.py): a child process with hard
+limits, a short queue, and the progress drawn here, outside any cached function.
 """
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
-from experiments import registry, store
-from experiments.base import run
-from experiments.cli import command_line
+from experiments import admission, store
+from experiments.admission import RunStopped
 from experiments.store import StoreError
 
-CACHE_TTL = "2h"
+CACHE_TTL = "2h"  # for the few page-level st.cache_data helpers of the sections
+MB = 2**20
 
 
-@st.cache_data(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
-def load_shipped(experiment_id: str) -> tuple[pd.DataFrame, dict]:
-    """The precomputed result from data/; raises StoreError with the fix if unusable."""
-    return store.load(experiment_id)
+class ByteLRU:
+    """Thread-safe least-recently-used map of (frame, provenance) bounded in bytes.
+
+    The newest entry is always kept, even alone over the bound, so a result that was
+    just computed can be shown."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+        self.nbytes = 0
+
+    @staticmethod
+    def size(value: tuple[pd.DataFrame, dict]) -> int:
+        return int(value[0].memory_usage(deep=True, index=True).sum())
+
+    def get(self, key) -> tuple[pd.DataFrame, dict] | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            frame, provenance = self._items[key][0]
+        return frame.copy(deep=True), copy.deepcopy(provenance)
+
+    def put(self, key, value: tuple[pd.DataFrame, dict]) -> None:
+        frame, provenance = value
+        owned = (frame.copy(deep=True), copy.deepcopy(provenance))
+        size = self.size(owned)
+        with self._lock:
+            if key in self._items:
+                self.nbytes -= self._items.pop(key)[1]
+            self._items[key] = (owned, size)
+            self.nbytes += size
+            while self.nbytes > self.max_bytes and len(self._items) > 1:
+                self.nbytes -= self._items.popitem(last=False)[1][1]
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.nbytes = 0
 
 
-@st.cache_data(max_entries=24, ttl=CACHE_TTL, show_spinner=False)
-def run_on_demand(experiment_id: str, params: tuple, n_seeds: int,
-                  _progress: Callable[[float, str], None] | None = None
-                  ) -> tuple[pd.DataFrame, dict]:
-    """Run with validated params (as sorted items); the same settings are instant next time."""
-    exp = registry.get(experiment_id)
-    clean = dict(params)
-    frame = run(exp, clean, n_seeds, progress=_progress)
-    defaults = exp.defaults()
-    changed = {k: v for k, v in clean.items() if v != defaults[k]}
-    shown = {k: ",".join(map(str, v)) if isinstance(v, tuple) else v for k, v in changed.items()}
-    provenance = store.make_provenance(
-        experiment_id, clean, list(range(n_seeds)), frame.attrs["runtime_seconds"],
-        command_line(experiment_id, shown, n_seeds))
-    return frame, provenance
+SHIPPED = ByteLRU(64 * MB)  # every shipped file together takes ~10 MB in memory
+RUNS = ByteLRU(256 * MB)
+
+
+def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:
+    """The precomputed result from data/; raises StoreError with the fix if unusable,
+    including when it lacks `columns` (read by a view of another experiment's data)
+    or those its own page reads.
+
+    Keyed by the file's path, size and modification time, so a regenerated file is
+    picked up without a restart."""
+    path = store.paths(experiment_id)[0]
+    try:
+        stat = path.stat()
+    except OSError:
+        return store.load(experiment_id, columns=columns)  # raises the StoreError with the fix
+    key = (str(path), stat.st_size, stat.st_mtime_ns, tuple(columns))
+    cached = SHIPPED.get(key)
+    if cached is not None:
+        return cached
+    result = store.load(experiment_id, columns=columns)
+    SHIPPED.put(key, result)
+    return result
 
 
 def frozen(params: dict) -> tuple:
@@ -46,10 +102,76 @@ def frozen(params: dict) -> tuple:
     return tuple(sorted(params.items()))
 
 
-def shipped_or_message(experiment_id: str) -> tuple[pd.DataFrame, dict] | None:
+class OwnRun:
+    """A session's own run: a key into the shared byte-bounded cache, not a copy of the
+    data (sessions would otherwise multiply the memory). Indexes and unpacks like the
+    (frame, provenance) pair; StoreError if the cache has since dropped it."""
+
+    def __init__(self, experiment_id: str, params: tuple, n_seeds: int):
+        self.experiment_id, self.params, self.n_seeds = experiment_id, params, n_seeds
+        self.key = (experiment_id, params, n_seeds)
+
+    def available(self) -> bool:
+        return self.key in RUNS
+
+    def get(self) -> tuple[pd.DataFrame, dict]:
+        result = RUNS.get(self.key)
+        if result is None:
+            raise StoreError("this run was dropped from the server's memory; press Run to "
+                             "compute it again")
+        return result
+
+    def __getitem__(self, index: int):
+        return self.get()[index]
+
+    def __iter__(self):
+        return iter(self.get())
+
+
+def run_on_demand(experiment_id: str, params, n_seeds: int,
+                  _progress: Callable[[float, str], None] | None = None) -> OwnRun:
+    """Run with validated params (a dict or `frozen` items) through the admission gate.
+
+    The same settings are instant next time. `_progress(fraction, text)` is called about
+    four times a second while queued or running; when the script is stopped (the visitor
+    reruns or leaves) the exception raised in it ends the loop and the `with` kills the
+    child. Raises RunStopped (admission.Busy included) with a one-line reason."""
+    frozen_params = params if isinstance(params, tuple) else frozen(params)
+    own = OwnRun(experiment_id, frozen_params, n_seeds)
+    if own.available():
+        return own
+    report = _progress or (lambda fraction, text: None)
+    with admission.submit(experiment_id, dict(frozen_params), n_seeds) as job:
+        for status in job.follow():
+            if status.state == "queued":
+                report(0.0, f"waiting for a free slot: position {status.position} in the queue")
+            else:
+                report(min(status.fraction, 1.0),
+                       f"{status.text} ({status.elapsed:.0f} s, limit "
+                       f"{job.limits.wall_seconds:.0f} s)")
+        RUNS.put(own.key, job.result())
+    return own
+
+
+def run_with_display(experiment_id: str, params: dict, n_seeds: int) -> OwnRun | None:
+    """`run_on_demand` with a progress bar; None after saying why there is no result."""
+    bar = st.progress(0.0, text="starting")
+    try:
+        own = run_on_demand(experiment_id, params, n_seeds,
+                            _progress=lambda f, text: bar.progress(f, text=text))
+    except RunStopped as err:
+        bar.empty()
+        st.error(f"No result: {err}")
+        return None
+    bar.empty()
+    return own
+
+
+def shipped_or_message(experiment_id: str, columns: tuple[str, ...] = ()
+                       ) -> tuple[pd.DataFrame, dict] | None:
     """The shipped result, or None after telling the reader what is wrong and the fix."""
     try:
-        return load_shipped(experiment_id)
+        return load_shipped(experiment_id, columns)
     except StoreError as err:
         st.error(f"The shipped {experiment_id} result is unavailable: {err}")
         return None

@@ -2,7 +2,8 @@
 
 Values read from the URL go through the same validation as every other input
 (experiments/params.py). A bad value never breaks the page: it falls back to the
-default and the page says so.
+default and the page says so, as plain text: a notice quotes what the link said, and
+a link is written by whoever sent it (dashboard/plaintext.py keeps it inert).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import streamlit as st
 
+from dashboard.plaintext import literal
 from experiments.params import Param, ParamError, coerce
 
 
@@ -54,8 +56,9 @@ def write(values: Mapping[str, Any], defaults: Mapping[str, Any] | None = None,
 
 
 def show_notices(notices: Sequence[str]) -> None:
+    """Each notice as a warning, rendered as plain text (no Markdown, no HTML)."""
     for notice in notices:
-        st.warning(notice, icon=":material/link_off:")
+        st.warning(literal(notice), icon=":material/link_off:")
 
 
 def initial(key: str, spec: Sequence[Param]) -> tuple[dict[str, Any], list[str]]:
@@ -74,8 +77,8 @@ def choice(key: str, options: Sequence, default):
     for option in options:
         if encode(option) == raw:
             return option
-    st.warning(f"The link's {key}={raw!r} is not available here; showing {encode(default)!r}.",
-               icon=":material/link_off:")
+    show_notices([f"The link's {key}={raw!r} is not available here; "
+                  f"showing {encode(default)!r}."])
     return default
 
 

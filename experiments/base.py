@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from experiments.blas import single_threaded
 from experiments.claims import Claim, no_claims
 from experiments.costs import describe_bytes
 from experiments.params import Param, ParamError, validate
@@ -54,7 +55,8 @@ class Experiment:
     x: the main swept column; threshold(params): where the interpolation threshold
     sits on that axis (None where there is none). claims(frame, params): the measured
     sentences its page shows (experiments/claims.py); the claims test checks each one
-    against the shipped data.
+    against the shipped data. columns: result columns its page reads beyond the tidy
+    ones and `x`; loading a stored result checks them (experiments/store.py).
     """
 
     id: str
@@ -74,6 +76,7 @@ class Experiment:
     metrics: tuple[str, ...] = ("mse",)
     log_x: bool = True
     claims: Callable[[pd.DataFrame, dict], list[Claim]] = no_claims
+    columns: tuple[str, ...] = ()
     memory: Callable[[dict, int], float] | None = None
 
     def param(self, name: str) -> Param:
@@ -136,7 +139,11 @@ def check_budget(exp: Experiment, params: dict, n_seeds: int) -> float:
 
 
 def _one_seed(exp: Experiment, params: dict, seed: int) -> SeedPart:
-    return exp.run_seed(params, seed)
+    # A BLAS result depends on its thread count (blocking changes the order of the
+    # sums), and loky workers get fewer threads than the main process: one thread for
+    # every seed, wherever it runs, keeps `jobs=N` equal to `jobs=1` number for number.
+    with single_threaded():
+        return exp.run_seed(params, seed)
 
 
 def run(

@@ -1,15 +1,29 @@
-"""One busy BLAS thread pool at a time.
+"""The one owner of BLAS thread counts in this process.
 
-pip wheels of numpy and scipy each bundle their own OpenBLAS, and each keeps its
-worker threads spinning for a while after a call. Code that alternates numpy products
-with scipy factorizations (the sweep solver does, per width) makes the two pools fight
-over the same cores: on 2 cores the sweep ran 2.5x slower. Inside
-`numpy_pool_only()` every other BLAS runs on the calling thread, so numpy's pool keeps
-the large products parallel and nothing else spins. Where numpy and scipy share one
-BLAS (conda, distribution packages) there is nothing to separate.
+BLAS thread counts are process-wide, so two pieces of code that each save, change and
+restore them undo each other when they overlap: with a save-and-restore block per
+caller, two concurrent grokking runs left numpy's BLAS at one thread for the whole
+server. Every change therefore goes through the reference-counted `_Limiter` below,
+which records the original counts when the first block enters, applies the strictest
+request of the blocks still active, and restores the originals when the last one
+leaves, whatever the order of entry and exit.
+
+Two requests exist:
+- `numpy_pool_only()`: pip wheels of numpy and scipy each bundle their own OpenBLAS, and
+  each keeps its worker threads spinning for a while after a call. Code that alternates
+  numpy products with scipy factorizations (the sweep solver does, per width) makes the
+  two pools fight over the same cores: on 2 cores the sweep ran 2.5x slower. Inside it
+  every other BLAS runs on the calling thread while numpy's pool keeps the large
+  products parallel. Where numpy and scipy share one BLAS there is nothing to separate.
+- `single_threaded()`: every BLAS on the calling thread, for small matrices where extra
+  threads only contend (the modular-arithmetic network).
+
+On-demand runs of the dashboard run in child processes started with one BLAS thread
+(experiments/isolated.py), so the server itself changes nothing for them.
 """
 from __future__ import annotations
 
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,47 +34,77 @@ from threadpoolctl import ThreadpoolController
 _NUMPY_DIRS = tuple(str(Path(np.__file__).resolve().parent) + suffix for suffix in ("", ".libs"))
 
 
-def _other_pools():
-    controllers = ThreadpoolController().select(user_api="blas").lib_controllers
-    others = [c for c in controllers if not str(Path(c.filepath).resolve()).startswith(_NUMPY_DIRS)]
-    return others if len(others) < len(controllers) else []
+_scan = {"modules": -1, "pools": []}
+
+
+def _blas_pools():
+    """The loaded BLAS pools. Scanning costs ~4 ms (more than 10 epochs of a small net,
+    and the grokking trainer enters once per logged step), so the scan is reused until
+    new modules are imported, which is when a new BLAS library can appear."""
+    if _scan["modules"] != len(sys.modules):
+        _scan["pools"] = ThreadpoolController().select(user_api="blas").lib_controllers
+        _scan["modules"] = len(sys.modules)
+    return _scan["pools"]
+
+
+def _is_numpy(controller) -> bool:
+    return str(Path(controller.filepath).resolve()).startswith(_NUMPY_DIRS)
 
 
 class _Limiter:
-    """Reference-counted, so overlapping sweeps (two dashboard sessions) restore the
-    original thread counts only when the last one leaves."""
+    """Reference counts per request; thread-safe, so overlapping dashboard sessions and
+    joblib threads may enter and leave in any order."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._active = 0
+        self._active = {"numpy_pool_only": 0, "single_threaded": 0}
         self._saved: list = []
 
-    def enter(self) -> None:
+    def enter(self, request: str) -> None:
         with self._lock:
-            if self._active == 0:
-                others = _other_pools()
-                self._saved = [(c, c.num_threads) for c in others]
-                for controller in others:
-                    controller.set_num_threads(1)
-            self._active += 1
+            if not any(self._active.values()):
+                self._saved = [(c, c.num_threads) for c in _blas_pools()]
+            self._active[request] += 1
+            self._apply()
 
-    def leave(self) -> None:
+    def leave(self, request: str) -> None:
         with self._lock:
-            self._active -= 1
-            if self._active == 0:
-                for controller, threads in self._saved:
-                    controller.set_num_threads(threads)
+            self._active[request] -= 1
+            self._apply()
+            if not any(self._active.values()):
                 self._saved = []
+
+    def _apply(self) -> None:
+        pools = self._saved
+        separate = any(_is_numpy(c) for c, _ in pools) and not all(_is_numpy(c) for c, _ in pools)
+        for controller, original in pools:
+            if self._active["single_threaded"]:
+                wanted = 1
+            elif self._active["numpy_pool_only"] and separate and not _is_numpy(controller):
+                wanted = 1
+            else:
+                wanted = original
+            if controller.num_threads != wanted:
+                controller.set_num_threads(wanted)
 
 
 _LIMITER = _Limiter()
 
 
 @contextmanager
-def numpy_pool_only():
-    """Run every non-numpy BLAS single-threaded for the duration of the block."""
-    _LIMITER.enter()
+def _limited(request: str):
+    _LIMITER.enter(request)
     try:
         yield
     finally:
-        _LIMITER.leave()
+        _LIMITER.leave(request)
+
+
+def numpy_pool_only():
+    """Run every non-numpy BLAS single-threaded for the duration of the block."""
+    return _limited("numpy_pool_only")
+
+
+def single_threaded():
+    """Run every BLAS on the calling thread for the duration of the block."""
+    return _limited("single_threaded")

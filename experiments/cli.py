@@ -132,8 +132,13 @@ def do_describe(args) -> None:
 
 def do_run(args) -> None:
     exp = registry.get(args.id)
-    if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
-        raise UsageError(f"--out must end in .parquet or .csv, got {args.out.name!r}")
+    if args.out is not None:
+        if args.out.suffix not in (".csv", ".parquet"):
+            raise UsageError(f"--out must end in .parquet or .csv, got {args.out.name!r}")
+        try:
+            store.check_output(args.out)  # before the run, not after it
+        except store.StoreError as err:
+            raise UsageError(f"--out: {err}") from None
     assignments = parse_assignments(args.assignments)
     params = exp.validate(assignments)
     with parallel_backend(args) as (backend, jobs):
@@ -147,7 +152,7 @@ def do_run(args) -> None:
             print(summary_table(frame, exp.x).to_string(float_format="{:.4g}".format))
         return
     if args.out.suffix == ".csv":
-        frame.to_csv(args.out, index=False)
+        store.write_csv(frame, args.out)
     else:
         store.write_table(frame, args.out, provenance)
     print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
@@ -155,6 +160,11 @@ def do_run(args) -> None:
 
 def do_precompute(args) -> None:
     chosen = [registry.get(i) for i in args.ids] if args.ids else list(registry.experiments().values())
+    data_dir = args.data_dir or store.DATA_DIR
+    store.check_folder(data_dir)  # a missing or read-only folder fails now, not after the runs
+    for path in store.sync_sidecars(data_dir):
+        print(f"{path.name}: rewritten from its Parquet file (a previous run was interrupted)",
+              file=sys.stderr)
     for exp in chosen:
         start = time.perf_counter()
         params = exp.validate(exp.precompute_params)
@@ -165,7 +175,7 @@ def do_precompute(args) -> None:
             exp.id, params, list(range(exp.precompute_seeds)), time.perf_counter() - start,
             f"python -m experiments precompute {exp.id}",
         )
-        path = store.save(frame, provenance, args.data_dir)
+        path = store.save(frame, provenance, data_dir)
         print(f"{exp.id}: {len(frame)} rows -> {path} ({time.perf_counter() - start:.1f} s)",
               file=sys.stderr)
 

@@ -221,4 +221,5 @@ EXPERIMENT = Experiment(
     metrics=("epochs_to_generalize", "epochs_to_memorize", "generalized", "memorized", "accuracy"),
     log_x=False,
     claims=lambda frame, params: phase_claims(frame, params),
+    columns=("weight_decay", "phase"),  # read by its pages; checked on load
 )

@@ -333,4 +333,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("risk",),
     claims=claims,
+    columns=("ridge_label", "source"),  # read by its pages; checked on load
 )

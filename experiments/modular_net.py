@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
+
+from experiments.blas import single_threaded
 
 OPERATIONS = {
     "add": lambda a, b, p: (a + b) % p,
@@ -23,16 +24,6 @@ OPERATIONS = {
 BETAS, EPS = (0.9, 0.98), 1e-8
 TINY = np.float32(1e-30)  # well above the subnormal range (< 1.2e-38) yet numerically zero
 SCHEDULE_POINTS = 90
-_controller: ThreadpoolController | None = None
-
-
-def one_blas_thread():
-    """A one-thread BLAS limit; the controller is found once (scanning the loaded
-    libraries costs ~4 ms, more than 10 epochs of a small net)."""
-    global _controller
-    if _controller is None:
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
 
 
 # Data -----------------------------------------------------------------------------------
@@ -239,7 +230,7 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     for stop in logged:
         # One BLAS thread: these matrices are small, and extra threads only contend for
         # the 2 shared cores (measured ~5x slower with the default thread pool).
-        with one_blas_thread():
+        with single_threaded():
             while epoch < stop:
                 epoch += 1
                 grads, _ = gradients(weights, a, b, label, act, loss, groups)

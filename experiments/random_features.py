@@ -5,9 +5,13 @@ What to notice
 Fit a linear model on N random features of the input with the minimum-norm least
 squares solution. Test error falls, then rises to a sharp peak where N = n_train
 (the feature matrix is square and nearly singular, so the coefficients blow up),
-then falls again as N keeps growing, often below the best small model. Training
-error is exactly zero from the threshold on. A small ridge penalty removes the peak;
-flipped training labels make it taller.
+then falls again as N keeps growing: on clean digits the widest model beats the best
+model smaller than the training set. Training error is exactly zero from the
+threshold on. A small ridge penalty removes the peak.
+
+Flipped training labels (`label_noise`) change the verdict: the peak is taller, the
+interpolating models fit the wrong labels too, and a ridge penalty (or a small model)
+then beats the widest interpolator. `claims` measures each of these sentences.
 
 On digits (400 training images, one-hot squared loss): 0-1 test error ~5% at N = 200,
 ~80% at N = 400, ~3% at N = 2000 and beyond.
@@ -19,6 +23,7 @@ import pandas as pd
 
 from experiments import costs
 from experiments.base import Experiment, SeedPart
+from experiments.claims import Claim
 from experiments.datasets import digits_split, flip_labels, one_hot, synthetic_regression
 from experiments.features import draw_random_weights, random_features
 from experiments.linalg import nested_ridge_sweep
@@ -34,8 +39,9 @@ PARAMS = (
           "ReLU features sqrt(2/N) max(0, Wx).", choices=("fourier", "relu")),
     Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20, high=1500),
     Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0, high=2.0),
-    Param("label_noise", "float", 0.0, "Fraction of training labels flipped (digits only).",
-          low=0.0, high=0.9),
+    Param("label_noise", "floats", (0.0,), "Fractions of training labels flipped (digits only); "
+          "several values are run side by side on the same features.", low=0.0, high=0.9,
+          max_items=4),
     Param("max_ratio", "float", 20.0, "Widest model, in multiples of n_train.", low=1.5, high=40.0),
     Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5, high=80),
     Param("ridge", "floats", (0.0,), "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
@@ -52,27 +58,41 @@ def widths_for(params: dict) -> np.ndarray:
     return np.unique(np.append(grid.round().astype(int), n))
 
 
-def _data(params: dict, seed: int):
+def _data(params: dict, seed: int, label_noise: float = 0.0):
     if params["dataset"] == "digits":
         split = digits_split(params["n_train"], seed)
         labels = split.y_train
-        if params["label_noise"] > 0:
-            labels = flip_labels(labels, params["label_noise"], np.random.default_rng([seed, 5]))
+        if label_noise > 0:
+            # One stream per seed for every fraction: a larger fraction flips a superset.
+            labels = flip_labels(labels, label_noise, np.random.default_rng([seed, 5]))
         return split, one_hot(labels), one_hot(split.y_test)
     split = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"], seed)
     return split, split.y_train[:, None], split.y_test[:, None]
 
 
+def label_noises(params: dict) -> tuple[float, ...]:
+    """Label noise only exists on digits; synthetic runs fit once."""
+    return params["label_noise"] if params["dataset"] == "digits" else params["label_noise"][:1]
+
+
 def run_seed(params: dict, seed: int) -> SeedPart:
-    split, y_train, y_test = _data(params, seed)
     widths = widths_for(params)
+    split = _data(params, seed)[0]
     rng = np.random.default_rng([seed, 3])
     weights, offsets = draw_random_weights(split.x_train.shape[1], widths[-1], params["bandwidth"],
                                            params["features"], rng)
     f_train = random_features(split.x_train, weights, offsets, params["features"])
     f_test = random_features(split.x_test, weights, offsets, params["features"])
-    fit = nested_ridge_sweep(f_train, f_test, y_train, widths, params["ridge"],
-                             scale=np.sqrt(2.0 / widths))
+    frames = []
+    for label_noise in label_noises(params):
+        _, y_train, y_test = _data(params, seed, label_noise)
+        fit = nested_ridge_sweep(f_train, f_test, y_train, widths, params["ridge"],
+                                 scale=np.sqrt(2.0 / widths))
+        frames += _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test)
+    return SeedPart(pd.concat(frames, ignore_index=True))
+
+
+def _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test) -> list[pd.DataFrame]:
     frames = []
     for j, lam in enumerate(fit.ridges):
         metrics = {
@@ -82,7 +102,8 @@ def run_seed(params: dict, seed: int) -> SeedPart:
             ("train", "sigma_min"): fit.sigma_min,
         }
         if params["dataset"] == "digits":
-            for split_name, pred, truth in (("train", fit.train_pred, split.y_train),
+            # Training error is measured against the (possibly flipped) labels it was fitted to.
+            for split_name, pred, truth in (("train", fit.train_pred, y_train.argmax(axis=1)),
                                             ("test", fit.test_pred, split.y_test)):
                 metrics[(split_name, "error_rate")] = (pred[:, j].argmax(axis=2) != truth).mean(axis=1)
         for (split_name, metric), values in metrics.items():
@@ -90,10 +111,10 @@ def run_seed(params: dict, seed: int) -> SeedPart:
                 "seed": seed, "split": split_name, "metric": metric, "value": values,
                 "n_params": widths, "n_train": params["n_train"], "ridge": lam,
                 "effective_params": fit.effective_params()[:, j], "dataset": params["dataset"],
-                "features": params["features"], "label_noise": params["label_noise"],
+                "features": params["features"], "label_noise": label_noise,
                 "noise": params["noise"], "bandwidth": params["bandwidth"],
             }))
-    return SeedPart(pd.concat(frames, ignore_index=True))
+    return frames
 
 
 def _sizes(params: dict) -> tuple[int, int, int, int]:
@@ -104,16 +125,17 @@ def _sizes(params: dict) -> tuple[int, int, int, int]:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds with one BLAS thread (experiments/costs.py): the features, then the sweep
-    over every width and penalty (with the smoother's n_test right-hand sides), metrics
-    and frames."""
+    """Seconds with one BLAS thread (experiments/costs.py): the features once, then per
+    label-noise setting the sweep over every width and penalty (with the smoother's n_test
+    right-hand sides), metrics and frames."""
     n, m, k, dim = _sizes(params)
     widths, ridges = widths_for(params), params["ridge"]
     top, rows = int(widths[-1]), len(widths) * len(ridges)
     relu = params["features"] == "relu"
-    seed = costs.sweep_work(n, m, k, widths, ridges) + costs.Work(
-        sgemm=2 * (n + m) * dim * top, features=(n + m) * top * (0.5 if relu else 1.0),
+    sweep = costs.sweep_work(n, m, k, widths, ridges) + costs.Work(
         elements=6 * rows * (n + m) * k, calls=100 + 250 * len(ridges))
+    seed = sweep * len(label_noises(params)) + costs.Work(
+        sgemm=2 * (n + m) * dim * top, features=(n + m) * top * (0.5 if relu else 1.0))
     return costs.price(seed * n_seeds)
 
 
@@ -127,9 +149,143 @@ def memory(params: dict, n_seeds: int) -> float:
     build = 8 * n * top + 16 * big * top
     sweep = costs.sweep_bytes(n, m, k, len(widths), len(params["ridge"]), top)
     metrics = 16 * len(widths) * (n + m) * k
-    rows = len(widths) * len(params["ridge"]) * 6
+    rows = len(widths) * len(params["ridge"]) * 6 * len(label_noises(params))
     results = costs.results_bytes(rows, 14, n_seeds)
     return costs.total_bytes(max(build, features + sweep + metrics) + results)
+
+
+
+def error_metric(frame: pd.DataFrame) -> str:
+    return "error_rate" if "error_rate" in set(frame["metric"]) else "mse"
+
+
+def median_curve(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noise: float = 0.0,
+                 split: str = "test") -> pd.Series:
+    """Median over seeds against N for one (ridge, label noise) setting; empty if not run."""
+    rows = frame[(frame["metric"] == metric) & (frame["split"] == split) & (frame["seed"] >= 0)
+                 & np.isclose(frame["ridge"], ridge) & np.isclose(frame["label_noise"], label_noise)]
+    return rows.groupby("n_params")["value"].median().sort_index()
+
+
+def home_rows(frame: pd.DataFrame, label_noise: float = 0.0) -> pd.DataFrame:
+    """Per-seed test error of the minimum-norm fits for one label-noise setting."""
+    return frame[(frame["metric"] == error_metric(frame)) & (frame["split"] == "test")
+                 & (frame["seed"] >= 0) & (frame["ridge"] == 0)
+                 & np.isclose(frame["label_noise"], label_noise)]
+
+
+def band_top(rows: pd.DataFrame) -> float:
+    """A y-axis top just above the highest upper quartile over seeds, so no band is cut."""
+    return 1.1 * float(rows.groupby("n_params")["value"].quantile(0.75).max())
+
+
+def best_points(frame: pd.DataFrame, n_train: int, label_noise: float = 0.0) -> pd.DataFrame:
+    """The two models Home compares (minimum norm): the best one smaller than the training
+    set (what the classical view would pick) and the widest; value is the median test error."""
+    curve = median_curve(frame, error_metric(frame), label_noise=label_noise)
+    classical = curve[curve.index < n_train]
+    if classical.empty or curve.index.max() <= n_train:
+        return pd.DataFrame(columns=["n_params", "value", "label"])
+    best, widest = int(classical.idxmin()), int(curve.index.max())
+    fmt = formatter(error_metric(frame))
+    return pd.DataFrame({
+        "n_params": [best, widest], "value": [curve[best], curve[widest]],
+        "label": [f"best N < {n_train}: {fmt(curve[best])}", f"widest: {fmt(curve[widest])}"]})
+
+
+def best_ridge(frame: pd.DataFrame, n_params: int, label_noise: float) -> tuple[float, float]:
+    """The positive ridge penalty with the lowest median test error at width n_params."""
+    metric = error_metric(frame)
+    scores = {lam: median_curve(frame, metric, lam, label_noise).get(n_params, np.inf)
+              for lam in sorted(frame["ridge"].unique()) if lam > 0}
+    lam = min(scores, key=scores.get)
+    return float(lam), float(scores[lam])
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def formatter(metric: str):
+    """Error rates as percentages, squared losses with three significant digits."""
+    return _pct if metric == "error_rate" else (lambda v: f"{v:.3g}")
+
+
+def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
+    """The page's sentences, measured: the double descent verdict, the peak, the ridge,
+    and what flipped labels change. Claims whose rows were not run are left out."""
+    n, metric = params["n_train"], error_metric(frame)
+    fmt = formatter(metric)
+    clean_regime = (f"{params['dataset']}, n = {n}, minimum norm (no ridge)"
+                    + (", clean labels" if params["dataset"] == "digits" else ""))
+    out: list[Claim] = []
+    points = best_points(frame, n)
+    if len(points) == 2:
+        (best, widest), (e_best, e_wide) = points["n_params"], points["value"]
+        best_text = f"The best under-parameterized model (N = {best})"
+        out.append(Claim(
+            "widest_beats_classical",
+            f"{best_text} errs on {fmt(e_best)} of test digits; the widest (N = {widest}) on "
+            f"{fmt(e_wide)}." if metric == "error_rate" else
+            f"{best_text} has a test squared loss of {fmt(e_best)}; the widest (N = {widest}) "
+            f"{fmt(e_wide)}.",
+            holds=bool(e_wide < e_best), regime=clean_regime))
+        curve = median_curve(frame, metric)
+        peak = int(curve.idxmax())
+        out.append(Claim(
+            "peak_at_threshold",
+            f"The error peaks at N = {peak} (median {fmt(curve[peak])}), where the number of "
+            f"features equals the {n} training points: {curve[peak] / e_best:.0f}x the best "
+            "under-parameterized model.",
+            holds=bool(peak == n and curve[peak] > 3 * e_best), regime=clean_regime))
+        if (frame["ridge"] > 0).any():
+            out += _ridge_claims(frame, n, widest, metric, fmt)
+    noisy = sorted(v for v in frame["label_noise"].unique() if v > 0)
+    if len(points) == 2 and noisy and metric == "error_rate":
+        out += _label_noise_claims(frame, n, noisy[-1], int(points["n_params"].iloc[1]))
+    return out
+
+
+def _ridge_claims(frame, n, widest, metric, fmt) -> list[Claim]:
+    plain = median_curve(frame, metric)
+    lam, at_threshold = best_ridge(frame, n, 0.0)
+    lam_wide, e_ridge_wide = best_ridge(frame, widest, 0.0)
+    regime = "clean labels" if metric == "error_rate" else "minimum norm vs ridge"
+    return [
+        Claim("ridge_removes_peak",
+              f"With ridge lambda = {lam:g} the error at N = n is {fmt(at_threshold)} instead "
+              f"of {fmt(plain[n])} without it.",
+              holds=bool(at_threshold < 0.2 * plain[n]), regime=regime),
+        Claim("clean_interpolator_beats_ridge",
+              f"The interpolating model at N = {widest} ({fmt(plain[widest])}) beats every "
+              f"ridge penalty tried there (best: {fmt(e_ridge_wide)} at lambda = {lam_wide:g}).",
+              holds=bool(plain[widest] < e_ridge_wide), regime=regime),
+    ]
+
+
+def _label_noise_claims(frame, n, noise, widest) -> list[Claim]:
+    clean_err, noisy_err = median_curve(frame, "error_rate"), median_curve(frame, "error_rate", 0.0, noise)
+    clean_mse, noisy_mse = median_curve(frame, "mse"), median_curve(frame, "mse", 0.0, noise)
+    flipped = f"{noise:.0%} of training labels flipped"
+    out = [Claim(
+        "label_noise_taller_peak",
+        f"With {flipped}, the peak at N = n rises from {_pct(clean_err[n])} to "
+        f"{_pct(noisy_err[n])} test error (median test squared loss {clean_mse[n]:.3g} -> "
+        f"{noisy_mse[n]:.3g}).",
+        holds=bool(noisy_err[n] > clean_err[n] and noisy_mse[n] > clean_mse[n]),
+        regime=f"{flipped} vs clean, minimum norm")]
+    if (frame["ridge"] > 0).any():
+        lam, e_ridge = best_ridge(frame, widest, noise)
+        small = noisy_err[noisy_err.index < n]
+        out.append(Claim(
+            "label_noise_interpolator_loses",
+            f"With {flipped}, the interpolating model at N = {widest} errs on "
+            f"{_pct(noisy_err[widest])} of test digits: worse than ridge lambda = {lam:g} at "
+            f"the same width ({_pct(e_ridge)}) and than the best model smaller than the "
+            f"training set (N = {int(small.idxmin())}, {_pct(small.min())}).",
+            holds=bool(noisy_err[widest] > e_ridge and noisy_err[widest] > small.min()),
+            regime=flipped))
+    return out
 
 
 EXPERIMENT = Experiment(
@@ -138,7 +294,8 @@ EXPERIMENT = Experiment(
     summary=(
         "Test error peaks where the number of random features equals the number of training "
         "points (minimum-norm least squares just interpolates), then falls again for wider "
-        "models. A small ridge penalty removes the peak; label noise makes it taller."
+        "models. A small ridge penalty removes the peak. With flipped training labels the peak "
+        "is taller and the widest interpolating model loses to a ridge penalty."
     ),
     references=(
         "Belkin, Hsu, Ma, Mandal (2019), Reconciling modern machine-learning practice and the "
@@ -154,8 +311,10 @@ EXPERIMENT = Experiment(
     x="n_params",
     threshold=lambda params: float(params["n_train"]),
     default_seeds=3,
-    precompute_params={"ridge": (0.0, 1e-4, 1e-3, 1e-2, 1e-1)},
+    precompute_params={"ridge": (0.0, 1e-4, 1e-3, 1e-2, 1e-1), "label_noise": (0.0, 0.2)},
     precompute_seeds=8,
     budget_seconds=20.0,
     metrics=("error_rate", "mse", "coef_norm", "sigma_min"),
+    claims=claims,
+    columns=("ridge",),  # read by its pages; checked on load
 )

@@ -7,11 +7,18 @@ an exponent that differs by family (a kernel machine learns digits faster than a
 linear model: steeper slope). Model-size curves of random features flatten once the
 model is large enough for the data, and the (width, data) grid shows the
 compute-optimal frontier: for each compute budget, the best split between model
-size and data. Fits come from experiments/powerlaw.py.
+size and data. The compute_optimal curve does that study in the Chinchilla way on a
+teacher with unlimited data (experiments/teacher.py, fitted by experiments/chinchilla.py).
+Fits come from experiments/powerlaw.py.
+
+Test rows count the points behind each error rate (`n_eval`, `n_errors`) so that
+intervals can resample test points too. `flops` is an exact operation count where one
+exists (random features: the solver's multiply-adds; the teacher study: C = 6 N D) and
+empty for the SVM, logistic regression and the MLP: their costs are not counted the
+same way, so compute is compared only within one family.
 """
 from __future__ import annotations
 
-import time
 import warnings
 from functools import lru_cache
 
@@ -24,6 +31,8 @@ from experiments.datasets import Split, digits_split, one_hot, stratified_indice
 from experiments.features import draw_random_weights, random_features
 from experiments.linalg import nested_ridge_sweep
 from experiments.params import Param
+from experiments.scaling_claims import claims
+from experiments.teacher import DATASET, FAMILY, teacher_cells, teacher_flops
 from sklearn.exceptions import ConvergenceWarning
 
 FAMILIES = ("random_features", "rbf_svm", "logistic", "mlp")
@@ -34,8 +43,10 @@ PARAMS = (
     Param("dataset", "str", "digits", "digits (1,797 images, 10 classes) or synthetic "
           "(make_classification: 20 features, 5 classes).", choices=("digits", "synthetic")),
     Param("curve", "str", "data", "data: error vs training size; model: error vs model size at "
-          "max_train; grid: random features over (width, training size).",
-          choices=("data", "model", "grid", "all")),
+          "max_train; grid: random features over (width, training size); compute_optimal: "
+          "ridge regression on a synthetic teacher with unlimited data over (N, D), for the "
+          "Chinchilla fit (ignores dataset, family and sizes).",
+          choices=("data", "model", "grid", "compute_optimal", "all")),
     Param("family", "str", "all", "Model family, or all of them.", choices=("all",) + FAMILIES),
     Param("max_train", "int", 300, "Largest training set.", low=50, high=1400),
     Param("n_sizes", "int", 4, "Number of training sizes (log-spaced from 30).", low=3, high=12),
@@ -92,7 +103,13 @@ def _param_count(family: str, model, dim: int, classes: int, width: int = RF_WID
     return sum(w.size for w in model.coefs_) + sum(b.size for b in model.intercepts_)
 
 
+def _rf_flops(n: int, width, dim: int):
+    """Multiply-adds of features plus the nested solve (Gram or QR of the n x width block)."""
+    return 2.0 * n * np.asarray(width) * (dim + np.minimum(n, width))
+
+
 def _rf_sweep(split: Split, widths, seed: int, params: dict):
+    """Per width: train and test mistakes of ridge-regularized random features."""
     weights, offsets = draw_random_weights(split.x_train.shape[1], int(max(widths)),
                                            bandwidth(params), "fourier",
                                            np.random.default_rng([seed, 3]))
@@ -101,35 +118,34 @@ def _rf_sweep(split: Split, widths, seed: int, params: dict):
     widths = np.asarray(widths)
     fit = nested_ridge_sweep(f, f_test, one_hot(split.y_train, 10), widths, [RF_RIDGE],
                              scale=np.sqrt(2.0 / widths))
-    train_err = (fit.train_pred[:, 0].argmax(2) != split.y_train).mean(1)
-    test_err = (fit.test_pred[:, 0].argmax(2) != split.y_test).mean(1)
-    return train_err, test_err
+    train_wrong = (fit.train_pred[:, 0].argmax(2) != split.y_train).sum(1)
+    test_wrong = (fit.test_pred[:, 0].argmax(2) != split.y_test).sum(1)
+    return train_wrong, test_wrong
 
 
-def _row(seed, family, curve, n, n_params, train_err, test_err, seconds, flops):
-    return [(seed, "train", "error_rate", train_err, n, n_params, family, curve, flops),
-            (seed, "test", "error_rate", test_err, n, n_params, family, curve, flops),
-            (seed, "train", "fit_seconds", seconds, n, n_params, family, curve, flops)]
+def _row(seed, family, curve, split, n_params, wrong, flops):
+    """Train and test error rates with the counts behind them."""
+    n = len(split.y_train)
+    return [(seed, "train", "error_rate", wrong[0] / n, n, n_params, family, curve, flops,
+             n, wrong[0]),
+            (seed, "test", "error_rate", wrong[1] / len(split.y_test), n, n_params, family,
+             curve, flops, len(split.y_test), wrong[1])]
 
 
 def _fit_family(family, split, seed, params, curve, hidden=MLP_WIDTH):
     n, dim = split.x_train.shape
     classes = int(split.y_train.max()) + 1
-    start = time.perf_counter()
     if family == "random_features":
-        train_err, test_err = (e[0] for e in _rf_sweep(split, [RF_WIDTH], seed, params))
-        model, flops = None, 2.0 * n * RF_WIDTH * (dim + min(n, RF_WIDTH))
-    else:
-        with warnings.catch_warnings():  # a capped MLP budget is a choice, not a problem
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model = _sklearn_model(family, seed, hidden).fit(split.x_train, split.y_train)
-        train_err = float((model.predict(split.x_train) != split.y_train).mean())
-        test_err = float((model.predict(split.x_test) != split.y_test).mean())
-        flops = None
-    seconds = time.perf_counter() - start
-    count = _param_count(family, model, dim, classes)
-    flops = flops if flops is not None else 6.0 * n * count * getattr(model, "n_iter_", 1)
-    return _row(seed, family, curve, n, count, train_err, test_err, seconds, float(np.max(flops)))
+        wrong = [int(e[0]) for e in _rf_sweep(split, [RF_WIDTH], seed, params)]
+        return _row(seed, family, curve, split, _param_count(family, None, dim, classes),
+                    wrong, float(_rf_flops(n, RF_WIDTH, dim)))
+    with warnings.catch_warnings():  # a capped MLP budget is a choice, not a problem
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = _sklearn_model(family, seed, hidden).fit(split.x_train, split.y_train)
+    wrong = [int((model.predict(split.x_train) != split.y_train).sum()),
+             int((model.predict(split.x_test) != split.y_test).sum())]
+    return _row(seed, family, curve, split, _param_count(family, model, dim, classes), wrong,
+                np.nan)
 
 
 def _data_rows(params, seed, families):
@@ -146,9 +162,9 @@ def _model_rows(params, seed, families):
     split = split_for(params, n, seed)
     if "random_features" in families:
         widths = np.unique(np.geomspace(10, 10 * n, 12).round().astype(int))
-        for w, tr, te in zip(widths, *_rf_sweep(split, widths, seed, params)):
-            rows += _row(seed, "random_features", "model", n, int(w) * 10, tr, te, 0.0,
-                         2.0 * n * w * (split.x_train.shape[1] + min(n, w)))
+        for w, wrong in zip(widths, zip(*_rf_sweep(split, widths, seed, params))):
+            rows += _row(seed, "random_features", "model", split, int(w) * 10, wrong,
+                         float(_rf_flops(n, w, split.x_train.shape[1])))
     if "mlp" in families:
         for hidden in (2, 4, 8, 16, 32, 64):
             rows += _fit_family("mlp", split, seed, params, "model", hidden)
@@ -159,27 +175,43 @@ def _grid_rows(params, seed, families):
     widths, rows = np.unique(np.geomspace(10, 4000, 10).round().astype(int)), []
     for n in sizes(params):
         split = split_for(params, int(n), seed)
-        for w, tr, te in zip(widths, *_rf_sweep(split, widths, seed, params)):
-            rows += _row(seed, "random_features", "grid", int(n), int(w) * 10, tr, te, 0.0,
-                         2.0 * n * w * (split.x_train.shape[1] + min(n, w)))
+        for w, wrong in zip(widths, zip(*_rf_sweep(split, widths, seed, params))):
+            rows += _row(seed, "random_features", "grid", split, int(w) * 10, wrong,
+                         float(_rf_flops(int(n), w, split.x_train.shape[1])))
     return rows
 
 
-CURVES = {"data": _data_rows, "model": _model_rows, "grid": _grid_rows}
+def _teacher_rows(params, seed, families):
+    """Exact population risk (no test points, so no counts) and the ridge chosen per cell."""
+    rows = []
+    for n, d, risk, ridge in teacher_cells(seed):
+        flops = float(teacher_flops(n, d))
+        rows += [(seed, "test", "mse", risk, d, n, FAMILY, "compute_optimal", flops, np.nan,
+                  np.nan),
+                 (seed, "train", "ridge", ridge, d, n, FAMILY, "compute_optimal", flops, np.nan,
+                  np.nan)]
+    return rows
+
+
+CURVES = {"data": _data_rows, "model": _model_rows, "grid": _grid_rows,
+          "compute_optimal": _teacher_rows}
+COLUMNS = ["seed", "split", "metric", "value", "n_train", "n_params", "family", "curve", "flops",
+           "n_eval", "n_errors"]
 
 
 def run_seed(params: dict, seed: int) -> SeedPart:
     families = FAMILIES if params["family"] == "all" else (params["family"],)
     curves = CURVES if params["curve"] == "all" else [params["curve"]]
     rows = [row for curve in curves for row in CURVES[curve](params, seed, families)]
-    frame = pd.DataFrame(rows, columns=["seed", "split", "metric", "value", "n_train",
-                                        "n_params", "family", "curve", "flops"])
-    frame["dataset"] = params["dataset"]
-    frame = frame[(frame["metric"] != "fit_seconds") | (frame["value"] > 0)]
-    return SeedPart(frame.reset_index(drop=True))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["dataset"] = np.where(frame["curve"] == "compute_optimal", DATASET, params["dataset"])
+    return SeedPart(frame)
 
 
 MLP_EPOCHS, MLP_BATCH = 150, 200  # scikit-learn's adam: max_iter epochs of mini-batches
+# The teacher grid (experiments/teacher.py) has a fixed size: measured 1.2 s and 64 MB
+# traced on the loaded host, priced as element passes.
+TEACHER_WORK, TEACHER_BYTES = costs.Work(elements=1.5e9), 80 * costs.MB
 LOGISTIC_STEPS = 100  # L-BFGS iterations: measured 12-69 here (max_iter 2000 never reached)
 
 
@@ -227,6 +259,8 @@ def cost(params: dict, n_seeds: int) -> float:
     if "grid" in curves:
         widths = np.unique(np.geomspace(10, 4000, 10).round().astype(int))
         seed += sum((_rf_work(int(size), widths, dim) for size in sizes(params)), costs.Work())
+    if "compute_optimal" in curves:
+        seed += TEACHER_WORK
     return costs.price(seed * n_seeds)
 
 
@@ -248,8 +282,10 @@ def memory(params: dict, n_seeds: int) -> float:
         build = 8 * n * top + 16 * max(n, N_TEST) * top
         solve = 8 * (n + N_TEST) * top + costs.sweep_bytes(n, N_TEST, 10, widths, 1, top)
         peak = max(peak, build, solve)
-    rows = 3 * len(sizes(params)) * (len(families) + 10) * len(curves)
-    return costs.total_bytes(peak + costs.results_bytes(rows, 10, n_seeds))
+    if "compute_optimal" in curves:
+        peak = max(peak, TEACHER_BYTES)
+    rows = 3 * len(sizes(params)) * (len(families) + 10) * len(curves) + 2 * 56
+    return costs.total_bytes(peak + costs.results_bytes(rows, 12, n_seeds))
 
 
 EXPERIMENT = Experiment(
@@ -271,7 +307,9 @@ EXPERIMENT = Experiment(
     x="n_train",
     default_seeds=2,
     precompute_params={"max_train": 1400, "n_sizes": 7, "curve": "all"},
-    precompute_seeds=3,
+    precompute_seeds=10,
     budget_seconds=20.0,
-    metrics=("error_rate", "fit_seconds"),
+    metrics=("error_rate", "mse"),
+    claims=claims,
+    columns=("curve", "family", "flops", "n_params"),  # read by its pages; checked on load
 )

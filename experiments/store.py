@@ -3,24 +3,28 @@
 The Parquet file is the source of truth and carries its own provenance in the file's
 key-value metadata, so one atomic rename publishes data and provenance together: a
 run killed at any moment leaves either the old file or the new one, never half of
-either. Reads go through pyarrow only (no pickle anywhere).
+either. Reads go through pyarrow only (no pickle anywhere). Temp files carry the
+writer's process id, so the next write into a folder removes those of writers that
+died (a killed run), and never those of one still running.
 """
 from __future__ import annotations
 
 import json
 import os
 import platform
+import re
 import subprocess
-import sys
 import tempfile
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.params import ParamError
 from experiments.schema import SCHEMA_VERSION, SchemaError, check_tidy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,10 +86,67 @@ def make_provenance(experiment: str, params: dict, seeds: list[int], runtime: fl
     }
 
 
+def check_output(path: Path) -> None:
+    """Fail now, with the fix, if a result cannot be written to `path` later (an
+    existing folder at that name, or see `check_folder`)."""
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; name a file inside it instead")
+    check_folder(path.parent)
+
+
+def check_folder(folder: Path) -> None:
+    """Fail now if results cannot be written into `folder`: it is missing (none is
+    created silently) or this process cannot write there (probed, so read-only mounts
+    count too). Clears temp files that killed runs left there."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise StoreError(f"folder {folder} does not exist; create it first")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}-", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise StoreError(f"cannot write in {folder} ({err.strerror or err})") from None
+    os.close(fd)
+    os.unlink(probe)
+    clean_stale_temps(folder)
+
+
+# `.<file>.<pid>-<mkstemp's 8 characters>.tmp`, only for the kinds of file written here.
+_TEMP = re.compile(r"^\..+\.(?:parquet|csv|json)\.(?:(?P<pid>\d+)-)?[a-z0-9_]{8}\.tmp$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def clean_stale_temps(folder: Path) -> list[Path]:
+    """Remove temp files left in `folder` by writers that were killed; return them.
+    Names without a process id come from before ids were recorded: always stale."""
+    removed = []
+    for path in Path(folder).glob(".*.tmp"):
+        match = _TEMP.match(path.name)
+        if match and not (match["pid"] and _alive(int(match["pid"]))):
+            try:
+                path.unlink()
+                removed.append(path)
+            except FileNotFoundError:
+                pass
+    return removed
+
+
 def _atomic_write(path: Path, write) -> None:
     """Write via a temp file in the same folder, fsync, then rename over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise StoreError(f"folder {path.parent} does not exist; create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp",
+                               dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -113,16 +174,50 @@ def write_table(frame: pd.DataFrame, path: Path, provenance: dict) -> None:
     _atomic_write(Path(path), lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Atomically write a checked tidy frame as CSV (no provenance: CSV has no place for it)."""
+    frame = check_tidy(frame)
+    _atomic_write(Path(path), lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def _write_sidecar(json_path: Path, provenance: dict) -> None:
+    text = json.dumps(provenance, indent=2, sort_keys=True) + "\n"
+    _atomic_write(json_path, lambda tmp: Path(tmp).write_text(text))
+
+
 def save(frame: pd.DataFrame, provenance: dict, data_dir: Path | None = None) -> Path:
     parquet_path, json_path = paths(provenance["experiment"], data_dir)
     write_table(frame, parquet_path, provenance)
-    text = json.dumps(provenance, indent=2, sort_keys=True) + "\n"
-    _atomic_write(json_path, lambda tmp: Path(tmp).write_text(text))
+    _write_sidecar(json_path, provenance)
     return parquet_path
 
 
-def read_table(path: Path, experiment: str | None = None) -> tuple[pd.DataFrame, dict]:
-    """Read and check a result file; any failure becomes a StoreError that says the fix."""
+def sync_sidecars(data_dir: Path | None = None) -> list[Path]:
+    """Rewrite every `<id>.json` that no longer mirrors its Parquet file's provenance
+    (a run killed between the two renames of `save`); return the rewritten paths.
+    The Parquet file is the source of truth; unreadable ones are left for `load`."""
+    fixed = []
+    for parquet_path in sorted(Path(data_dir or DATA_DIR).glob("*.parquet")):
+        try:
+            meta = pq.read_schema(parquet_path).metadata or {}
+            provenance = json.loads(meta[PROVENANCE_KEY])
+        except (OSError, ValueError, KeyError, pa.ArrowException):
+            continue
+        json_path = parquet_path.with_suffix(".json")
+        try:
+            current = json.loads(json_path.read_text())
+        except (OSError, ValueError):
+            current = None
+        if current != provenance:
+            _write_sidecar(json_path, provenance)
+            fixed.append(json_path)
+    return fixed
+
+
+def read_table(path: Path, experiment: str | None = None,
+               columns: Sequence[str] = ()) -> tuple[pd.DataFrame, dict]:
+    """Read and check a result file; any failure becomes a StoreError that says the fix.
+    `columns`: those the caller reads besides the tidy ones."""
     path = Path(path)
     fix = (f"regenerate it with `python -m experiments precompute {experiment}`"
            if experiment else "regenerate it with `python -m experiments precompute`")
@@ -144,8 +239,47 @@ def read_table(path: Path, experiment: str | None = None) -> tuple[pd.DataFrame,
         frame = check_tidy(frame, experiment)
     except SchemaError as err:
         raise StoreError(f"result file {path} breaks the result contract ({err}); {fix}") from None
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if missing:
+        raise StoreError(f"result file {path} lacks the column(s) {', '.join(missing)} that this "
+                         f"code reads (made by older code?); {fix}")
     return frame, provenance
 
 
-def load(experiment: str, data_dir: Path | None = None) -> tuple[pd.DataFrame, dict]:
-    return read_table(paths(experiment, data_dir)[0], experiment)
+def check_params(provenance: dict, exp, path: Path) -> None:
+    """The stored parameters must be exactly the experiment's current ones, each valid:
+    pages read them to label and recompute, so a renamed, removed or added parameter
+    is drift to regenerate, not a crash."""
+    fix = f"regenerate it with `python -m experiments precompute {exp.id}`"
+    stored = provenance.get("params")
+    if not isinstance(stored, dict):
+        raise StoreError(f"result file {path} records no parameters; {fix}")
+    names = [p.name for p in exp.params]
+    unknown = sorted(set(stored) - set(names))
+    absent = [n for n in names if n not in stored]
+    if unknown or absent:
+        what = "; ".join(part for part in (
+            unknown and f"parameter(s) {', '.join(map(repr, unknown))} unknown to this code",
+            absent and f"parameter(s) {', '.join(map(repr, absent))} not recorded") if part)
+        raise StoreError(f"result file {path} was made by another version of {exp.id} ({what}); "
+                         f"{fix}")
+    try:
+        exp.validate(stored)
+    except ParamError as err:
+        raise StoreError(f"result file {path} records an invalid parameter ({err}); {fix}") from None
+
+
+def load(experiment: str, data_dir: Path | None = None,
+         columns: Sequence[str] = ()) -> tuple[pd.DataFrame, dict]:
+    """A stored result with the columns its pages read (the experiment's `x` and
+    `columns`, plus `columns` given here) and parameters this code understands."""
+    from experiments import registry  # registry imports every experiment module
+
+    path = paths(experiment, data_dir)[0]
+    try:
+        exp = registry.get(experiment)
+    except ParamError:
+        return read_table(path, experiment, columns)
+    frame, provenance = read_table(path, experiment, (exp.x, *exp.columns, *columns))
+    check_params(provenance, exp, path)
+    return frame, provenance

@@ -1,7 +1,9 @@
 """`python -m experiments`: verbs, outputs and one-line errors with exit status 2."""
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -92,3 +94,55 @@ def test_missing_result_file_is_a_readable_error(tmp_path):
             f"store.read_table(Path({str(tmp_path / 'none.parquet')!r}), 'polynomial')")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert "none.parquet is missing" in proc.stderr
+
+
+def unwritable_folder(tmp_path):
+    """A folder this process cannot create files in (root ignores permission bits)."""
+    if os.geteuid() == 0:
+        return Path("/sys")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return folder
+
+
+@pytest.mark.parametrize("where, fragment", [
+    (lambda tmp: tmp / "results.parquet", "is a folder"),
+    (lambda tmp: tmp / "missing" / "run.parquet", "does not exist; create it first"),
+    (lambda tmp: tmp / "missing" / "run.csv", "does not exist; create it first"),
+    (lambda tmp: unwritable_folder(tmp) / "run.parquet", "cannot write in"),
+])
+def test_bad_out_fails_before_running_in_one_line(tmp_path, where, fragment):
+    (tmp_path / "results.parquet").mkdir()
+    out = where(tmp_path)
+    # --no-cap and a sweep of minutes: only a check before the run can answer at once
+    proc = cli("run", "polynomial", "--no-cap", "--set", "max_degree=2000", "--set", "n_train=200",
+               "--seeds", "200", "--out", str(out), check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: --out: "), proc.stderr
+    assert fragment in proc.stderr and ".tmp" not in proc.stderr
+    assert not (tmp_path / "missing").exists()  # no folder created silently
+
+
+def test_precompute_into_a_missing_folder_fails_at_once(tmp_path):
+    proc = cli("precompute", "polynomial", "--data-dir", str(tmp_path / "none"), check=False)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and not (tmp_path / "none").exists()
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_run_clears_temp_files_of_killed_runs_only(tmp_path):
+    stale = [tmp_path / f".run.parquet.{dead_pid()}-abcd1234.tmp", tmp_path / ".old.csv.x1y2z3w4.tmp"]
+    kept = [tmp_path / f".run.parquet.{os.getpid()}-live1234.tmp",  # a writer still running
+            tmp_path / ".notes.tmp", tmp_path / "mine.tmp"]  # not ours
+    for path in stale + kept:
+        path.write_text("partial")
+    cli("run", "polynomial", "--set", "max_degree=5", "--seeds", "1", "--out", str(tmp_path / "run.csv"))
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept)
+    assert (tmp_path / "run.csv").exists()

@@ -24,6 +24,7 @@ from experiments.base import run, seed_list
 from experiments.params import ParamError
 from experiments.schema import check_tidy
 from experiments.store import ROOT
+from tests.payloads import as_shown
 
 EXPERIMENTS = list(registry.experiments().values())
 IDS = [e.id for e in EXPERIMENTS]
@@ -192,7 +193,7 @@ def test_pages_survive_hostile_links(exp):
         assert not at.exception, [e.value for e in at.exception]
         for box in at.error:
             assert "\n" not in box.value.strip() and "Traceback" not in box.value, box.value
-        notices = " ".join(w.value for w in at.warning)
+        notices = " ".join(as_shown(w.value) for w in at.warning)
         for name, raw in query.items():
             param = next((p for p in exp.params if p.name == name), None)
             if param is not None:

@@ -73,3 +73,55 @@ def test_bootstrap_needs_several_seeds():
     frame = pd.DataFrame({"seed": 0, "n_train": X, "value": curve()})
     with pytest.raises(PowerLawError, match="two seeds"):
         bootstrap(frame, "n_train")
+
+
+def counted_frame(rng, n_seeds=10, n_test=400, e=0.0, a=2.0, alpha=0.6, same=False):
+    """Seeds whose test errors are binomial draws around a known law."""
+    rows, truth = [], e + a * X ** -alpha
+    first = rng.binomial(n_test, truth)
+    for seed in range(n_seeds):
+        errors = first if same else rng.binomial(n_test, truth)
+        rows.append(pd.DataFrame({"seed": seed, "n_train": X, "value": errors / n_test,
+                                  "n_eval": n_test, "n_errors": errors}))
+    return pd.concat(rows)
+
+
+def test_identical_seeds_still_carry_test_set_noise():
+    """Finding: a seeds-only bootstrap says alpha is known exactly when every seed agrees,
+    although each rate rests on a few hundred test points."""
+    frame = counted_frame(np.random.default_rng(3), same=True)
+    seeds_only = bootstrap(frame.drop(columns=["n_eval", "n_errors"]), "n_train", draws=60)
+    assert seeds_only.alpha_interval[0] == pytest.approx(seeds_only.alpha_interval[1])
+    boot = bootstrap(frame, "n_train", draws=60)
+    assert boot.resampled == "seeds and test points"
+    assert boot.distinct_alphas() >= 50
+    assert boot.alpha_interval[1] - boot.alpha_interval[0] > 0.02
+
+
+def test_pooled_points_are_mistakes_over_test_points():
+    frame = counted_frame(np.random.default_rng(4), n_seeds=3)
+    boot = bootstrap(frame, "n_train", draws=20)
+    pooled = frame.groupby("n_train")["n_errors"].sum() / frame.groupby("n_train")["n_eval"].sum()
+    assert np.allclose(boot.ys, pooled.to_numpy()) and boot.seeds == 3
+
+
+@pytest.mark.slow
+def test_counted_bootstrap_covers_alpha():
+    """90% intervals over 40 synthetic experiments with binomial test noise."""
+    rng = np.random.default_rng(5)
+    hits = sum(lo <= 0.6 <= hi for lo, hi in (
+        bootstrap(counted_frame(rng, e=0.01), "n_train", draws=60).alpha_interval
+        for _ in range(40)))
+    assert hits / 40 >= 0.75
+
+
+def test_E_at_its_bound_is_reported_as_not_identified():
+    """Finding: E = 4.5e-17 and intervals like [0, 0] were printed as numbers."""
+    frame = seeds_frame(np.random.default_rng(6), alpha=0.5).assign(
+        value=lambda f: 2.0 * f["n_train"] ** -0.5 * (1 + 0.01 * f["seed"]))
+    boot = bootstrap(frame, "n_train", draws=40)
+    assert boot.fit.e_bound == "zero"
+    assert boot.E_text() == "~0 (not identified)"
+    assert "e-" not in boot.E_interval_text() and "e-" not in boot.fit.equation()
+    identified = bootstrap(seeds_frame(np.random.default_rng(7)), "n_train", draws=40)
+    assert identified.fit.e_identified and "not identified" not in identified.E_text()

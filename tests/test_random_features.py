@@ -1,10 +1,13 @@
 """Random features: the peak at N = n, ridge and label noise, docs/science.md's digits figures,
-and the fast sweep against a fresh pseudo-inverse per width."""
+the fast sweep against a fresh pseudo-inverse per width, and the page's measured sentences."""
 import numpy as np
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from experiments import random_features as rf
-from experiments import run
+from experiments import run, store
+from experiments.claims import by_key
 from experiments.features import draw_random_weights, random_features
 from experiments.params import ParamError
 
@@ -57,6 +60,24 @@ def test_label_noise_makes_the_peak_taller():
     assert noisy.iloc[-1] > clean.iloc[-1]  # and the second descent ends higher
 
 
+def test_several_label_noises_equal_separate_runs():
+    base = dict(n_train=100, n_widths=6, max_ratio=4)
+    both = run(EXP, {**base, "label_noise": "0, 0.3"}, seeds=[1])
+    for noise in (0.0, 0.3):
+        alone = run(EXP, {**base, "label_noise": noise}, seeds=[1])
+        part = both[both["label_noise"] == noise].reset_index(drop=True)
+        np.testing.assert_array_equal(part["value"], alone["value"])
+        assert len(part) == len(alone)
+
+
+def test_interpolators_fit_the_flipped_labels_exactly():
+    frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, label_noise=0.3), seeds=[2])
+    train = median_curve(frame, split="train")
+    assert train[train.index >= 100].max() == 0  # zero error on the labels it was given
+    split, y_train, _ = rf._data(EXP.validate({"n_train": 100, "label_noise": 0.3}), 2, 0.3)
+    assert 0.2 < np.mean(y_train.argmax(axis=1) != split.y_train) < 0.4
+
+
 def test_sweep_equals_a_fresh_pinv_per_width():
     params = EXP.validate({"dataset": "synthetic", "n_train": 60, "n_widths": 8, "max_ratio": 5,
                            "ridge": "0, 0.01"})
@@ -91,6 +112,7 @@ def test_widths_always_include_n_train():
 @pytest.mark.parametrize("params, fragment", [
     ({"dataset": "mnist"}, "dataset"), ({"features": "tanh"}, "features"),
     ({"n_train": 5}, "n_train"), ({"label_noise": 1.5}, "label_noise"),
+    ({"label_noise": "0, 0.1, 0.2, 0.3, 0.4"}, "label_noise"), ({"label_noise": "x"}, "label_noise"),
     ({"ridge": "-1"}, "ridge"), ({"ridge": []}, "ridge"), ({"max_ratio": float("inf")}, "max_ratio"),
     ({"n_train": 1500, "max_ratio": 40, "n_widths": 80}, "too large"),
 ])
@@ -102,3 +124,48 @@ def test_bad_parameters_are_rejected(params, fragment):
 def test_same_seed_same_numbers():
     params = {"dataset": "synthetic", "n_train": 50, "n_widths": 6}
     assert run(EXP, params, seeds=[7]).equals(run(EXP, params, seeds=[7]))
+
+
+SHIPPED_KEYS = {"widest_beats_classical", "peak_at_threshold", "ridge_removes_peak",
+                "clean_interpolator_beats_ridge", "label_noise_taller_peak",
+                "label_noise_interpolator_loses"}
+
+
+def shipped():
+    frame, provenance = store.load("random_features")
+    params = EXP.validate(provenance["params"])
+    return frame, params, by_key(rf.claims(frame, params))
+
+
+def test_shipped_data_hold_label_noise_results_and_every_claim():
+    """Issue 13, finding 5: the page said label noise makes the peak taller without any
+    label-noise data, and never said that the noisy interpolator loses to the ridge."""
+    frame, params, claims = shipped()
+    assert set(frame["label_noise"]) >= {0.0, 0.2}
+    assert SHIPPED_KEYS <= set(claims) and all(claims[k].holds for k in SHIPPED_KEYS)
+    clean = median_curve(frame[frame["label_noise"] == 0])
+    noisy = median_curve(frame[frame["label_noise"] == 0.2])
+    widest = clean.index.max()
+    assert noisy.loc[400] > clean.loc[400]
+    ridged = frame[(frame["label_noise"] == 0.2) & (frame["ridge"] > 0)]
+    best_ridge = min(median_curve(ridged, ridge=lam).loc[widest] for lam in set(ridged["ridge"]))
+    assert noisy.loc[widest] > best_ridge  # interpolation hurts with flipped labels ...
+    assert noisy.loc[widest] > noisy[noisy.index < 400].min()  # ... and loses to a small model
+    assert clean.loc[widest] < clean[clean.index < 400].min()  # while clean, the widest wins
+
+
+def test_random_features_page_shows_the_label_noise_sentences():
+    _, _, claims = shipped()
+
+    def page_script():
+        from dashboard.app import render_page
+
+        render_page("random_features")
+
+    st.cache_data.clear()
+    at = AppTest.from_function(page_script, default_timeout=120).run()
+    st.cache_data.clear()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value for m in at.markdown)
+    for key in SHIPPED_KEYS:
+        assert claims[key].text in text, key

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -109,3 +110,44 @@ def test_killed_writer_never_leaves_a_half_file(data_dir):
     proc.wait()
     frame, provenance = store.load("demo", data_dir)
     assert len(frame) in (4, 400_000) and provenance == PROVENANCE
+
+
+def test_csv_is_written_atomically(tmp_path, monkeypatch):
+    path = tmp_path / "run.csv"
+    store.write_csv(tidy(value=1.0), path)
+    before = path.read_bytes()
+
+    def half_then_crash(self, target, **kwargs):
+        Path(target).write_text("experiment,seed\ndemo,")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_crash)
+    with pytest.raises(OSError):
+        store.write_csv(tidy(value=2.0), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run.csv"]
+
+
+def test_no_folder_is_created_silently(tmp_path):
+    with pytest.raises(store.StoreError, match="does not exist; create it first"):
+        store.save(tidy(), PROVENANCE, tmp_path / "nope")
+    assert not (tmp_path / "nope").exists()
+
+
+def test_a_stale_sidecar_is_rewritten_from_the_parquet_file(data_dir):
+    """A run killed between the Parquet rename and the JSON rename of `save`."""
+    store.save(tidy(value=1.0), PROVENANCE, data_dir)
+    newer = {**PROVENANCE, "seeds": [0, 1, 2]}
+    store.write_table(tidy(value=2.0), data_dir / "demo.parquet", newer)
+    assert json.loads((data_dir / "demo.json").read_text()) == PROVENANCE  # stale
+    assert store.sync_sidecars(data_dir) == [data_dir / "demo.json"]
+    assert json.loads((data_dir / "demo.json").read_text()) == newer
+    assert store.sync_sidecars(data_dir) == []
+    (data_dir / "demo.json").unlink()  # a missing sidecar is restored too
+    assert store.sync_sidecars(data_dir) == [data_dir / "demo.json"]
+
+
+def test_shipped_sidecars_mirror_their_parquet_files():
+    for parquet_path in store.DATA_DIR.glob("*.parquet"):
+        _, provenance = store.read_table(parquet_path)
+        assert json.loads(parquet_path.with_suffix(".json").read_text()) == provenance, parquet_path

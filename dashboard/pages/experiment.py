@@ -13,8 +13,9 @@ import json
 import streamlit as st
 
 from dashboard import charts, data, exports, permalink, widgets
+from dashboard.plaintext import literal
 from experiments import registry
-from experiments.base import MAX_SEEDS
+from experiments.base import MAX_SEEDS, check_budget
 from experiments.params import Param, ParamError, coerce
 from experiments.store import StoreError
 
@@ -47,26 +48,37 @@ def settings_form(exp, start: dict):
 
 
 def run_with_progress(exp, values: dict, seeds) -> None:
-    """Validate in the experiment layer, run with a progress bar, keep the result and
-    put the settings in the URL so that the link reproduces this run."""
+    """Validate and price in the experiment layer, run through the server-wide gate with a
+    progress bar, keep a handle to the result and put the settings in the URL so that
+    the link reproduces this run."""
     try:
         params = exp.validate(values)
         n_seeds = coerce(seeds_param(exp), seeds)
-        bar = st.progress(0.0, text="starting")
-        result = data.run_on_demand(exp.id, data.frozen(params), n_seeds,
-                                    _progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
-        bar.empty()
+        check_budget(exp, params, n_seeds)
     except ParamError as err:
-        st.error(f"Cannot run: {err}")
+        st.error(literal(f"Cannot run: {err}"))  # quotes what the reader typed
         return
-    st.session_state[f"{exp.id}.result"] = result
+    own = data.run_with_display(exp.id, params, n_seeds)
+    if own is None:
+        return
+    st.session_state[f"{exp.id}.result"] = own
     permalink.write({**params, "seeds": n_seeds}, {**exp.defaults(), "seeds": exp.default_seeds},
                     extra={RUN_FLAG: "1"})
 
 
+def own_result(exp):
+    """The reader's own run, computed again if the shared cache has dropped it."""
+    own = st.session_state.get(f"{exp.id}.result")
+    if own is None or own.available():
+        return own
+    own = data.run_with_display(exp.id, dict(own.params), own.n_seeds)
+    st.session_state[f"{exp.id}.result"] = own
+    return own
+
+
 def current_result(exp):
     """The reader's own run if there is one, else the shipped result (None on error)."""
-    own = st.session_state.get(f"{exp.id}.result")
+    own = own_result(exp)
     if own is not None:
         cols = st.columns([4, 1])
         cols[0].success("Showing your run. The shipped result is one click away.")
@@ -74,7 +86,7 @@ def current_result(exp):
             del st.session_state[f"{exp.id}.result"]
             permalink.write({})
             st.rerun()
-        return own
+        return own.get()
     try:
         frame, provenance = data.load_shipped(exp.id)
     except StoreError as err:

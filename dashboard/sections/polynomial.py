@@ -1,46 +1,89 @@
-"""Polynomial page: the sweep on log axes, the bias-variance split and fitted curves."""
+"""Polynomial page: the honest verdict, the classical range next to the full sweep, where
+the peak comes from (extrapolation), the bias-variance split and the run's fitted curves."""
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, exports, permalink
+from dashboard import charts, exports, permalink
+from dashboard.aggregate import classical_range
 from experiments import polynomial
+from experiments.claims import by_key
+
+X_TITLE = "coefficients (degree + 1)"
+NEUTRAL = "The data of this run do not support the usual sentence here; read the chart."
+POINTS = {"mse": "all test points", "mse_inside": "inside training range"}
 
 
-@st.cache_data(max_entries=16, ttl=data.CACHE_TTL, show_spinner=False)
-def fitted(params: tuple, degrees: tuple[int, ...], seed: int):
-    return polynomial.fitted_curves(dict(params), degrees, seed)
+def show(claim, neutral: str = NEUTRAL) -> None:
+    if claim is not None:
+        st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else neutral)
 
 
 def render(frame, params: dict) -> None:
     n = params["n_train"]
+    claims = by_key(polynomial.claims(frame, params))
+    show(claims.get("classical_wins"))
     mse = frame[frame["metric"] == "mse"]
-    exports.show_chart(charts.error_curve(
-        mse, x="n_params", metric="mse", title="Train and test MSE against the number of "
-        "coefficients (median over seeds, inter-quartile band)", x_title="coefficients (degree + 1)",
-        y_title="mean squared error", threshold=float(n)), mse, "polynomial-mse")
-    st.caption(f"The dashed line marks n_params = n_train = {n}: the smallest model that can "
-               "pass through every training point. Training error below the axis floor is ~0.")
+    textbook = mse[mse["n_params"] <= classical_range(mse, "n_params", "mse", n)]
+    left, right = st.columns(2)
+    with left:
+        exports.show_chart(charts.error_curve(
+            textbook, x="n_params", metric="mse", log_x=False, log_y=False,
+            y_max=1.2 * polynomial.test_median(textbook).max(),
+            title=f"Classical range, fewer than {n} coefficients (linear axes)",
+            x_title=X_TITLE, y_title="mean squared error"), textbook, "polynomial-classical")
+    with right:
+        exports.show_chart(charts.error_curve(
+            mse, x="n_params", metric="mse", title="The whole sweep (log axes)",
+            x_title=X_TITLE, y_title="mean squared error", threshold=float(n)),
+            mse, "polynomial-mse")
+    st.caption(f"Median over seeds with the inter-quartile band. The dashed line marks "
+               f"n_params = n_train = {n}: the smallest model that can pass through every "
+               "training point. Training error below the axis floor is ~0; on the linear "
+               "chart, bands taller than the axis are cut at its top.")
+    where_the_peak_comes_from(frame, params, claims)
     left, right = st.columns(2)
     with left:
         try:
             parts = frame[frame["seed"] < 0]
             exports.show_chart(charts.stacked_decomposition(
                 parts, x="n_params", title="Bias^2, variance and noise across training draws",
-                threshold=float(n), x_title="coefficients (degree + 1)"), parts,
-                "polynomial-bias-variance")
-            st.caption("Variance, not bias, explodes at the threshold; past it the minimum-norm "
-                       "choice tames the variance again.")
+                threshold=float(n), x_title=X_TITLE), parts, "polynomial-bias-variance")
+            show(claims.get("both_terms_explode"))
         except ValueError as err:
             st.warning(str(err))
     with right:
-        choices = [d for d in (1, 3, 5, n - 1, 2 * n, params["max_degree"]) if 0 <= d <= params["max_degree"]]
-        options = sorted(set(choices))
-        default = sorted({3, n - 1, params["max_degree"]} & set(choices))
-        chosen = st.multiselect("Degrees to draw", options, key="polynomial.degrees",
-                                default=permalink.choices("degrees", options, default))
-        permalink.remember(degrees=chosen)
-        curves, points = fitted(data.frozen(params), tuple(chosen), 0)
-        exports.show_chart(charts.fitted_curves_chart(
-            curves, points, title="Fitted polynomials (seed 0) over the training points"),
-            curves, "polynomial-fitted-curves")
+        fitted_panel(frame, params)
+
+
+def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
+    st.subheader("Where the peak comes from")
+    rows = frame[frame["metric"].isin(list(POINTS)) & (frame["split"] == "test")]
+    rows = rows.assign(points=rows["metric"].map(POINTS), metric="mse")
+    exports.show_chart(charts.error_curve(
+        rows, x="n_params", metric="mse", series="points", threshold=float(params["n_train"]),
+        title="All test points vs those inside the x range",
+        x_title=X_TITLE, y_title="mean squared error"), rows, "polynomial-extrapolation")
+    show(claims.get("peak_is_extrapolation"), "In this run, most of the peak's squared error does "
+         "not come from test points outside the training range: compare the two curves above.")
+    st.caption(f"Training x are drawn {params['design']}. Set *design* to "
+               f"{'chebyshev' if params['design'] == 'uniform' else 'uniform'} in the sidebar "
+               "and press Run to compare: the arcsine (Chebyshev) density puts more points near "
+               "the ends of [-1, 1], where a uniform draw leaves the interpolant free to swing.")
+
+
+def fitted_panel(frame, params: dict) -> None:
+    """The run's own fitted curves (its first seed): nothing is refitted here."""
+    options = sorted(int(d) for d in frame.loc[frame["metric"] == "fitted", "degree"].unique())
+    if not options:
+        st.info("This result has no stored fitted curves; rerun it to draw them.")
+        return
+    seed = int(frame.loc[frame["metric"] == "fitted", "seed"].iloc[0])
+    default = sorted({3, params["n_train"] - 1, params["max_degree"]} & set(options)) or options
+    chosen = st.multiselect("Degrees to draw", options, key="polynomial.degrees",
+                            default=permalink.choices("degrees", options, sorted(set(default))))
+    permalink.remember(degrees=chosen)
+    curves, points = polynomial.drawn_curves(frame, chosen)
+    exports.show_chart(charts.fitted_curves_chart(
+        curves, points, title=f"Fitted polynomials (seed {seed}) over the training points"),
+        curves, "polynomial-fitted-curves")

@@ -1,14 +1,15 @@
 """Scaling laws: fit err = E + A x^-alpha to any result in the lab and extrapolate."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts_scaling, data, exports, permalink
-from dashboard.aggregate import seed_summary
+from dashboard.sections import scaling as scaling_section
 from experiments import registry
-from experiments.powerlaw import PowerLawError, bootstrap
+from experiments.claims import by_key
+from experiments.powerlaw import COUNTS, PowerLawError, bootstrap
+from experiments.scaling_claims import fit_claims
 
 TITLE = "Scaling laws"
 URL = "scaling-laws"
@@ -20,8 +21,11 @@ reducible error by 2^(-alpha). Kaplan et al. (2020) found alpha_N ~ 0.076 for la
 models against parameters; Hoffmann et al. (2022, "Chinchilla") fitted
 L(N, D) = 1.69 + 406.4 / N^0.34 + 410.7 / D^0.28 and concluded that compute is best spent
 on ~20 training tokens per parameter. **E** is the irreducible error: poorly identified
-from a short range, so read its interval. Fits across an interpolation peak (e.g. the
-random-features or polynomial sweeps) are meaningless: restrict the range to one side.
+from a short range, so read its interval; when the fit puts it at its bound of 0 it is
+shown as ~0 (not identified). Intervals resample seeds and, where the result counts the
+test points behind each error rate, those test points too. Fits across an interpolation
+peak (e.g. the random-features or polynomial sweeps) are meaningless: restrict the range
+to one side.
 """
 
 
@@ -47,6 +51,7 @@ def render() -> None:
     if shipped is None:
         return
     frame, provenance = shipped
+    full = frame
     frame = frame[(frame["seed"] >= 0) & (frame["split"] == "test")]
     grid_rows = frame[frame["curve"] == "grid"] if "curve" in frame.columns else frame.iloc[:0]
     if "curve" in frame.columns:
@@ -55,13 +60,18 @@ def render() -> None:
         start = permalink.choice("curve", curves, "data" if "data" in curves else curves[0])
         curve = st.selectbox("Curve", curves, key="scaling_laws.curve", index=curves.index(start))
         permalink.remember(curve=curve)
+        if curve == "compute_optimal":  # a two-variable law: the Chinchilla fit, not err(x)
+            claims, boot = scaling_section.measured(full)
+            scaling_section.compute_optimal(full, claims, boot)
+            exports.provenance_expander(provenance, f"Provenance of the {exp_id} result")
+            return
         frame = frame[frame["curve"] == curve]
     metrics = sorted(frame["metric"].unique())
     start = permalink.choice("metric", metrics, "error_rate" if "error_rate" in metrics else metrics[0])
     metric = cols[1].selectbox("Metric", metrics, key="scaling_laws.metric",
                                index=metrics.index(start))
     numeric = [c for c in frame.columns if frame[c].dtype.kind in "if" and frame[c].nunique() > 3
-               and c not in ("seed", "value")]
+               and c not in ("seed", "value", *COUNTS)]
     exp = registry.get(exp_id)
     start = permalink.choice("x", numeric, exp.x if exp.x in numeric else numeric[0])
     x = cols[2].selectbox("x", numeric, key="scaling_laws.x", index=numeric.index(start))
@@ -81,20 +91,29 @@ def render() -> None:
     result = fit_all(rows, x, series)
     for name, message in result["errors"].items():
         st.warning(f"{name}: no fit ({message})")
-    summary = seed_summary(rows, x, series)
-    lines = charts_scaling.fit_lines(result["fits"], (low, high), extrapolate, series)
+    fits = result["fits"]
+    summary = pd.DataFrame([{series: name, x: px, "centre": py, "seeds": b.seeds}
+                            for name, b in fits.items() for px, py in zip(b.xs, b.ys)])
+    if summary.empty:
+        return
+    lines = charts_scaling.fit_lines(fits, (low, high), extrapolate, series)
     exports.show_chart(charts_scaling.scaling_chart(
         summary, lines, x=x, y_title=f"test {metric}", series=series,
-        title=f"{exp.title}: test {metric} against {x}, power-law fits (dashed: extrapolated, "
-              "shaded: 90% bootstrap band)"), rows, f"scaling-{exp_id}-{metric}")
+        title=f"{exp.title}: test {metric} against {x} (points: the fitted values), power-law "
+              "fits (dashed: extrapolated, shaded: 90% bootstrap band)"), rows,
+        f"scaling-{exp_id}-{metric}")
+    for claim in by_key(fit_claims(fits)).values():
+        if claim.holds:
+            st.markdown(claim.text + (f" *({claim.regime})*" if claim.regime else ""))
     table = pd.DataFrame([{
         series: name, "equation": b.fit.equation(),
-        "alpha": round(b.fit.alpha, 3), "alpha 90% interval": f"{b.alpha_interval[0]:.3f} - {b.alpha_interval[1]:.3f}",
-        "E 90% interval": f"{b.E_interval[0]:.3g} - {b.E_interval[1]:.3g}",
+        "alpha": round(b.fit.alpha, 3),
+        "alpha 90% interval": f"{b.alpha_interval[0]:.3f} - {b.alpha_interval[1]:.3f}",
+        "E": b.E_text(), "E 90% interval": b.E_interval_text(),
         "R^2 (log)": round(b.fit.r2_log, 4),
-        "log-log slope": round(float(np.polyfit(np.log(summary[summary[series] == name][x]),
-                                                np.log(summary[summary[series] == name]["centre"]), 1)[0]), 3),
-    } for name, b in result["fits"].items()])
+        "log-log slope": round(b.slope(), 3),
+        "resampled": b.resampled,
+    } for name, b in fits.items()])
     st.dataframe(table, hide_index=True, width="stretch")
     exports.provenance_expander(provenance, f"Provenance of the {exp_id} result")
     if len(grid_rows) and (grid_rows["metric"] == metric).any():
@@ -103,6 +122,7 @@ def render() -> None:
         exports.show_chart(charts_scaling.grid_heatmap(
             grid, title=f"Test {metric} over (parameters, training size); white: the "
                         "compute-optimal frontier"), grid_rows, f"scaling-grid-{exp_id}")
-        st.caption("For each training-FLOP budget the frontier picks the cell with the lowest "
-                   "error within the budget; along it model size and data grow together, the "
-                   "trade-off Hoffmann et al. (2022) fitted with alpha = 0.34, beta = 0.28.")
+        st.caption("For each budget of training FLOPs (one family: random features, the "
+                   "solver's multiply-adds) the frontier picks the cell with the lowest error "
+                   "within it. The compute-optimal study (curve compute_optimal) fits this "
+                   "trade-off the way Hoffmann et al. (2022) did.")

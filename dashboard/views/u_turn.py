@@ -54,7 +54,7 @@ interpolating model simply returns their labels.
 def render() -> None:
     st.title(TITLE)
     st.markdown(STORY)
-    shipped = data.shipped_or_message("trees")
+    shipped = data.shipped_or_message("trees", columns=("n_train",))
     if shipped is None:
         return
     frame, provenance = shipped

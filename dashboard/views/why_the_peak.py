@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, exports, permalink
-from dashboard.sections.random_features import ridge_label
+from dashboard.sections.random_features import noise_label, percent_axis, ridge_label
 
 TITLE = "Why the peak?"
 URL = "why-the-peak"
@@ -40,7 +40,14 @@ def render() -> None:
                              key="why.ridge",
                              format_func=ridge_label)
     permalink.remember(ridge=ridge)
-    rows = frame[frame["ridge"] == ridge]
+    noises = sorted(frame["label_noise"].unique())
+    noise = noises[0]
+    if len(noises) > 1:
+        noise = st.radio("Training labels", noises, format_func=noise_label, horizontal=True,
+                         index=noises.index(permalink.choice("labels", noises, noises[0])),
+                         key="why.labels")
+        permalink.remember(labels=noise)
+    rows = frame[(frame["ridge"] == ridge) & (frame["label_noise"] == noise)]
     n = float(provenance["params"]["n_train"])
     domain = (float(rows["n_params"].min()), float(rows["n_params"].max()))
     available = [p for p in PANELS if p[0] in set(rows["metric"])]
@@ -52,9 +59,11 @@ def render() -> None:
         st.markdown(f"**{title[0].upper() + title[1:]}**")
         exports.show_chart(charts.error_curve(
             panel, x="n_params", metric=metric, threshold=n, x_domain=domain,
-            x_title="random features N", y_title=title, height=220), panel, f"why-{metric}")
+            x_title="random features N", y_title=title, height=220, **percent_axis(metric)),
+            panel, f"why-{metric}")
     exports.provenance_expander(provenance, "Provenance of the random_features result")
-    st.caption(f"{provenance['params']['dataset']}, n_train = {int(n)}, median over "
+    st.caption(f"{provenance['params']['dataset']}, n_train = {int(n)}, {noise_label(noise)}, "
+               "median over "
                f"{len(provenance.get('seeds', []))} seeds with the inter-quartile band. Raise the "
                "ridge penalty: sigma_min is unchanged (it belongs to the data), but the norm and "
                "the error no longer blow up.")

@@ -1,0 +1,237 @@
+"""Run one experiment in a child process with hard limits that hold whatever the estimate said.
+
+A cost estimate can be wrong (an input the model does not price, a loaded host), so a
+run that serves strangers needs limits enforced by the operating system, not by the
+estimate: the child gets one BLAS thread (extra threads only contend on a small shared
+host), a lower scheduling priority (the server keeps answering page views), a ceiling
+on the memory it may add, and a wall-clock limit after which the parent kills it. The
+child reports progress as JSON lines on stdout and hands its result back as a Parquet
+file written by the store (no pickle crosses the process boundary).
+
+    python -m experiments.isolated OUT.parquet < request.json    # the child side
+"""
+from __future__ import annotations
+
+import errno
+import importlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from experiments.store import ROOT
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                    "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+WARM_IMPORTS = ("scipy.linalg", "scipy.stats", "sklearn.datasets", "sklearn.linear_model",
+                "sklearn.neural_network", "sklearn.svm", "sklearn.ensemble", "sklearn.tree")
+MEMORY_EXIT = 3  # the child's exit code when it hit its memory ceiling
+REFUSED_EXIT = 2  # ... when the experiment layer refused the settings (ParamError)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """wall_seconds: killed after this long; memory_mb: address space the run may add
+    on top of what the imports take; nice: scheduling priority below the server's."""
+
+    wall_seconds: float = 40.0
+    memory_mb: int = 600
+    nice: int = 10
+
+
+class RunStopped(RuntimeError):
+    """The run did not produce a result; the message is one plain sentence for the reader."""
+
+
+class Child:
+    """One running child process: progress, result, and a kill that is safe to repeat."""
+
+    def __init__(self, experiment_id: str, params: dict, n_seeds: int, limits: Limits):
+        self.limits = limits
+        self.fraction, self.text = 0.0, "starting a run process"
+        self.started = time.monotonic()
+        self._folder = tempfile.TemporaryDirectory(prefix="descent-lab-run-")
+        self._out = Path(self._folder.name) / "result.parquet"
+        self._log = open(Path(self._folder.name) / "stderr.txt", "w+b")
+        self._error = ""
+        self._killed_for = ""
+        env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "experiments.isolated", str(self._out)], cwd=ROOT, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+            start_new_session=True)  # its own process group: a kill reaches anything it starts
+        request = {"experiment": experiment_id, "params": _plain(params), "seeds": n_seeds,
+                   "memory_mb": limits.memory_mb, "nice": limits.nice,
+                   "cpu_seconds": int(limits.wall_seconds) + 5}
+        self._proc.stdin.write(json.dumps(request).encode())
+        self._proc.stdin.close()
+        # The timer holds even when nobody polls (a page thread stuck elsewhere).
+        self._timer = threading.Timer(limits.wall_seconds, self.kill, args=("timeout",))
+        self._timer.daemon = True
+        self._timer.start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self._proc.stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if "error" in message:
+                self._error = str(message["error"])
+            else:
+                self.fraction, self.text = float(message["fraction"]), str(message["text"])
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def running(self) -> bool:
+        return self._proc.poll() is None
+
+    def kill(self, reason: str = "cancelled") -> None:
+        if self._proc.poll() is None:
+            self._killed_for = self._killed_for or reason
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._proc.wait()
+
+    def result(self):
+        """(frame, provenance) once the child has exited; RunStopped says why not."""
+        from experiments.store import StoreError, read_table
+
+        code = self._proc.wait()
+        self._timer.cancel()
+        self._reader.join(timeout=5)
+        if self._killed_for == "timeout" or code == -signal.SIGXCPU:
+            raise RunStopped(f"stopped after {self.limits.wall_seconds:.0f} s, the time limit "
+                             "for one on-demand run: lower the size parameters or the seeds")
+        if self._killed_for:
+            raise RunStopped("the run was cancelled")
+        if code == MEMORY_EXIT or (code != 0 and _out_of_memory(self._log)):
+            raise RunStopped(f"stopped: it needs more than the {self.limits.memory_mb} MB an "
+                             "on-demand run may use; lower the size parameters or the seeds")
+        if code == REFUSED_EXIT:
+            raise RunStopped(self._error or "the settings were refused")
+        if code != 0:
+            raise RunStopped(f"the run failed ({self._error or f'exit code {code}'})")
+        try:
+            return read_table(self._out)
+        except StoreError as err:
+            raise RunStopped(f"the run's result could not be read ({err})") from None
+
+    def close(self) -> None:
+        """Kill if still running and delete the temporary folder."""
+        self.kill()
+        self._timer.cancel()
+        self._reader.join(timeout=5)
+        self._proc.stdout.close()
+        self._log.close()
+        self._folder.cleanup()
+
+
+def _out_of_memory(log) -> bool:
+    """Native code (OpenBLAS) reports a failed allocation on stderr, not as MemoryError."""
+    log.flush()
+    log.seek(0)
+    tail = log.read()[-4000:].decode(errors="replace").lower()
+    return "memory allocation" in tail or "cannot allocate memory" in tail
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_isolated(experiment_id: str, params: dict, n_seeds: int, limits: Limits = Limits(),
+                 poll_seconds: float = 0.1):
+    """Blocking convenience for scripts and tests: run in a child, return (frame, provenance)."""
+    child = Child(experiment_id, params, n_seeds, limits)
+    try:
+        while child.running():
+            time.sleep(poll_seconds)
+        return child.result()
+    finally:
+        child.close()
+
+
+def _emit(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def _data_size() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmData:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _warm_blas() -> None:
+    """Each OpenBLAS allocates its work buffers on first use, and one that fails to
+    under the ceiling retries forever instead of failing: allocate them first."""
+    import numpy as np
+    import scipy.linalg
+
+    square = np.eye(64) + 1.0
+    np.linalg.qr(square @ square)
+    scipy.linalg.qr(scipy.linalg.blas.dgemm(1.0, square, square))
+
+
+def worker(out: Path, request: dict) -> int:
+    """The child side: imports, then the ceilings, then the run; returns the exit code."""
+    from experiments import registry, store
+    from experiments.base import run
+    from experiments.cli import command_line
+    from experiments.params import ParamError
+
+    for name in WARM_IMPORTS:  # loaded before the memory ceiling, which they would eat into
+        importlib.import_module(name)
+    _warm_blas()
+    os.nice(int(request.get("nice", 0)))
+    resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"],) * 2)
+    # RLIMIT_DATA counts the heap and anonymous mappings (what a run allocates) but not
+    # shared libraries, which a run may still load lazily. Measured after the imports,
+    # so the ceiling is what the run itself may add.
+    ceiling = _data_size() + int(request["memory_mb"]) * 2**20
+    resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
+    try:
+        exp = registry.get(request["experiment"])
+        params = exp.validate(request["params"])
+        seeds = int(request["seeds"])
+        frame = run(exp, params, seeds, progress=lambda f, text: _emit({"fraction": f, "text": text}))
+        defaults = exp.defaults()
+        shown = {k: ",".join(map(str, v)) if isinstance(v, tuple) else v
+                 for k, v in params.items() if v != defaults[k]}
+        provenance = store.make_provenance(exp.id, params, list(range(seeds)),
+                                           frame.attrs["runtime_seconds"],
+                                           command_line(exp.id, shown, seeds))
+        store.write_table(frame, out, provenance)
+    except (ParamError, KeyError) as err:
+        _emit({"error": str(err).strip("'\"")})
+        return REFUSED_EXIT
+    except MemoryError:
+        return MEMORY_EXIT
+    except OSError as err:
+        if err.errno == errno.ENOMEM:
+            return MEMORY_EXIT
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(worker(Path(sys.argv[1]), json.loads(sys.stdin.read())))

@@ -1,0 +1,116 @@
+"""Repeated on-demand runs: the same shared `run=1` link opened twice (two visitors, or a
+reload) and Run pressed twice show results on every experiment page, never the error
+page. Each run repeated here used to replay a cached function that drew a progress bar
+created outside it (CacheReplayClosureError). The settings are the cheapest ones, so the
+whole file takes about a minute."""
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from browser_helpers import exception_boxes, wait_for_app
+from experiments import registry
+
+CHEAP = {
+    "polynomial": {"max_degree": 30},
+    "random_features": {"n_train": 100, "max_ratio": 2, "n_widths": 5},
+    "linear_theory": {"n_train": 50, "n_gammas": 6},
+    "sample_wise": {"max_train": 20},
+    "scaling": {"max_train": 60, "n_sizes": 3, "family": "logistic"},
+    "trees": {"n_train": 100, "max_trees": 5, "max_rounds": 5, "max_ensembles": 2},
+    "grokking": {"epochs": 50},
+    "grokking_phase": {"epochs": 100, "train_fractions": "0.5", "weight_decays": "1"},
+}
+ERROR_PAGE = "This app has encountered an error"
+
+
+def link(exp_id: str) -> dict:
+    return {**{k: str(v) for k, v in CHEAP.get(exp_id, {}).items()}, "seeds": "1", "run": "1"}
+
+
+def test_every_experiment_has_cheap_settings():
+    assert set(CHEAP) == set(registry.experiments())
+    for exp_id, values in CHEAP.items():
+        registry.get(exp_id).validate(values)
+
+
+def page_script(url_path):
+    from dashboard.app import render_page
+
+    render_page(url_path)
+
+
+def test_a_shared_link_opened_twice_in_one_process_shows_the_run_both_times():
+    """Fast reproduction without a browser (AppTest shares the server's process state)."""
+    st.cache_data.clear()
+    for _ in range(2):
+        at = AppTest.from_function(page_script, args=("polynomial",), default_timeout=120)
+        at.query_params.update(link("polynomial"))
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("Showing your run" in s.value for s in at.success)
+    at.sidebar.button[0].click()  # Run pressed again with the same settings
+    at.run()
+    assert not at.exception and any("Showing your run" in s.value for s in at.success)
+
+
+def shows_the_run(page) -> None:
+    page.get_by_text("Showing your run").first.wait_for(timeout=120_000)
+    wait_for_app(page, timeout=120_000)
+    assert exception_boxes(page) == 0
+    assert page.get_by_text(ERROR_PAGE).count() == 0
+    assert page.get_by_text("No result:").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("exp_id", list(registry.experiments()))
+def test_link_opened_twice_and_run_pressed_twice_show_results(dashboard_url, browser, exp_id):
+    url = f"{dashboard_url}/{exp_id}?{urlencode(link(exp_id))}"
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        for _ in range(2):  # two visitors (or a reload) opening the same shared link
+            page = context.new_page()
+            page.goto(url)
+            shows_the_run(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        for _ in range(2):
+            sidebar.get_by_role("button", name="Run").click()
+            page.wait_for_timeout(300)
+            shows_the_run(page)
+    finally:
+        context.close()
+
+
+def run_processes() -> list[int]:
+    """Pids of on-demand run processes started from this checkout."""
+    from conftest import ROOT
+
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry.name.isdigit() and b"experiments.isolated" in (entry / "cmdline").read_bytes()
+                    and Path(os.readlink(entry / "cwd")) == ROOT):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_visitor_who_leaves_stops_the_run(dashboard_url, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{dashboard_url}/polynomial?seeds=200&noise=0.3&run=1")
+    page.get_by_text("limit").first.wait_for(timeout=60_000)  # the progress bar of a running run
+    assert run_processes()
+    context.close()
+    deadline = time.monotonic() + 15
+    while run_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not run_processes()
