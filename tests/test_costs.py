@@ -133,7 +133,7 @@ GROWS = [  # (experiment, base params, factor changed, its larger value, minimum
     ("trees", {}, "max_trees", 100, 2.0),
     ("trees", {}, "n_train", 1200, 2.0),
     ("trees", {"model": "boosting"}, "max_ensembles", 30, 3.0),
-    ("grokking", {"epochs": 400}, "epochs", 4000, 5.0),
+    ("grokking", {"epochs": 400}, "epochs", 4000, 3.0),
     ("grokking", {}, "width", 1024, 2.0),
     ("grokking", {}, "p", 113, 3.0),
     ("grokking_phase", {}, "weight_decays", (0.0, 0.3, 1.0, 3.0, 10.0, 20.0), 1.8),
