@@ -53,8 +53,9 @@ class Experiment:
     upper bound for seeds run one after another; runs above MEMORY_CAP_BYTES are refused
     the same way. Both count the work the code does (experiments/costs.py).
     x: the main swept column; threshold(params): where the interpolation threshold
-    sits on that axis (None where there is none). claims(frame, params): the measured
-    sentences its page shows (experiments/claims.py); the claims test checks each one
+    sits on that axis (None where there is none). check(params): raises ParamError for
+    values that are each valid but make no sense together. claims(frame, params): the
+    measured sentences its page shows (experiments/claims.py); the claims test checks each one
     against the shipped data. columns: result columns its page reads beyond the tidy
     ones and `x`; loading a stored result checks them (experiments/store.py).
     """
@@ -76,6 +77,7 @@ class Experiment:
     metrics: tuple[str, ...] = ("mse",)
     log_x: bool = True
     claims: Callable[[pd.DataFrame, dict], list[Claim]] = no_claims
+    check: Callable[[dict], None] = lambda params: None
     columns: tuple[str, ...] = ()
     memory: Callable[[dict, int], float] | None = None
 
@@ -86,7 +88,9 @@ class Experiment:
         return validate(self.params, {})
 
     def validate(self, values: Mapping[str, Any] | None) -> dict:
-        return validate(self.params, values)
+        clean = validate(self.params, values)
+        self.check(clean)
+        return clean
 
     def describe(self) -> dict:
         return {

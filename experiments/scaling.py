@@ -30,7 +30,7 @@ from experiments.base import Experiment, SeedPart
 from experiments.datasets import Split, digits_split, one_hot, stratified_indices
 from experiments.features import draw_random_weights, random_features
 from experiments.linalg import nested_ridge_sweep
-from experiments.params import Param
+from experiments.params import Param, ParamError
 from experiments.scaling_claims import claims
 from experiments.teacher import DATASET, FAMILY, teacher_cells, teacher_flops
 from sklearn.exceptions import ConvergenceWarning
@@ -199,6 +199,15 @@ COLUMNS = ["seed", "split", "metric", "value", "n_train", "n_params", "family", 
            "n_eval", "n_errors"]
 
 
+MODEL_SIZE_FAMILIES = ("random_features", "mlp")  # families with a width to sweep
+
+
+def check(params: dict) -> None:
+    if params["curve"] == "model" and params["family"] not in ("all",) + MODEL_SIZE_FAMILIES:
+        raise ParamError(f"family: {params['family']} has no model size to sweep; the model "
+                         f"curve is drawn for {' and '.join(MODEL_SIZE_FAMILIES)}")
+
+
 def run_seed(params: dict, seed: int) -> SeedPart:
     families = FAMILIES if params["family"] == "all" else (params["family"],)
     curves = CURVES if params["curve"] == "all" else [params["curve"]]
@@ -311,5 +320,6 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("error_rate", "mse"),
     claims=claims,
+    check=check,
     columns=("curve", "family", "flops", "n_params"),  # read by its pages; checked on load
 )

@@ -326,5 +326,5 @@ EXPERIMENT = Experiment(
     budget_seconds=15.0,
     metrics=("mse", "error_rate"),
     claims=claims,
-    columns=("stage", "effective_params", "model", "dataset"),  # read by its pages; checked on load
+    columns=("stage", "effective_params", "model", "dataset", "n_train"),  # read by its pages; checked on load
 )
