@@ -16,6 +16,9 @@ MODULES = (
     "random_features",
     "linear_theory",
     "sample_wise",
+    "benign_overfitting",
+    "epoch_wise",
+
     "scaling",
     "trees",
     "grokking", "grokking_phase",

@@ -24,6 +24,8 @@ CHEAP = {
     "trees": {"n_train": 100, "max_trees": 5, "max_rounds": 5, "max_ensembles": 2},
     "grokking": {"epochs": 50},
     "grokking_phase": {"epochs": 100, "train_fractions": "0.5", "weight_decays": "1"},
+    "benign_overfitting": {"n_weak": "50, 1000"},
+    "epoch_wise": {"epochs": 5, "digits_train": 100, "width": 16},
 }
 ERROR_PAGE = "This app has encountered an error"
 
