@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 
 from experiments import anisotropic
+from experiments import costs
 from experiments.base import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.claims import Claim
 from experiments.params import Param
@@ -155,6 +156,15 @@ def cost(params: dict, n_seeds: int) -> float:
     return 0.1 + n_seeds * (0.01 + per_seed) + len(counts) * (0.005 + 2e-7 * widest)
 
 
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: one n x CHUNK block of weak columns and its Gram update, the n x n Gram,
+    its eigenvectors and rotated targets, and the result rows (experiments/costs.py)."""
+    n, counts = params["n_train"], weak_counts(params)
+    arrays = 8 * (2 * n * CHUNK + 4 * n * n + n * params["n_strong"])
+    rows = 4 * len(counts) + 2
+    return costs.total_bytes(arrays) + costs.results_bytes(rows, 12, n_seeds)
+
+
 def medians(frame: pd.DataFrame, source: str = "exact") -> pd.DataFrame:
     rows = frame[(frame["source"] == source) & (frame["metric"] == "excess_risk")]
     return rows.groupby(["n_weak", "model"])["value"].median().unstack()
@@ -222,6 +232,7 @@ EXPERIMENT = Experiment(
     run_seed=run_seed,
     combine=combine,
     cost=cost,
+    memory=memory,
     x="n_weak",
     threshold=lambda params: float(params["n_train"] - params["n_strong"]),
     default_seeds=10,

@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.claims import Claim
 from experiments.datasets import digits_split, flip_labels
@@ -164,6 +165,20 @@ def cost(params: dict, n_seeds: int) -> float:
     return total
 
 
+def memory(params: dict, n_seeds: int) -> float:
+    """Peak bytes: the linear model's design matrices, SVD and (rank x 160) filter table;
+    the network's digits, activations of the whole set at once, and the result rows."""
+    arrays = 0.0
+    if "linear" in chosen(params):
+        p, n = params["n_fast"] + params["n_slow"], params["n_train"]
+        arrays = max(arrays, 8 * (3 * n * p + 2 * min(n, p) * (n + p) + 4 * min(n, p) * 160))
+    if "network" in chosen(params):
+        digits = params["digits_train"] + 1300
+        arrays = max(arrays, 8 * (2 * digits * 64 + 4 * digits * params["width"]))
+    rows = 8 * 160 * len(chosen(params)) + 8 * params["epochs"]
+    return costs.total_bytes(arrays) + costs.results_bytes(rows, 10, n_seeds)
+
+
 def curve(frame: pd.DataFrame, model: str, metric: str, split: str = "test") -> pd.Series:
     rows = frame[(frame["model"] == model) & (frame["metric"] == metric) & (frame["split"] == split)]
     return rows.groupby("step")["value"].median()
@@ -230,6 +245,7 @@ EXPERIMENT = Experiment(
     params=PARAMS,
     run_seed=run_seed,
     cost=cost,
+    memory=memory,
     x="step",
     default_seeds=3,
     precompute_params={"epochs": 200},
