@@ -18,10 +18,10 @@ MODULES = (
     "sample_wise",
     "benign_overfitting",
     "epoch_wise",
-
     "scaling",
     "trees",
     "grokking", "grokking_phase",
+    "random_labels", "emergence",
 )
 
 
