@@ -19,6 +19,7 @@ MODULES = (
     "scaling",
     "trees",
     "grokking", "grokking_phase",
+    "deep_double_descent",
 )
 
 
