@@ -127,13 +127,14 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
 
 def reference_lines(lines: pd.DataFrame, value_format: str = ".3g") -> alt.LayerChart:
     """Dotted horizontal lines at `value` (e.g. a model's infinite-width limit), labelled
-    at the right edge; drawn on the curve's y scale (same field name)."""
+    at the left edge (where double-descent curves are still high); drawn on the curve's y
+    scale (same field name)."""
     base = alt.Chart(lines.assign(centre_plot=lines["value"]))
     rule = base.mark_rule(strokeDash=[2, 3], color=TRUTH_COLOR, strokeWidth=1.5).encode(
         y="centre_plot:Q", tooltip=[alt.Tooltip("label:N", title=""),
                                     alt.Tooltip("value:Q", format=value_format)])
-    text = base.mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=TRUTH_COLOR,
-                          fontSize=11).encode(y="centre_plot:Q", x=alt.value("width"), text="label:N")
+    text = base.mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=TRUTH_COLOR,
+                          fontSize=11).encode(y="centre_plot:Q", x=alt.value(0), text="label:N")
     return rule + text
 
 

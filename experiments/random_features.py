@@ -167,7 +167,8 @@ def cost(params: dict, n_seeds: int) -> float:
     n_test = 1797 - n if params["dataset"] == "digits" else SYNTHETIC_TEST
     per_seed = (1.9e-10 * (n + n_test) * params["max_ratio"] * n * n
                 * (0.5 + 0.5 * params["n_widths"] / 30) * (1 + 0.1 * (len(params["ridge"]) - 1)))
-    return n_seeds * 1.3 * (0.05 + DATASET_COST[params["dataset"]] * per_seed)
+    kernel = 5e-10 * n * n * (n + n_test) * len(params["ridge"])  # eigh + test products
+    return n_seeds * 1.3 * (0.05 + DATASET_COST[params["dataset"]] * per_seed + kernel)
 
 
 

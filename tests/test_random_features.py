@@ -227,3 +227,21 @@ def test_kernel_rows_sit_beside_the_feature_rows():
     widest = rf.median_curve(frame, "error_rate").iloc[-1]
     assert abs(rf.kernel_value(frame, "error_rate") - widest) < 0.05
     assert rf.features_only(frame)["n_params"].notna().all()
+
+
+def test_kernel_line_is_drawn_on_the_error_axis():
+    from dashboard import charts
+    from dashboard.sections.random_features import kernel_line
+
+    frame, _, _ = shipped()
+    line = kernel_line(frame, "error_rate", [0.0, 1e-3], 0.0)
+    assert line["value"].item() == pytest.approx(rf.kernel_value(frame, "error_rate"))
+    assert kernel_line(frame, "error_rate", [1e-3], 0.0) is None  # minimum norm not drawn
+    rows = rf.features_only(frame).query("split == 'test' and metric == 'error_rate'")
+    spec = charts.error_curve(rows, x="n_params", metric="error_rate", series="ridge",
+                              hlines=line).to_dict()
+    rules = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"
+             or any(sub.get("mark", {}).get("type") == "rule" for sub in layer.get("layer", []))]
+    assert rules, "no horizontal rule layer"
+    data = [r for rows_ in spec["datasets"].values() for r in rows_ if "label" in r]
+    assert any(r["centre_plot"] == pytest.approx(line["value"].item()) for r in data)

@@ -38,13 +38,12 @@ def render(frame, params: dict) -> None:
         weight_decay=frame["weight_decay"].map(decay_label))
     for metric, title, extra, key in (
             ("mse", "Test squared loss", {}, "ddd-test-loss"),
-            ("error_rate", "Test 0-1 error", {"y_format": ".0%", "y_values": charts.PERCENT_TICKS},
-             "ddd-test-error")):
+            ("error_rate", "Test 0-1 error", {"y_format": ".0%"}, "ddd-test-error")):
         rows = test[test["metric"] == metric]
         exports.show_chart(charts.error_curve(
             rows, x="n_params", metric=metric, series="weight_decay", threshold=nk,
             title=f"{title} against the number of weights, one curve per weight decay",
-            x_title=X_TITLE, y_title=title.lower(), **extra), rows, key)
+            x_title=X_TITLE, y_title=title.lower(), log_y=False, **extra), rows, key)
     show(claims.get("weight_decay_removes_peak"))
     st.caption("Weight decay adds (lambda / 2) ||W||^2 to the loss. Nakkiran et al. (2020) show "
                "that a well-tuned penalty removes the peak; here it also stops the networks "

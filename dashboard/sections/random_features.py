@@ -36,7 +36,7 @@ def kernel_line(frame, metric: str, chosen: list, label_noise: float) -> pd.Data
     if value is None:
         return None
     name = rf.KERNEL_NAMES.get(str(frame["features"].iloc[0]), "kernel")
-    return pd.DataFrame({"value": [value], "label": [f"{name} limit (N = infinity)"]})
+    return pd.DataFrame({"value": [value], "label": [f"{name}, N = infinity"]})
 
 
 def render(frame, params: dict) -> None:
