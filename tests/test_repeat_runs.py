@@ -24,6 +24,7 @@ CHEAP = {
     "trees": {"n_train": 100, "max_trees": 5, "max_rounds": 5, "max_ensembles": 2},
     "grokking": {"epochs": 50},
     "grokking_phase": {"epochs": 100, "train_fractions": "0.5", "weight_decays": "1"},
+    "deep_double_descent": {"n_train": 50, "max_width": 16, "n_widths": 2, "epochs": 50},
 }
 ERROR_PAGE = "This app has encountered an error"
 
