@@ -58,7 +58,8 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                 x_domain: tuple[float, float] | None = None, show_line: bool = True,
                 height: int = 320, y_format: str | None = None,
                 y_values: list[float] | None = None, y_domain: tuple[float, float] | None = None,
-                marks: pd.DataFrame | None = None, legend: bool = True) -> alt.LayerChart:
+                marks: pd.DataFrame | None = None, legend: bool = True,
+                hlines: pd.DataFrame | None = None) -> alt.LayerChart:
     """Centre line over seeds with a band, one colour per `series`, legend toggles series.
 
     `y_max` clips a peak that would flatten everything else; the chart then says so.
@@ -66,6 +67,7 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     `y_format` / `y_values` / `y_domain`: axis label format (e.g. ".0%"), explicit tick
     values and range. `legend=False` drops the legend (one series that the title names).
     `marks`: points to ring and label (columns `x`'s name, `value`, `label`): `marked_points`.
+    `hlines`: horizontal reference lines (columns `value`, `label`): `reference_lines`.
     """
     rows = frame[frame["metric"] == metric]
     if rows.empty:
@@ -118,7 +120,22 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
         chart = chart + threshold_rule(x, threshold)
     if marks is not None and not marks.empty:
         chart = chart + marked_points(marks, x, y_format or ".3g")
+    if hlines is not None and not hlines.empty:
+        chart = chart + reference_lines(hlines, y_format or ".3g")
     return chart.add_params(pick).properties(title=title, height=height)
+
+
+def reference_lines(lines: pd.DataFrame, value_format: str = ".3g") -> alt.LayerChart:
+    """Dotted horizontal lines at `value` (e.g. a model's infinite-width limit), labelled
+    at the left edge (where double-descent curves are still high); drawn on the curve's y
+    scale (same field name)."""
+    base = alt.Chart(lines.assign(centre_plot=lines["value"]))
+    rule = base.mark_rule(strokeDash=[2, 3], color=TRUTH_COLOR, strokeWidth=1.5).encode(
+        y="centre_plot:Q", tooltip=[alt.Tooltip("label:N", title=""),
+                                    alt.Tooltip("value:Q", format=value_format)])
+    text = base.mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=TRUTH_COLOR,
+                          fontSize=11).encode(y="centre_plot:Q", x=alt.value(0), text="label:N")
+    return rule + text
 
 
 def marked_points(marks: pd.DataFrame, x: str, value_format: str = ".3g") -> alt.LayerChart:

@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 N_CLASSES = 10
+N_DIGITS = 1797  # images in scikit-learn's digits (train + test together)
 
 
 @dataclass(frozen=True)

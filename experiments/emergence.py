@@ -26,12 +26,11 @@ import pandas as pd
 from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.claims import Claim
-from experiments.datasets import digits_split, one_hot
+from experiments.datasets import N_DIGITS, digits_split, one_hot
 from experiments.features import draw_random_weights, random_features
 from experiments.linalg import nested_ridge_sweep
 from experiments.params import Param
 
-DIGITS = 1797  # images in scikit-learn's digits: every one gets features
 
 BANDWIDTH = 5.0  # the random-features experiment's default Fourier bandwidth on digits
 MIN_WIDTH = 10
@@ -108,7 +107,7 @@ def memory(params: dict, n_seeds: int) -> float:
     digit and the sweep's test products at the widest model, the n x n Gram factors, and
     the drawn answers' indices and correctness."""
     n, big = params["n_train"], params["max_width"]
-    arrays = 3 * 8 * DIGITS * big + 4 * 8 * n * n + 16 * params["n_answers"] * params["answer_length"]
+    arrays = 3 * 8 * N_DIGITS * big + 4 * 8 * n * n + 16 * params["n_answers"] * params["answer_length"]
     rows = 5 * params["n_widths"]
     return costs.total_bytes(arrays) + costs.results_bytes(rows, 10, n_seeds)
 
@@ -118,8 +117,8 @@ def cost(params: dict, n_seeds: int) -> float:
     and test-kernel updates ~ 1797 N_max n flops, the features ~ 1797 N_max 64, the small
     widths' factorizations (~0.3 s) and the answers (m uniforms each, then gathers)."""
     n, big = params["n_train"], params["max_width"]
-    fit = 2e-10 * DIGITS * big * (64 + 2 * n) * (0.6 + 0.4 * params["n_widths"] / 16)
-    draws = 1e-8 * params["n_answers"] * (DIGITS - n + params["n_widths"] * params["answer_length"])
+    fit = 2e-10 * N_DIGITS * big * (64 + 2 * n) * (0.6 + 0.4 * params["n_widths"] / 16)
+    draws = 1e-8 * params["n_answers"] * (N_DIGITS - n + params["n_widths"] * params["answer_length"])
     return n_seeds * (0.3 + fit + draws)
 
 
@@ -150,7 +149,7 @@ def independence_z(frame: pd.DataFrame, params: dict) -> float:
     errors, over every seed and width (the expectation from that seed's own accuracy)."""
     wide = frame.pivot_table(index=["seed", "n_params"], columns="metric", values="value")
     expected = without_repetition(wide["token_accuracy"], params["answer_length"],
-                                  DIGITS - params["n_train"])
+                                  N_DIGITS - params["n_train"])
     se = np.sqrt(np.clip(expected * (1 - expected), 1 / params["n_answers"], None)
                  / params["n_answers"])
     return float(np.max(np.abs(wide["exact_match"] - expected) / se))

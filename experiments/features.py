@@ -45,3 +45,22 @@ def draw_random_weights(dim: int, n_features: int, bandwidth: float, kind: str,
     weights = (rng.standard_normal((dim, n_features)) * std).astype(np.float32)
     offsets = rng.uniform(0.0, 2 * np.pi, n_features).astype(np.float32)
     return weights, offsets
+
+
+def limit_kernel(x: np.ndarray, x2: np.ndarray, bandwidth: float, kind: str) -> np.ndarray:
+    """The kernel that the normalized features sqrt(2/N) phi(x) of `draw_random_weights`
+    converge to as N -> infinity: F F' -> k(x, x2) entrywise (Rahimi and Recht 2007).
+
+    fourier: E[2 cos(w'x + b) cos(w'x2 + b)] = exp(-||x - x2||^2 / (2 s^2)), W ~ N(0, 1/s^2);
+    relu: E[2 relu(w'x) relu(w'x2)] with W ~ N(0, 1/dim), the arc-cosine kernel of degree 1
+    (Cho and Saul 2009): |x| |x2| (sin t + (pi - t) cos t) / (pi dim), t the angle between.
+    """
+    if kind == "fourier":
+        sq = (x * x).sum(axis=1)[:, None] + (x2 * x2).sum(axis=1)[None, :] - 2 * x @ x2.T
+        return np.exp(-np.maximum(sq, 0.0) / (2 * bandwidth**2))
+    if kind == "relu":
+        norms = np.linalg.norm(x, axis=1)[:, None] * np.linalg.norm(x2, axis=1)[None, :]
+        cos = np.clip((x @ x2.T) / np.where(norms > 0, norms, 1.0), -1.0, 1.0)
+        angle = np.arccos(cos)
+        return norms * (np.sin(angle) + (np.pi - angle) * cos) / (np.pi * x.shape[1])
+    raise ValueError(f"unknown random feature kind {kind!r}")

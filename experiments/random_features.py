@@ -15,6 +15,12 @@ then beats the widest interpolator. `claims` measures each of these sentences.
 
 On digits (400 training images, one-hot squared loss): 0-1 test error ~5% at N = 200,
 ~80% at N = 400, ~3% at N = 2000 and beyond.
+
+The second descent levels off at the infinite-width limit: as N grows, the features'
+Gram matrix converges to a kernel (Gaussian for Fourier features, arc-cosine for ReLU),
+and the minimum-norm fit to kernel interpolation with it (Belkin, Ma, Mandal 2018). Rows
+with `source = kernel` hold that limit (n_params NaN), one n x n eigendecomposition per
+seed; the finite-width rows have `source = features`.
 """
 from __future__ import annotations
 
@@ -24,9 +30,9 @@ import pandas as pd
 from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.claims import Claim
-from experiments.datasets import digits_split, flip_labels, one_hot, synthetic_regression
-from experiments.features import draw_random_weights, random_features
-from experiments.linalg import nested_ridge_sweep
+from experiments.datasets import N_DIGITS, digits_split, flip_labels, one_hot, synthetic_regression
+from experiments.features import draw_random_weights, limit_kernel, random_features
+from experiments.linalg import PINV_RCOND, nested_ridge_sweep
 from experiments.params import Param
 
 SYNTHETIC_DIM = 10
@@ -89,7 +95,46 @@ def run_seed(params: dict, seed: int) -> SeedPart:
         fit = nested_ridge_sweep(f_train, f_test, y_train, widths, params["ridge"],
                                  scale=np.sqrt(2.0 / widths))
         frames += _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test)
+        frames += _kernel_rows(params, seed, label_noise, split, y_train, y_test)
     return SeedPart(pd.concat(frames, ignore_index=True))
+
+
+def kernel_fit(k_train: np.ndarray, k_test: np.ndarray, y_train: np.ndarray, ridge: float):
+    """Kernel ridge with the features' convention, (K + n ridge I)^-1 Y; ridge 0 is the
+    minimum-norm interpolator K^+ Y (numpy's pinv cutoff on the eigenvalues of K).
+    Returns train and test predictions, the coefficient norm ||beta|| that the features'
+    minimum-norm fit converges to, and Curth et al.'s p_eff."""
+    eig, vec = np.linalg.eigh(k_train)
+    keep = eig > PINV_RCOND * eig.max()
+    filt = np.zeros_like(eig)
+    filt[keep] = 1.0 / (eig[keep] + k_train.shape[0] * ridge)
+    rotated = vec.T @ y_train
+    smoother = (k_test @ vec) * filt
+    norm_sq = np.sum(np.where(keep, eig, 0.0)[:, None] * (filt[:, None] * rotated) ** 2)
+    return (vec @ ((eig * filt)[:, None] * rotated), smoother @ rotated, float(np.sqrt(norm_sq)),
+            k_train.shape[0] * float(np.mean(np.sum(smoother**2, axis=1))))
+
+
+def _kernel_rows(params, seed, label_noise, split, y_train, y_test) -> list[pd.DataFrame]:
+    """The infinite-width limit of the same features (same bandwidth): n_params is NaN."""
+    kind, s = params["features"], params["bandwidth"]
+    k_train = limit_kernel(split.x_train, split.x_train, s, kind)
+    k_test = limit_kernel(split.x_test, split.x_train, s, kind)
+    rows = []
+    for lam in params["ridge"]:
+        train_pred, test_pred, norm, p_eff = kernel_fit(k_train, k_test, y_train, lam)
+        metrics = {("train", "mse"): np.sum((train_pred - y_train) ** 2, axis=1).mean(),
+                   ("test", "mse"): np.sum((test_pred - y_test) ** 2, axis=1).mean(),
+                   ("train", "coef_norm"): norm}
+        if params["dataset"] == "digits":
+            metrics[("train", "error_rate")] = np.mean(train_pred.argmax(axis=1) != y_train.argmax(axis=1))
+            metrics[("test", "error_rate")] = np.mean(test_pred.argmax(axis=1) != split.y_test)
+        rows += [{"split": split_name, "metric": metric, "value": float(value), "ridge": lam,
+                  "effective_params": p_eff} for (split_name, metric), value in metrics.items()]
+    return [pd.DataFrame(rows).assign(
+        seed=seed, n_params=np.nan, n_train=params["n_train"], dataset=params["dataset"],
+        features=params["features"], label_noise=label_noise, noise=params["noise"],
+        bandwidth=params["bandwidth"], source="kernel")]
 
 
 def _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test) -> list[pd.DataFrame]:
@@ -112,7 +157,7 @@ def _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test) ->
                 "n_params": widths, "n_train": params["n_train"], "ridge": lam,
                 "effective_params": fit.effective_params()[:, j], "dataset": params["dataset"],
                 "features": params["features"], "label_noise": label_noise,
-                "noise": params["noise"], "bandwidth": params["bandwidth"],
+                "noise": params["noise"], "bandwidth": params["bandwidth"], "source": "features",
             }))
     return frames
 
@@ -120,21 +165,24 @@ def _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test) ->
 def _sizes(params: dict) -> tuple[int, int, int, int]:
     """(n, n_test, outputs, input dimension) of a seed's data."""
     if params["dataset"] == "digits":
-        return params["n_train"], 1797 - params["n_train"], 10, 64
+        return params["n_train"], N_DIGITS - params["n_train"], 10, 64
     return params["n_train"], SYNTHETIC_TEST, 1, SYNTHETIC_DIM
 
 
 def cost(params: dict, n_seeds: int) -> float:
     """Seconds with one BLAS thread (experiments/costs.py): the features once, then per
     label-noise setting the sweep over every width and penalty (with the smoother's n_test
-    right-hand sides), metrics and frames."""
+    right-hand sides), metrics and frames, and the kernel limit (one n x n
+    eigendecomposition and the kernel products)."""
     n, m, k, dim = _sizes(params)
     widths, ridges = widths_for(params), params["ridge"]
     top, rows = int(widths[-1]), len(widths) * len(ridges)
     relu = params["features"] == "relu"
     sweep = costs.sweep_work(n, m, k, widths, ridges) + costs.Work(
         elements=6 * rows * (n + m) * k, calls=100 + 250 * len(ridges))
-    seed = sweep * len(label_noises(params)) + costs.Work(
+    kernel = costs.Work(svd=n**3, gemm=2 * (n + m) * n * (dim + k * len(ridges)),
+                        elements=6 * (n + m) * n)
+    seed = (sweep + kernel) * len(label_noises(params)) + costs.Work(
         sgemm=2 * (n + m) * dim * top, features=(n + m) * top * (0.5 if relu else 1.0))
     return costs.price(seed * n_seeds)
 
@@ -159,9 +207,27 @@ def error_metric(frame: pd.DataFrame) -> str:
     return "error_rate" if "error_rate" in set(frame["metric"]) else "mse"
 
 
+def features_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """The finite-width rows (results written before the kernel rows existed have no
+    `source` column and hold nothing else)."""
+    return frame[frame["source"] != "kernel"] if "source" in frame.columns else frame
+
+
+def kernel_value(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noise: float = 0.0,
+                 split: str = "test") -> float | None:
+    """Median over seeds of the kernel limit's `metric`; None where it was not computed."""
+    if "source" not in frame.columns:
+        return None
+    rows = frame[(frame["source"] == "kernel") & (frame["metric"] == metric)
+                 & (frame["split"] == split) & np.isclose(frame["ridge"], ridge)
+                 & np.isclose(frame["label_noise"], label_noise)]
+    return float(rows["value"].median()) if len(rows) else None
+
+
 def median_curve(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noise: float = 0.0,
                  split: str = "test") -> pd.Series:
     """Median over seeds against N for one (ridge, label noise) setting; empty if not run."""
+    frame = features_only(frame)
     rows = frame[(frame["metric"] == metric) & (frame["split"] == split) & (frame["seed"] >= 0)
                  & np.isclose(frame["ridge"], ridge) & np.isclose(frame["label_noise"], label_noise)]
     return rows.groupby("n_params")["value"].median().sort_index()
@@ -169,6 +235,7 @@ def median_curve(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noi
 
 def home_rows(frame: pd.DataFrame, label_noise: float = 0.0) -> pd.DataFrame:
     """Per-seed test error of the minimum-norm fits for one label-noise setting."""
+    frame = features_only(frame)
     return frame[(frame["metric"] == error_metric(frame)) & (frame["split"] == "test")
                  & (frame["seed"] >= 0) & (frame["ridge"] == 0)
                  & np.isclose(frame["label_noise"], label_noise)]
@@ -240,10 +307,35 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
             holds=bool(peak == n and curve[peak] > 3 * e_best), regime=clean_regime))
         if (frame["ridge"] > 0).any():
             out += _ridge_claims(frame, n, widest, metric, fmt)
+    if len(points) == 2:
+        out += _kernel_claims(frame, n, int(points["n_params"].iloc[1]), metric, clean_regime)
     noisy = sorted(v for v in frame["label_noise"].unique() if v > 0)
     if len(points) == 2 and noisy and metric == "error_rate":
         out += _label_noise_claims(frame, n, noisy[-1], int(points["n_params"].iloc[1]))
     return out
+
+
+KERNEL_NAMES = {"fourier": "Gaussian-kernel", "relu": "arc-cosine-kernel"}
+
+
+def _kernel_claims(frame, n, widest, metric, regime) -> list[Claim]:
+    """The widest model against its infinite-width limit (Belkin, Ma, Mandal 2018): the
+    second descent flattens out at the kernel's error, within a quarter of the way from
+    the peak."""
+    kernel = kernel_value(frame, metric)
+    if kernel is None:
+        return []
+    curve, fmt = median_curve(frame, metric), formatter(metric)
+    kind = str(frame["features"].iloc[0])
+    gap = abs(curve[widest] - kernel)
+    return [Claim(
+        "widest_near_kernel",
+        f"The second descent falls from {fmt(curve.max())} at the peak to {fmt(curve[widest])} "
+        f"at N = {widest}, next to the minimum-norm {KERNEL_NAMES.get(kind, kind)} "
+        f"interpolator, the N -> infinity limit of these features (same bandwidth): "
+        f"{fmt(kernel)}.",
+        holds=bool(gap < 0.25 * (curve.max() - kernel) and gap < max(0.5 * kernel, 0.01)),
+        regime=regime)]
 
 
 def _ridge_claims(frame, n, widest, metric, fmt) -> list[Claim]:
@@ -303,6 +395,8 @@ EXPERIMENT = Experiment(
         "Rahimi, Recht (2007), Random Features for Large-Scale Kernel Machines, NeurIPS",
         "Nakkiran, Venkat, Kakade, Ma (2020), Optimal Regularization Can Mitigate Double Descent, "
         "arXiv:2003.01897",
+        "Belkin, Ma, Mandal (2018), To understand deep learning we need to understand kernel "
+        "learning, ICML",
     ),
     params=PARAMS,
     run_seed=run_seed,

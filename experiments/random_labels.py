@@ -23,12 +23,11 @@ from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.blas import single_threaded
 from experiments.claims import Claim
-from experiments.datasets import N_CLASSES, digits_split, one_hot
+from experiments.datasets import N_CLASSES, N_DIGITS, digits_split, one_hot
 from experiments.features import draw_random_weights, random_features
 from experiments.linalg import nested_ridge_sweep
 from experiments.params import Param
 
-DIGITS = 1797  # images in scikit-learn's digits: every one gets features
 
 BANDWIDTH = 5.0  # the random-features experiment's default Fourier bandwidth on digits
 BETAS, EPS = (0.9, 0.999), 1e-8
@@ -182,7 +181,7 @@ def memory(params: dict, n_seeds: int) -> float:
     arrays = 0.0
     models = chosen_models(params)
     if "random_features" in models:
-        arrays += 1.7 * 8 * DIGITS * params["width"]
+        arrays += 1.7 * 8 * N_DIGITS * params["width"]
     if "network" in models:
         arrays += 12 * len(params["label_fraction"]) * params["n_train"] * params["hidden"]
     rows = 4 * len(params["label_fraction"]) * len(models)
@@ -198,7 +197,7 @@ def cost(params: dict, n_seeds: int) -> float:
     total = 0.05
     models = chosen_models(params)
     if "random_features" in models:
-        total += 5e-11 * DIGITS * params["width"] * (64 + 4 * n)
+        total += 5e-11 * N_DIGITS * params["width"] * (64 + 4 * n)
     if "network" in models:
         epochs = min(params["max_epochs"], 120 * (0.01 / params["lr"]) ** 0.7 * n / 400)
         total += 6 * n * params["hidden"] * 74 * epochs * len(params["label_fraction"]) / 3e10

@@ -22,6 +22,7 @@ MODULES = (
     "trees",
     "grokking", "grokking_phase",
     "random_labels", "emergence",
+    "deep_double_descent",
 )
 
 

@@ -30,7 +30,7 @@ from experiments import smoothers
 from experiments import costs
 from experiments.base import Experiment, SeedPart
 from experiments.claims import Claim
-from experiments.datasets import digits_split, one_hot, synthetic_regression
+from experiments.datasets import N_DIGITS, digits_split, one_hot, synthetic_regression
 from experiments.params import Param
 
 MODELS = ("forest", "boosting")
@@ -174,7 +174,7 @@ def switch_point(params: dict, model: str) -> float:
 def _shape(dataset: str, params: dict) -> tuple[int, int, int, int]:
     """(n, n_test, input dimension, outputs) of one data set."""
     n = params["n_train"]
-    return (n, 1797 - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM, 1)
+    return (n, N_DIGITS - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM, 1)
 
 
 def _path_work(model: str, params: dict, n: int, m: int, dim: int, k: int) -> costs.Work:

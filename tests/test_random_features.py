@@ -128,7 +128,7 @@ def test_same_seed_same_numbers():
 
 SHIPPED_KEYS = {"widest_beats_classical", "peak_at_threshold", "ridge_removes_peak",
                 "clean_interpolator_beats_ridge", "label_noise_taller_peak",
-                "label_noise_interpolator_loses"}
+                "label_noise_interpolator_loses", "widest_near_kernel"}
 
 
 def shipped():
@@ -169,3 +169,79 @@ def test_random_features_page_shows_the_label_noise_sentences():
     text = " ".join(m.value for m in at.markdown)
     for key in SHIPPED_KEYS:
         assert claims[key].text in text, key
+
+
+# The kernel limit (Belkin, Ma, Mandal 2018) ---------------------------------------------
+
+def small_digits(n=80, seed=0):
+    split = rf._data(EXP.validate({"n_train": n}), seed)[0]
+    return split, np.eye(10)[split.y_train]
+
+
+def test_gaussian_limit_kernel_is_sklearns_rbf_and_kernel_fit_is_kernel_ridge():
+    from sklearn.kernel_ridge import KernelRidge
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    from experiments.features import limit_kernel
+
+    split, y = small_digits()
+    s, n, lam = 5.0, 80, 1e-3
+    k = limit_kernel(split.x_train, split.x_train, s, "fourier")
+    k_test = limit_kernel(split.x_test, split.x_train, s, "fourier")
+    np.testing.assert_allclose(k, rbf_kernel(split.x_train, gamma=1 / (2 * s * s)), atol=1e-12)
+    reference = KernelRidge(alpha=n * lam, kernel="rbf", gamma=1 / (2 * s * s)).fit(split.x_train, y)
+    _, test_pred, _, _ = rf.kernel_fit(k, k_test, y, lam)
+    np.testing.assert_allclose(test_pred, reference.predict(split.x_test), atol=1e-8)
+    train_pred, test_pred, norm, _ = rf.kernel_fit(k, k_test, y, 0.0)  # interpolation
+    alpha = np.linalg.solve(k, y)
+    np.testing.assert_allclose(train_pred, y, atol=1e-7)
+    np.testing.assert_allclose(test_pred, k_test @ alpha, atol=1e-7)
+    assert norm == pytest.approx(np.sqrt(np.sum(y * alpha)), rel=1e-8)
+
+
+@pytest.mark.parametrize("kind", ["fourier", "relu"])
+def test_very_wide_random_features_converge_to_the_kernel(kind):
+    """N = 200,000 features against the N -> infinity kernel, ridge 1e-3 (the limit of the
+    minimum-norm fit needs N >> n kappa^2, beyond a test's budget)."""
+    split, y = small_digits(60, seed=1)
+    lam, width = 1e-3, 200_000
+    weights, offsets = draw_random_weights(64, width, 5.0, kind, np.random.default_rng(9))
+    f = np.sqrt(2.0 / width) * random_features(split.x_train, weights, offsets, kind)
+    f_test = np.sqrt(2.0 / width) * random_features(split.x_test[:300], weights, offsets, kind)
+    beta = f.T @ np.linalg.solve(f @ f.T + 60 * lam * np.eye(60), y)
+    from experiments.features import limit_kernel
+
+    _, kernel_pred, _, _ = rf.kernel_fit(limit_kernel(split.x_train, split.x_train, 5.0, kind),
+                                         limit_kernel(split.x_test[:300], split.x_train, 5.0, kind),
+                                         y, lam)
+    assert np.abs(f_test @ beta - kernel_pred).max() < 0.05 * np.abs(kernel_pred).max()
+
+
+def test_kernel_rows_sit_beside_the_feature_rows():
+    frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, ridge="0, 0.01",
+                          label_noise="0, 0.3"), seeds=[2])
+    kernel = frame[frame["source"] == "kernel"]
+    assert set(frame["source"]) == {"features", "kernel"} and kernel["n_params"].isna().all()
+    assert len(kernel) == 2 * 2 * 5  # label noises x ridges x (train, test) metrics + norm
+    assert kernel.query("split == 'train' and metric == 'error_rate' and ridge == 0")["value"].max() == 0
+    widest = rf.median_curve(frame, "error_rate").iloc[-1]
+    assert abs(rf.kernel_value(frame, "error_rate") - widest) < 0.05
+    assert rf.features_only(frame)["n_params"].notna().all()
+
+
+def test_kernel_line_is_drawn_on_the_error_axis():
+    from dashboard import charts
+    from dashboard.sections.random_features import kernel_line
+
+    frame, _, _ = shipped()
+    line = kernel_line(frame, "error_rate", [0.0, 1e-3], 0.0)
+    assert line["value"].item() == pytest.approx(rf.kernel_value(frame, "error_rate"))
+    assert kernel_line(frame, "error_rate", [1e-3], 0.0) is None  # minimum norm not drawn
+    rows = rf.features_only(frame).query("split == 'test' and metric == 'error_rate'")
+    spec = charts.error_curve(rows, x="n_params", metric="error_rate", series="ridge",
+                              hlines=line).to_dict()
+    rules = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"
+             or any(sub.get("mark", {}).get("type") == "rule" for sub in layer.get("layer", []))]
+    assert rules, "no horizontal rule layer"
+    data = [r for rows_ in spec["datasets"].values() for r in rows_ if "label" in r]
+    assert any(r["centre_plot"] == pytest.approx(line["value"].item()) for r in data)

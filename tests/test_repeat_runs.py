@@ -26,6 +26,7 @@ CHEAP = {
     "grokking_phase": {"epochs": 100, "train_fractions": "0.5", "weight_decays": "1"},
     "benign_overfitting": {"n_weak": "50, 1000"},
     "epoch_wise": {"epochs": 5, "digits_train": 100, "width": 16},
+    "deep_double_descent": {"n_train": 50, "max_width": 16, "n_widths": 2, "epochs": 50},
 }
 ERROR_PAGE = "This app has encountered an error"
 

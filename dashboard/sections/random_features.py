@@ -2,6 +2,7 @@
 flipped training labels change, each sentence measured on the result shown."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, exports, permalink
@@ -29,10 +30,20 @@ def show(claim) -> None:
         st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else NEUTRAL)
 
 
+def kernel_line(frame, metric: str, chosen: list, label_noise: float) -> pd.DataFrame | None:
+    """The minimum-norm kernel limit as a horizontal line, when minimum norm is drawn."""
+    value = rf.kernel_value(frame, metric, 0.0, label_noise) if 0.0 in chosen else None
+    if value is None:
+        return None
+    name = rf.KERNEL_NAMES.get(str(frame["features"].iloc[0]), "kernel")
+    return pd.DataFrame({"value": [value], "label": [f"{name}, N = infinity"]})
+
+
 def render(frame, params: dict) -> None:
     n = params["n_train"]
     metric = rf.error_metric(frame)
     claims = by_key(rf.claims(frame, params))
+    full, frame = frame, rf.features_only(frame)
     noises = sorted(frame["label_noise"].unique())
     show(claims.get("widest_beats_classical"))
     show(claims.get("peak_at_threshold"))
@@ -51,8 +62,13 @@ def render(frame, params: dict) -> None:
         test, x="n_params", metric=metric, series="ridge", threshold=float(n),
         title=f"{ERROR_TITLES[metric].capitalize()} against the number of random features, "
               f"one curve per ridge penalty ({noise_label(noises[0])})",
-        x_title="random features N", y_title=ERROR_TITLES[metric], **percent_axis(metric)),
+        x_title="random features N", y_title=ERROR_TITLES[metric],
+        hlines=kernel_line(full, metric, chosen, noises[0]), **percent_axis(metric)),
         test, "random-features-ridge")
+    show(claims.get("widest_near_kernel"))
+    st.caption("Dotted line: minimum-norm interpolation with the kernel these random features "
+               "converge to as N grows (Belkin, Ma, Mandal 2018), fitted on the same data; one "
+               "n x n solve per seed.")
     show(claims.get("ridge_removes_peak"))
     show(claims.get("clean_interpolator_beats_ridge"))
     st.caption("Nakkiran et al. (2020) show that an optimally tuned ridge penalty removes the "

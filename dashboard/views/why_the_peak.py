@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data, exports, permalink
 from dashboard.sections.random_features import noise_label, percent_axis, ridge_label
+from experiments import random_features as rf
 
 TITLE = "Why the peak?"
 URL = "why-the-peak"
@@ -35,6 +36,7 @@ def render() -> None:
     if shipped is None:
         return
     frame, provenance = shipped
+    frame = rf.features_only(frame)
     ridges = sorted(frame["ridge"].unique())
     ridge = st.select_slider("Ridge penalty", ridges, value=permalink.choice("ridge", ridges, ridges[0]),
                              key="why.ridge",
