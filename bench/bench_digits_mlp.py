@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from experiments import deep_double_descent as ddd  # noqa: E402
-from experiments import digits_mlp as mlp  # noqa: E402
+from experiments.numerics import digits_mlp as mlp  # noqa: E402
 
 
 def matmul_gflops(size: int = 2048) -> float:

@@ -21,7 +21,9 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from experiments import grokking, modular_net  # noqa: E402
+from experiments import grokking
+
+from experiments.numerics import modular_net  # noqa: E402
 
 
 # Larger than the page's default (p = 31, width 128), whose tiny products measure Python

@@ -3,7 +3,7 @@
 Both sides do identical work per seed: the same Legendre features, the same degrees,
 train and test predictions and the coefficient norm. The baseline takes a fresh
 `np.linalg.pinv` per degree; the lab reuses one QR below the threshold and grows the
-Gram matrix above it (experiments/linalg.py). Prints times and their ratio, measured
+Gram matrix above it (experiments/numerics/sweep_solver.py). Prints times and their ratio, measured
 in the same run, and checks that both give the same predictions.
 
     python bench/bench_polynomial.py [--seeds 20] [--repeat 3] [--set n_train=100 ...]
@@ -20,8 +20,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from experiments import polynomial  # noqa: E402
-from experiments.features import degree_grid, legendre_features  # noqa: E402
-from experiments.linalg import nested_ridge_sweep  # noqa: E402
+from experiments.numerics.features import degree_grid, legendre_features  # noqa: E402
+from experiments.numerics.sweep_solver import nested_ridge_sweep  # noqa: E402
 
 
 def pinv_loop(params: dict, seed: int):

@@ -6,7 +6,7 @@ split, the same widths and ridge penalties, test predictions per (width, lambda)
       of the primal and dual normal equations) per width and lambda;
   (b) scikit-learn: validation_curve over Pipeline(first-p-columns, Ridge or
       LinearRegression) with one predefined train/test split;
-  lab: experiments.linalg.nested_ridge_sweep (one QR below n; above n a growing Gram
+  lab: experiments.numerics.sweep_solver.nested_ridge_sweep (one QR below n; above n a growing Gram
       matrix and Cholesky factors, with sigma_min by Lanczos on the inverse).
 Each side first runs once on the two smallest widths, so no timing pays for thread
 pools starting or code loading. Prints times and ratios measured in the same run,
@@ -25,10 +25,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from experiments import random_features as rf  # noqa: E402
-from experiments.base import run  # noqa: E402
-from experiments.datasets import digits_split, one_hot  # noqa: E402
-from experiments.features import draw_random_weights, random_features  # noqa: E402
-from experiments.linalg import nested_ridge_sweep  # noqa: E402
+from experiments.framework.experiment import run  # noqa: E402
+from experiments.numerics.datasets import digits_split, one_hot  # noqa: E402
+from experiments.numerics.features import draw_random_weights, random_features  # noqa: E402
+from experiments.numerics.sweep_solver import nested_ridge_sweep  # noqa: E402
 
 
 def problem(n_train: int, n_widths: int, max_ratio: float, seed: int = 0):

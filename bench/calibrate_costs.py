@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from experiments import costs  # noqa: E402
-from experiments.base import run  # noqa: E402
-from experiments.registry import get  # noqa: E402
+from experiments.framework import costs  # noqa: E402
+from experiments.framework.experiment import run  # noqa: E402
+from experiments.framework.registry import get  # noqa: E402
 
 RF = {"n_widths": 10, "max_ratio": 4.0}
 GRID = {

@@ -117,7 +117,7 @@ def percentile(values: list[float], q: float) -> float:
 def load_test(sessions: int = 24, runs_fraction: float = 0.5, seeds: int = 5,
               pages: list[str] | None = None, timeout_s: float = 120) -> dict:
     """Start a server, run all sessions at once, stop the server; return the figures."""
-    from experiments import registry
+    from experiments.framework import registry
 
     pages = pages or list(registry.experiments())
     proc, base = local_server.start()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.pages import experiment, home
 from dashboard.views import VIEWS
-from experiments import registry
+from experiments.framework import registry
 
 
 def _named(render: Callable[[], None], path: str) -> Callable[[], None]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from dashboard.aggregate import seed_summary
 from dashboard.charts import SPLIT_COLORS, log_floor, threshold_rule
-from experiments.schema import config_columns
+from experiments.framework.schema import config_columns
 
 def explorer_chart(frame: pd.DataFrame, *, x: str, metric: str, color: str = "split",
                    facet: str | None = None, centre: str = "median", band: str = "iqr",

@@ -6,8 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from experiments.chinchilla import frontier
-from experiments.powerlaw import Bootstrap
+from experiments.numerics.chinchilla import frontier
+from experiments.numerics.powerlaw import Bootstrap
 
 LOG = alt.Scale(type="log")
 

@@ -18,9 +18,11 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from experiments import admission, store
-from experiments.admission import RunStopped
-from experiments.store import StoreError
+from experiments.framework import admission
+
+from experiments.framework import store
+from experiments.framework.admission import RunStopped
+from experiments.framework.store import StoreError
 
 CACHE_TTL = "2h"  # for the few page-level st.cache_data helpers of the sections
 MB = 2**20

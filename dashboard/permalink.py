@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 import streamlit as st
 
 from dashboard.plaintext import literal
-from experiments.params import Param, ParamError, coerce
+from experiments.framework.params import Param, ParamError, coerce
 
 
 def _raw(name: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from experiments.params import Param
+from experiments.framework.params import Param
 
 
 def log_options(p: Param) -> list[float]:

@@ -3,8 +3,8 @@
     from experiments import get, run
     frame = run(get("polynomial"), {"n_train": 30}, seeds=20)
 """
-from experiments.base import Experiment, run
-from experiments.params import ParamError
-from experiments.registry import experiments, get
+from experiments.framework.experiment import Experiment, run
+from experiments.framework.params import ParamError
+from experiments.framework.registry import experiments, get
 
 __all__ = ["Experiment", "ParamError", "experiments", "get", "run"]

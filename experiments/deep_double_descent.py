@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import costs
-from experiments import digits_mlp as mlp
-from experiments.base import Experiment, SeedPart
-from experiments.claims import Claim
-from experiments.datasets import N_CLASSES, N_DIGITS, digits_split, flip_labels, one_hot
-from experiments.params import Param
+from experiments.framework import costs
+from experiments.numerics import digits_mlp as mlp
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.claims import Claim
+from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, flip_labels, one_hot
+from experiments.framework.params import Param
 
 
 N_IN = 64  # 8 x 8 pixels

@@ -26,11 +26,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from experiments import costs
-from experiments.base import Experiment, SeedPart
-from experiments.claims import Claim
-from experiments.datasets import digits_split, flip_labels
-from experiments.params import Param, ParamError
+from experiments.framework import costs
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.claims import Claim
+from experiments.numerics.datasets import digits_split, flip_labels
+from experiments.framework.params import Param, ParamError
 
 PARAMS = (
     Param("model", "str", "both", "linear: GD on the two-scale linear model (exact path); "

@@ -28,11 +28,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import costs
-from experiments.base import Experiment, SeedPart
-from experiments.modular_net import (OPERATIONS, WAVE_SIGNS, all_logits, dataset,
+from experiments.framework import costs
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.numerics.modular_net import (OPERATIONS, WAVE_SIGNS, all_logits, dataset,
                                      key_frequencies, log_schedule, progress_losses, train)
-from experiments.params import Param
+from experiments.framework.params import Param
 
 MEMORIZED, GENERALIZED = 0.99, 0.95
 GROK_RATIO = 10.0  # a "grok": test accuracy 95% at least 10x later than train accuracy 99%
@@ -237,7 +237,7 @@ def memory(params: dict, n_seeds: int) -> float:
 
 
 def _claims(frame, params):
-    from experiments.grokking_claims import claims
+    from experiments.analysis.grokking import claims
 
     return claims(frame, params)
 

@@ -22,10 +22,14 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from experiments import costs, grokking, modular_net
-from experiments.base import Experiment, SeedPart
-from experiments.claims import Claim
-from experiments.params import Param
+from experiments import grokking
+
+from experiments.framework import costs
+
+from experiments.numerics import modular_net
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.claims import Claim
+from experiments.framework.params import Param
 
 FAILED_TRAIN = 0.5  # train accuracy at the end below this: the fit failed or collapsed
 LOW_TEST = 0.5  # memorized, and test accuracy at the budget below this: memorize only

@@ -27,11 +27,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from experiments import anisotropic, costs
-from experiments.base import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
-from experiments.claims import Claim
-from experiments.linalg import nested_ridge_sweep
-from experiments.params import Param
+from experiments.numerics import anisotropic
+
+from experiments.framework import costs
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
+from experiments.framework.claims import Claim
+from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.framework.params import Param
 
 COVARIANCES = ("isotropic", "spiked")
 

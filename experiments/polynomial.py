@@ -26,12 +26,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import costs
-from experiments.base import ACROSS_SEEDS, Experiment, SeedPart
-from experiments.claims import Claim
-from experiments.features import degree_grid, legendre_features
-from experiments.linalg import nested_ridge_sweep
-from experiments.params import Param
+from experiments.framework import costs
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart
+from experiments.framework.claims import Claim
+from experiments.numerics.features import degree_grid, legendre_features
+from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.framework.params import Param
 
 N_TEST = 200
 TARGETS = {

@@ -19,14 +19,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import costs
-from experiments.base import Experiment, SeedPart
-from experiments.blas import single_threaded
-from experiments.claims import Claim
-from experiments.datasets import N_CLASSES, N_DIGITS, digits_split, one_hot
-from experiments.features import draw_random_weights, random_features
-from experiments.linalg import nested_ridge_sweep
-from experiments.params import Param
+from experiments.framework import costs
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.numerics.threads import single_threaded
+from experiments.framework.claims import Claim
+from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, one_hot
+from experiments.numerics.features import draw_random_weights, random_features
+from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.framework.params import Param
 
 
 BANDWIDTH = 5.0  # the random-features experiment's default Fourier bandwidth on digits

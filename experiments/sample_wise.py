@@ -25,10 +25,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from experiments import costs
-from experiments.base import Experiment, SeedPart
-from experiments.claims import Claim
-from experiments.params import Param
+from experiments.framework import costs
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.claims import Claim
+from experiments.framework.params import Param
 
 N_FEATURES = 10
 ABLATIONS = ("cut_small_singular", "project_test", "remove_noise")

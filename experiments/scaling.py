@@ -25,14 +25,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from experiments import costs
-from experiments.base import Experiment, SeedPart
-from experiments.datasets import Split, digits_split, one_hot, stratified_indices
-from experiments.features import draw_random_weights, random_features
-from experiments.linalg import nested_ridge_sweep
-from experiments.params import Param, ParamError
-from experiments.scaling_claims import claims
-from experiments.teacher import DATASET, FAMILY, teacher_cells, teacher_flops
+from experiments.framework import costs
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.numerics.datasets import Split, digits_split, one_hot, stratified_indices
+from experiments.numerics.features import draw_random_weights, random_features
+from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.framework.params import Param, ParamError
+from experiments.analysis.scaling import claims
+from experiments.numerics.teacher import DATASET, FAMILY, teacher_cells, teacher_flops
 from sklearn.exceptions import ConvergenceWarning
 
 FAMILIES = ("random_features", "rbf_svm", "logistic", "mlp")

@@ -61,7 +61,7 @@ def page(browser):
 
 @pytest.fixture()
 def data_dir(tmp_path):
-    """An empty result store; experiments.store functions take it as `data_dir`."""
+    """An empty result store; experiments.framework.store functions take it as `data_dir`."""
     folder = tmp_path / "data"
     folder.mkdir()
     return folder

@@ -9,10 +9,14 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from experiments import admission, blas, registry
-from experiments.admission import Busy, Gate
-from experiments.base import run
-from experiments.isolated import Limits, RunStopped, run_isolated
+from experiments.framework import admission
+
+from experiments.numerics import threads as blas
+
+from experiments.framework import registry
+from experiments.framework.admission import Busy, Gate
+from experiments.framework.experiment import run
+from experiments.framework.isolated import Limits, RunStopped, run_isolated
 
 POLY = registry.get("polynomial")
 CHEAP = POLY.validate({"max_degree": 30})
@@ -191,9 +195,9 @@ def test_blas_limits_survive_many_threads_interleaving():
 
 
 def test_only_experiments_blas_changes_thread_counts():
-    from experiments.store import ROOT
+    from experiments.framework.store import ROOT
 
     owners = [p.relative_to(ROOT).as_posix() for folder in ("experiments", "dashboard")
               for p in (ROOT / folder).rglob("*.py")
               if "threadpool_limits" in p.read_text() or "ThreadpoolController" in p.read_text()]
-    assert owners == ["experiments/blas.py"]
+    assert owners == ["experiments/numerics/threads.py"]

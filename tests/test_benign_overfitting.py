@@ -7,7 +7,7 @@ from sklearn.linear_model import Ridge
 
 from experiments import benign_overfitting as bo
 from experiments import run
-from experiments.params import ParamError
+from experiments.framework.params import ParamError
 
 EXP = bo.EXPERIMENT
 

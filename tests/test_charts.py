@@ -125,7 +125,7 @@ def test_scaling_frontier_and_heatmap():
 
 def test_scaling_chart_marks_extrapolation():
     from dashboard.charts_scaling import fit_lines, scaling_chart
-    from experiments.powerlaw import bootstrap
+    from experiments.numerics.powerlaw import bootstrap
 
     x = np.geomspace(30, 1000, 6)
     frame = pd.concat([pd.DataFrame({"seed": s, "n_train": x, "family": "svm",

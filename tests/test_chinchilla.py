@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.chinchilla import (Law, allocation, bootstrap_law, cell_means, fit_law,
+from experiments.numerics.chinchilla import (Law, allocation, bootstrap_law, cell_means, fit_law,
                                     iso_flop_views)
-from experiments.powerlaw import PowerLawError
+from experiments.numerics.powerlaw import PowerLawError
 
 TRUE = {"E": 0.1, "A": 2.0, "alpha": 0.5, "B": 8.0, "beta": 0.4}
 N, D = np.meshgrid([8, 16, 32, 64, 128, 256, 512.], [64, 128, 256, 512, 1024, 2048, 4096, 8192.],

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from experiments import registry, store
+from experiments.framework import registry
+
+from experiments.framework import store
 
 
 @pytest.mark.parametrize("experiment_id", sorted(registry.experiments()))

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import registry, store
-from experiments.store import ROOT
+from experiments.framework import registry
+
+from experiments.framework import store
+from experiments.framework.store import ROOT
 
 
 def cli(*args, check=True):
@@ -90,7 +92,7 @@ def test_bad_input_prints_one_line_and_exits_2(args, fragment):
 
 
 def test_missing_result_file_is_a_readable_error(tmp_path):
-    code = ("from experiments import store; from pathlib import Path; "
+    code = ("from experiments.framework import store; from pathlib import Path; "
             f"store.read_table(Path({str(tmp_path / 'none.parquet')!r}), 'polynomial')")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert "none.parquet is missing" in proc.stderr

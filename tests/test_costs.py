@@ -13,10 +13,10 @@ import tracemalloc
 import pytest
 from threadpoolctl import threadpool_limits
 
-from experiments import base
-from experiments.base import MEMORY_CAP_BYTES, check_budget, run
-from experiments.params import ParamError
-from experiments.registry import experiments, get
+from experiments.framework import experiment as base
+from experiments.framework.experiment import MEMORY_CAP_BYTES, check_budget, run
+from experiments.framework.params import ParamError
+from experiments.framework.registry import experiments, get
 
 TIMED_FROM = 0.5  # s of estimate; below it call overheads, hit hardest by load, dominate
 RF_SMALL = {"n_train": 100, "n_widths": 10, "max_ratio": 4.0}

@@ -9,9 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from experiments import registry
-from experiments.base import run
-from experiments.store import ROOT
+from experiments.framework import registry
+from experiments.framework.experiment import run
+from experiments.framework.store import ROOT
 
 distributed = pytest.importorskip("distributed", reason="optional extra: requirements-dask.txt")
 

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from experiments import deep_double_descent as ddd
-from experiments import run, store
-from experiments.claims import by_key
-from experiments.params import ParamError
+from experiments import run
+from experiments.framework import store
+from experiments.framework.claims import by_key
+from experiments.framework.params import ParamError
 
 EXP = ddd.EXPERIMENT
 SMALL = {"n_train": 100, "max_width": 300, "n_widths": 6}

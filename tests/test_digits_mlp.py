@@ -3,7 +3,7 @@ trained side by side equal models trained alone, and the weight count."""
 import numpy as np
 import pytest
 
-from experiments import digits_mlp as mlp
+from experiments.numerics import digits_mlp as mlp
 
 
 def small_problem(widths=(3, 5), dtype=np.float64, seed=0):

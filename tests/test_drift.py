@@ -10,7 +10,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from experiments import registry, store
+from experiments.framework import registry
+
+from experiments.framework import store
 
 
 def copy_shipped(dest):

@@ -10,7 +10,7 @@ import pytest
 from dashboard import charts_emergence
 from experiments import emergence as em
 from experiments import run
-from experiments.params import ParamError
+from experiments.framework.params import ParamError
 
 EXP = em.EXPERIMENT
 SMALL = {"n_train": 200, "max_width": 800, "n_widths": 8, "answer_length": 10,

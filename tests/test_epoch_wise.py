@@ -6,7 +6,7 @@ import pytest
 
 from experiments import epoch_wise as ew
 from experiments import run
-from experiments.params import ParamError
+from experiments.framework.params import ParamError
 
 EXP = ew.EXPERIMENT
 

@@ -19,8 +19,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from experiments import registry, store
-from experiments.schema import SCHEMA_VERSION
+from experiments.framework import registry
+
+from experiments.framework import store
+from experiments.framework.schema import SCHEMA_VERSION
 
 AFFECTED = "polynomial"
 # Only experiments whose data is already shipped (one being added may not have any yet).

@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 from dashboard import charts_grokking
-from experiments import grokking, grokking_phase, modular_net as net, run, store
-from experiments.claims import by_key
-from experiments.params import ParamError
+from experiments import grokking, grokking_phase, run
+from experiments.numerics import modular_net as net
+from experiments.framework import store
+from experiments.framework.claims import by_key
+from experiments.framework.params import ParamError
 
 EXP = grokking.EXPERIMENT
 SEEDS = (0, 1, 2)

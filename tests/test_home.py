@@ -9,8 +9,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from experiments import random_features as rf
-from experiments import registry, store
-from experiments.claims import by_key
+from experiments.framework import registry
+from experiments.framework import store
+from experiments.framework.claims import by_key
 
 
 def page_script():

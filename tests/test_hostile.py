@@ -19,11 +19,13 @@ import streamlit as st
 from hypothesis import HealthCheck, given, settings, strategies as hs
 from streamlit.testing.v1 import AppTest
 
-from experiments import cli, registry
-from experiments.base import run, seed_list
-from experiments.params import ParamError
-from experiments.schema import check_tidy
-from experiments.store import ROOT
+from experiments.framework import cli
+
+from experiments.framework import registry
+from experiments.framework.experiment import run, seed_list
+from experiments.framework.params import ParamError
+from experiments.framework.schema import check_tidy
+from experiments.framework.store import ROOT
 from tests.payloads import as_shown
 
 EXPERIMENTS = list(registry.experiments().values())

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from experiments.linalg import nested_ridge_sweep
+from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 
 def reference_beta(f, y, lam):

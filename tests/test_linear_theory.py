@@ -5,10 +5,12 @@ closed form and a direct pinv Monte Carlo."""
 import numpy as np
 import pytest
 
-from experiments import anisotropic, store
+from experiments.numerics import anisotropic
+
+from experiments.framework import store
 from experiments import linear_theory as lt
 from experiments import run
-from experiments.params import ParamError
+from experiments.framework.params import ParamError
 
 EXP = lt.EXPERIMENT
 

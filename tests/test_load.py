@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from experiments.store import ROOT
+from experiments.framework.store import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 load_test = pytest.importorskip("load_test")

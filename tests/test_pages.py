@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.app import page_table
-from experiments import store
+from experiments.framework import store
 
 PAGES = [path for entries in page_table().values() for path, _title, _render in entries]
 
@@ -40,7 +40,7 @@ def test_every_page_runs_and_shows_a_chart(url_path):
 
 
 def test_every_experiment_has_a_page():
-    from experiments import registry
+    from experiments.framework import registry
 
     assert set(registry.experiments()) <= set(PAGES)
 

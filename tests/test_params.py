@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from experiments.params import Param, ParamError, parse_assignments, validate
+from experiments.framework.params import Param, ParamError, parse_assignments, validate
 
 SPEC = (
     Param("n", "int", 30, "count", low=5, high=200),

@@ -6,10 +6,12 @@ import streamlit as st
 from scipy import stats
 from streamlit.testing.v1 import AppTest
 
-from experiments import polynomial, run, store
-from experiments.claims import by_key
-from experiments.features import legendre_features
-from experiments.params import ParamError
+from experiments import polynomial, run
+
+from experiments.framework import store
+from experiments.framework.claims import by_key
+from experiments.numerics.features import legendre_features
+from experiments.framework.params import ParamError
 
 EXP = polynomial.EXPERIMENT
 

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.powerlaw import PowerLawError, bootstrap, fit_power_law, loglog_slope
+from experiments.numerics.powerlaw import PowerLawError, bootstrap, fit_power_law, loglog_slope
 
 X = np.geomspace(30, 3000, 12)
 

@@ -6,10 +6,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from experiments import random_features as rf
-from experiments import run, store
-from experiments.claims import by_key
-from experiments.features import draw_random_weights, random_features
-from experiments.params import ParamError
+from experiments import run
+from experiments.framework import store
+from experiments.framework.claims import by_key
+from experiments.numerics.features import draw_random_weights, random_features
+from experiments.framework.params import ParamError
 
 EXP = rf.EXPERIMENT
 
@@ -182,7 +183,7 @@ def test_gaussian_limit_kernel_is_sklearns_rbf_and_kernel_fit_is_kernel_ridge():
     from sklearn.kernel_ridge import KernelRidge
     from sklearn.metrics.pairwise import rbf_kernel
 
-    from experiments.features import limit_kernel
+    from experiments.numerics.features import limit_kernel
 
     split, y = small_digits()
     s, n, lam = 5.0, 80, 1e-3
@@ -209,7 +210,7 @@ def test_very_wide_random_features_converge_to_the_kernel(kind):
     f = np.sqrt(2.0 / width) * random_features(split.x_train, weights, offsets, kind)
     f_test = np.sqrt(2.0 / width) * random_features(split.x_test[:300], weights, offsets, kind)
     beta = f.T @ np.linalg.solve(f @ f.T + 60 * lam * np.eye(60), y)
-    from experiments.features import limit_kernel
+    from experiments.numerics.features import limit_kernel
 
     _, kernel_pred, _, _ = rf.kernel_fit(limit_kernel(split.x_train, split.x_train, 5.0, kind),
                                          limit_kernel(split.x_test[:300], split.x_train, 5.0, kind),

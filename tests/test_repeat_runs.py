@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from browser_helpers import exception_boxes, wait_for_app
-from experiments import registry
+from experiments.framework import registry
 
 CHEAP = {
     "polynomial": {"max_degree": 30},
@@ -27,6 +27,8 @@ CHEAP = {
     "benign_overfitting": {"n_weak": "50, 1000"},
     "epoch_wise": {"epochs": 5, "digits_train": 100, "width": 16},
     "deep_double_descent": {"n_train": 50, "max_width": 16, "n_widths": 2, "epochs": 50},
+    "random_labels": {"n_train": 100, "width": 500, "label_fraction": "0, 1", "max_epochs": 30},
+    "emergence": {"n_train": 100, "max_width": 300, "n_widths": 5, "n_answers": 500},
 }
 ERROR_PAGE = "This app has encountered an error"
 
@@ -96,7 +98,7 @@ def run_processes() -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if (entry.name.isdigit() and b"experiments.isolated" in (entry / "cmdline").read_bytes()
+            if (entry.name.isdigit() and b"experiments.framework.isolated" in (entry / "cmdline").read_bytes()
                     and Path(os.readlink(entry / "cwd")) == ROOT):
                 pids.append(int(entry.name))
         except OSError:

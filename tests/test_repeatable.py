@@ -3,8 +3,10 @@ precompute of each cheap experiment equals its shipped file."""
 import pandas as pd
 import pytest
 
-from experiments import registry, store
-from experiments.base import run
+from experiments.framework import registry
+
+from experiments.framework import store
+from experiments.framework.experiment import run
 
 # Small but not trivial: each sweep still crosses its interpolation threshold (where
 # rounding differences are amplified most), so a thread-count dependence shows.
@@ -20,6 +22,8 @@ TINY = {
     "grokking": {"p": 11, "width": 16, "epochs": 30},
     "grokking_phase": {"p": 7, "width": 8, "epochs": 20, "train_fractions": "0.5",
                        "weight_decays": "0,1"},
+    "random_labels": {"n_train": 100, "width": 500, "label_fraction": "0, 1", "max_epochs": 30},
+    "deep_double_descent": {"n_train": 50, "max_width": 16, "n_widths": 2, "epochs": 50},
 }
 TINY_SECONDS = 3.0  # estimated, two seeds: an experiment without an entry must fit this
 CHEAP_PRECOMPUTE = 30.0  # estimated seconds: the shipped files re-made in the slow test
@@ -51,7 +55,7 @@ def cheap_shipped():
 @pytest.mark.slow
 @pytest.mark.parametrize("exp", cheap_shipped(), ids=[e.id for e in cheap_shipped()])
 def test_fresh_precompute_equals_the_shipped_file(exp, data_dir):
-    from experiments import cli
+    from experiments.framework import cli
 
     assert cli.main(["precompute", exp.id, "--data-dir", str(data_dir)]) == 0
     fresh, fresh_provenance = store.load(exp.id, data_dir)

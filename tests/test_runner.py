@@ -2,8 +2,8 @@
 import pytest
 
 from experiments import get, run
-from experiments.base import seed_list
-from experiments.params import ParamError
+from experiments.framework.experiment import seed_list
+from experiments.framework.params import ParamError
 
 POLY = get("polynomial")
 

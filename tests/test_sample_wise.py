@@ -4,9 +4,11 @@ say, and the intercept (on by default) makes the fit beat predicting the trainin
 import numpy as np
 import pytest
 
-from experiments import run, store
+from experiments import run
+
+from experiments.framework import store
 from experiments import sample_wise as sw
-from experiments.params import ParamError
+from experiments.framework.params import ParamError
 
 EXP = sw.EXPERIMENT
 

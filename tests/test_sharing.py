@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import exports
 from dashboard.charts_explorer import explorer_chart
-from experiments.schema import config_columns
-from experiments import store
-from experiments.store import ROOT
+from experiments.framework.schema import config_columns
+from experiments.framework import store
+from experiments.framework.store import ROOT
 from tests.payloads import as_shown
 
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import store
-from experiments.schema import SCHEMA_VERSION, SchemaError, check_tidy
+from experiments.framework import store
+from experiments.framework.schema import SCHEMA_VERSION, SchemaError, check_tidy
 
 PROVENANCE = {"experiment": "demo", "schema_version": SCHEMA_VERSION, "params": {"n": 3},
               "seeds": [0, 1], "command": "python -m experiments precompute demo"}
@@ -92,7 +92,7 @@ def test_killed_writer_never_leaves_a_half_file(data_dir):
     store.save(tidy(value=1.0), PROVENANCE, data_dir)
     script = textwrap.dedent(f"""
         import numpy as np, pandas as pd
-        from experiments import store
+        from experiments.framework import store
         n = 400_000
         frame = pd.DataFrame({{"experiment": "demo", "seed": np.arange(n) % 7, "split": "test",
                               "metric": "mse", "value": np.random.default_rng(0).random(n)}})

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from experiments import teacher as t
-from experiments.chinchilla import fit_law
+from experiments.numerics import teacher as t
+from experiments.numerics.chinchilla import fit_law
 
 
 def test_tail_risk_matches_a_direct_sum():

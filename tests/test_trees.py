@@ -5,10 +5,11 @@ import pytest
 from sklearn.ensemble import GradientBoostingRegressor
 
 from dashboard import charts_trees
-from experiments import run, smoothers, trees
-from experiments.datasets import digits_split, one_hot, synthetic_regression
-from experiments.linalg import nested_ridge_sweep
-from experiments.params import ParamError
+from experiments import run, trees
+from experiments.numerics import smoothers
+from experiments.numerics.datasets import digits_split, one_hot, synthetic_regression
+from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.framework.params import ParamError
 
 EXP = trees.EXPERIMENT
 
@@ -162,7 +163,7 @@ def test_charts_reject_mixed_models(forest_run, boosting_run):
 
 
 def shipped_medians(model, dataset):
-    from experiments import store
+    from experiments.framework import store
 
     frame, _ = store.load("trees")
     rows = frame[(frame["model"] == model) & (frame["dataset"] == dataset)
@@ -195,7 +196,7 @@ def page_script(url_path):
 
 
 def _shipped():
-    from experiments import store
+    from experiments.framework import store
 
     frame, provenance = store.load("trees")
     return frame, EXP.validate(provenance["params"])

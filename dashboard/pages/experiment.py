@@ -14,10 +14,10 @@ import streamlit as st
 
 from dashboard import charts, data, exports, permalink, widgets
 from dashboard.plaintext import literal
-from experiments import registry
-from experiments.base import MAX_SEEDS, check_budget
-from experiments.params import Param, ParamError, coerce
-from experiments.store import StoreError
+from experiments.framework import registry
+from experiments.framework.experiment import MAX_SEEDS, check_budget
+from experiments.framework.params import Param, ParamError, coerce
+from experiments.framework.store import StoreError
 
 RUN_FLAG = "run"  # in the URL: the link shows an on-demand run, not the shipped result
 

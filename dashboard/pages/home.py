@@ -6,9 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, exports
-from experiments import polynomial, random_features, registry
-from experiments.claims import by_key
-from experiments.store import StoreError
+from experiments import polynomial, random_features
+from experiments.framework import registry
+from experiments.framework.claims import by_key
+from experiments.framework.store import StoreError
 
 STORY = """
 Textbook statistics says test error traces a **U-curve** as a model grows: it first

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts_benign_overfitting, exports
 from experiments import benign_overfitting
-from experiments.claims import by_key
+from experiments.framework.claims import by_key
 
 NEUTRAL = "The data shown do not support this comparison; read the chart instead."
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, exports
 from experiments import deep_double_descent as ddd
-from experiments.claims import by_key
+from experiments.framework.claims import by_key
 
 NEUTRAL = "The data of this run do not support the usual sentence here; read the chart."
 X_TITLE = "weights of the network (log scale)"

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts_emergence, exports
 from experiments import emergence
-from experiments.claims import by_key
+from experiments.framework.claims import by_key
 
 NEUTRAL = "The data of this run do not support the usual sentence here; read the chart."
 

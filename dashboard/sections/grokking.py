@@ -7,11 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts_grokking, data, exports
-from experiments import grokking, grokking_claims, grokking_phase, modular_net
-from experiments.base import check_budget
-from experiments.claims import by_key
-from experiments.params import ParamError
-from experiments.store import StoreError
+from experiments import grokking, grokking_phase
+from experiments.analysis import grokking as grokking_claims
+from experiments.numerics import modular_net
+from experiments.framework.experiment import check_budget
+from experiments.framework.claims import by_key
+from experiments.framework.params import ParamError
+from experiments.framework.store import StoreError
 
 EXP = grokking.EXPERIMENT
 LIVE = "grokking.live"  # session key: logs of the last live run (kept when it is stopped)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts_linear, exports, permalink
 from experiments import linear_theory
-from experiments.claims import by_key
+from experiments.framework.claims import by_key
 
 NEUTRAL = "The data shown do not support this comparison; read the chart instead."
 HEADINGS = {"isotropic": "Isotropic features: interpolation hurts",

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, exports, permalink
 from dashboard.aggregate import classical_range
 from experiments import polynomial
-from experiments.claims import by_key
+from experiments.framework.claims import by_key
 
 X_TITLE = "coefficients (degree + 1)"
 NEUTRAL = "The data of this run do not support the usual sentence here; read the chart."

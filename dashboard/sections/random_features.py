@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, exports, permalink
 from experiments import random_features as rf
-from experiments.claims import by_key
+from experiments.framework.claims import by_key
 
 ERROR_TITLES = {"error_rate": "test 0-1 error", "mse": "test squared loss"}
 NEUTRAL = "The data of this run do not support the usual sentence here; read the chart."

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, charts_scaling, data, exports
-from experiments.chinchilla import allocation, cell_means, iso_flop_views
-from experiments.claims import by_key
-from experiments.scaling_claims import claims_and_fit
+from experiments.numerics.chinchilla import allocation, cell_means, iso_flop_views
+from experiments.framework.claims import by_key
+from experiments.analysis.scaling import claims_and_fit
 
 NEUTRAL = {
     "steepest": "The fitted exponents' intervals overlap: the data do not rank these families.",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, charts_trees, exports, permalink
 from experiments import trees
-from experiments.claims import by_key
+from experiments.framework.claims import by_key
 
 METRIC_NAMES = {"mse": "squared loss", "error_rate": "0-1 error"}
 MODEL_NAMES = {"forest": "Random forest", "boosting": "L2-boosting"}

@@ -11,9 +11,9 @@ import streamlit as st
 from dashboard import data, exports, permalink
 from dashboard.aggregate import BANDS, CENTRES
 from dashboard.charts_explorer import config_columns, explorer_chart
-from experiments import registry
-from experiments.params import Param
-from experiments.store import StoreError
+from experiments.framework import registry
+from experiments.framework.params import Param
+from experiments.framework.store import StoreError
 
 TITLE = "Explorer"
 URL = "explorer"

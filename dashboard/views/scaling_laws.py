@@ -6,10 +6,10 @@ import streamlit as st
 
 from dashboard import charts_scaling, data, exports, permalink
 from dashboard.sections import scaling as scaling_section
-from experiments import registry
-from experiments.claims import by_key
-from experiments.powerlaw import COUNTS, PowerLawError, bootstrap
-from experiments.scaling_claims import fit_claims
+from experiments.framework import registry
+from experiments.framework.claims import by_key
+from experiments.numerics.powerlaw import COUNTS, PowerLawError, bootstrap
+from experiments.analysis.scaling import fit_claims
 
 TITLE = "Scaling laws"
 URL = "scaling-laws"

@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts_trees, data, exports, permalink
-from experiments import registry, trees
-from experiments.claims import by_key
+from experiments import trees
+from experiments.framework import registry
+from experiments.framework.claims import by_key
 
 TITLE = "The U-turn"
 URL = "u-turn"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments.chinchilla import bootstrap_law, frontier
-from experiments.claims import Claim
-from experiments.powerlaw import PowerLawError, bootstrap
-from experiments.teacher import NOISE
+from experiments.numerics.chinchilla import bootstrap_law, frontier
+from experiments.framework.claims import Claim
+from experiments.numerics.powerlaw import PowerLawError, bootstrap
+from experiments.numerics.teacher import NOISE
 
 DRAWS = 200
 NAMES = {"random_features": "random features", "rbf_svm": "the RBF SVM",

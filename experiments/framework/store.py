@@ -24,10 +24,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.params import ParamError
-from experiments.schema import SCHEMA_VERSION, SchemaError, check_tidy
+from experiments.framework.params import ParamError
+from experiments.framework.schema import SCHEMA_VERSION, SchemaError, check_tidy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 PROVENANCE_KEY = b"descent_lab.provenance"
 PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "pyarrow", "joblib")
@@ -273,7 +273,7 @@ def load(experiment: str, data_dir: Path | None = None,
          columns: Sequence[str] = ()) -> tuple[pd.DataFrame, dict]:
     """A stored result with the columns its pages read (the experiment's `x` and
     `columns`, plus `columns` given here) and parameters this code understands."""
-    from experiments import registry  # registry imports every experiment module
+    from experiments.framework import registry  # registry imports every experiment module
 
     path = paths(experiment, data_dir)[0]
     try:

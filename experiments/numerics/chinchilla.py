@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from experiments.powerlaw import PowerLawError
+from experiments.numerics.powerlaw import PowerLawError
 
 E_FLOOR = 1e-4
 MIN_CELLS = 8

@@ -15,11 +15,11 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from experiments.blas import single_threaded
-from experiments.claims import Claim, no_claims
-from experiments.costs import describe_bytes
-from experiments.params import Param, ParamError, validate
-from experiments.schema import check_tidy
+from experiments.numerics.threads import single_threaded
+from experiments.framework.claims import Claim, no_claims
+from experiments.framework.costs import describe_bytes
+from experiments.framework.params import Param, ParamError, validate
+from experiments.framework.schema import check_tidy
 
 ACROSS_SEEDS = -1
 """`seed` value of rows that summarize all seeds at once (e.g. bias^2 and variance)."""

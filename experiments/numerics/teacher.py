@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from experiments.blas import single_threaded
+from experiments.numerics.threads import single_threaded
 
 SPECTRUM, WEIGHTS, NOISE = 1.2, 0.3, 0.3
 SIZES = (8, 16, 32, 64, 128, 256, 512)

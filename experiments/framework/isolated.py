@@ -8,7 +8,7 @@ on the memory it may add, and a wall-clock limit after which the parent kills it
 child reports progress as JSON lines on stdout and hands its result back as a Parquet
 file written by the store (no pickle crosses the process boundary).
 
-    python -m experiments.isolated OUT.parquet < request.json    # the child side
+    python -m experiments.framework.isolated OUT.parquet < request.json    # the child side
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments.store import ROOT
+from experiments.framework.store import ROOT
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -65,7 +65,7 @@ class Child:
         env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.isolated", str(self._out)], cwd=ROOT, env=env,
+            [sys.executable, "-m", "experiments.framework.isolated", str(self._out)], cwd=ROOT, env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             start_new_session=True)  # its own process group: a kill reaches anything it starts
         request = {"experiment": experiment_id, "params": _plain(params), "seeds": n_seeds,
@@ -109,7 +109,7 @@ class Child:
 
     def result(self):
         """(frame, provenance) once the child has exited; RunStopped says why not."""
-        from experiments.store import StoreError, read_table
+        from experiments.framework.store import StoreError, read_table
 
         code = self._proc.wait()
         self._timer.cancel()
@@ -194,10 +194,10 @@ def _warm_blas() -> None:
 
 def worker(out: Path, request: dict) -> int:
     """The child side: imports, then the ceilings, then the run; returns the exit code."""
-    from experiments import registry, store
-    from experiments.base import run
-    from experiments.cli import command_line
-    from experiments.params import ParamError
+    from experiments.framework import registry, store
+    from experiments.framework.experiment import run
+    from experiments.framework.cli import command_line
+    from experiments.framework.params import ParamError
 
     for name in WARM_IMPORTS:  # loaded before the memory ceiling, which they would eat into
         importlib.import_module(name)

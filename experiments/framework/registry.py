@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
-from experiments.base import Experiment
-from experiments.params import ParamError
+from experiments.framework.experiment import Experiment
+from experiments.framework.params import ParamError
 
 MODULES = (
     "polynomial",

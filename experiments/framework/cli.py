@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments import registry, store
-from experiments.base import run
-from experiments.params import ParamError, parse_assignments
-from experiments.schema import SchemaError, config_columns
+from experiments.framework import registry
+
+from experiments.framework import store
+from experiments.framework.experiment import run
+from experiments.framework.params import ParamError, parse_assignments
+from experiments.framework.schema import SchemaError, config_columns
 
 EXIT_USAGE = 2
 
@@ -181,7 +183,7 @@ def do_precompute(args) -> None:
 
 
 def do_new(args) -> None:
-    from experiments import scaffold
+    from experiments.framework import scaffold
 
     for path in scaffold.create(args.name):
         print(f"wrote {path.relative_to(scaffold.ROOT)}", file=sys.stderr)

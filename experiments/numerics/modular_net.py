@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from experiments.blas import single_threaded
+from experiments.numerics.threads import single_threaded
 
 OPERATIONS = {
     "add": lambda a, b, p: (a + b) % p,

@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
-from experiments import registry
-from experiments.isolated import Child, Limits, RunStopped
+from experiments.framework import registry
+from experiments.framework.isolated import Child, Limits, RunStopped
 
 __all__ = ["Busy", "Gate", "Job", "RunStopped", "Status", "GATE", "held", "limits_for", "submit"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments.claims import Claim
+from experiments.framework.claims import Claim
 from experiments.grokking import GROK_RATIO, delays, milestones
 
 

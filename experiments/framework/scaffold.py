@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 from string import Template
 
-from experiments import registry
-from experiments.params import ParamError
+from experiments.framework import registry
+from experiments.framework.params import ParamError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 REGISTRY_ANCHOR = "MODULES = (\n"
@@ -50,6 +50,6 @@ def create(name: str, root: Path = ROOT) -> list[Path]:
     test = root / "tests" / f"test_{name}.py"
     module.write_text(render("experiment.py.tmpl", name))
     test.write_text(render("test_experiment.py.tmpl", name))
-    register(name, root / "experiments" / "registry.py")
+    register(name, root / "experiments" / "framework" / "registry.py")
     importlib.reload(registry)  # pick up the new MODULES entry in this process too
     return [module, test]

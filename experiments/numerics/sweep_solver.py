@@ -7,7 +7,7 @@ columns of one feature matrix. So instead of a fresh pseudo-inverse per size we
     (minimum norm) or one p x p Cholesky per penalty;
   * above it (p > n): grow the n x n Gram matrix F F' by the new columns only; its
     Cholesky factor serves the minimum-norm solve and, through Lanczos on the inverse,
-    the smallest singular value (experiments/spectrum.py); one more Cholesky per
+    the smallest singular value (experiments/numerics/lanczos.py); one more Cholesky per
     penalty. A handful of penalties is cheaper this way than one eigendecomposition.
 Normal equations square the condition number, so a penalty whose system would have
 kappa^2 above ~1e9 (near the threshold) takes an orthogonal route instead: the LQ
@@ -25,8 +25,8 @@ from functools import partial
 import numpy as np
 from scipy import linalg as sla
 
-from experiments.blas import numpy_pool_only
-from experiments.spectrum import gram_eigenvalues, triangular_singular_values
+from experiments.numerics.threads import numpy_pool_only
+from experiments.numerics.lanczos import gram_eigenvalues, triangular_singular_values
 
 PINV_RCOND = 1e-15
 RANK_RCOND = 1e3 * PINV_RCOND  # sigma_min / sigma_max below this: treat as rank deficient

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.blas import single_threaded
+from experiments.numerics.threads import single_threaded
 
 BETAS, EPS = (0.9, 0.999), 1e-8
 TINY = np.float32(1e-30)  # far above the subnormal range (< 1.2e-38), numerically zero

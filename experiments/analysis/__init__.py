@@ -1,0 +1,1 @@
+"""Measured sentences (claims) too long to sit in their experiment's module."""

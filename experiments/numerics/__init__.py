@@ -1,0 +1,1 @@
+"""Shared numerics: solvers, features, datasets, networks, fits; no experiment logic."""
