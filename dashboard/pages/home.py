@@ -78,6 +78,9 @@ def render() -> None:
     if caveats:
         st.markdown("**Not always a win** (each page in the sidebar has the details):\n"
                     + "".join(f"\n- **{name}:** {c.text} *({c.regime})*" for name, c in caveats))
+    st.markdown("Networks memorize, yet generalize; they improve past fitting everything; "
+                "abilities seem to appear suddenly: [Memorize or generalize?]"
+                "(/memorize-or-generalize) walks through all five puzzles, one measured curve each.")
 
 
 def polynomial_verdict():
