@@ -88,6 +88,7 @@ def test_compact_shrinks_a_layered_chart_and_leaves_the_original_alone():
     frame, _ = store.load("random_labels")
     chart = charts_random_labels.errors_chart(frame, chance=0.9)  # a chart layered with a rule
     small = compact(chart, 150)
-    assert small.to_dict()["height"] == 150
+    spec = small.to_dict()
+    assert spec["height"] == 150 and spec["config"]["legend"]["orient"] == "bottom"
     assert all(getattr(layer, "height", 150) in (150, alt.Undefined) for layer in small.layer)
     assert chart.to_dict()["height"] == 320

@@ -27,8 +27,8 @@ Large neural networks can memorize anything, even pure noise, and yet they gener
 They keep improving past the size at which they fit their training set perfectly, and
 past the point in training where they do. Abilities seem to switch on suddenly as they
 grow. Five questions a reader of the "nobody knows why" articles asks, each answered by
-one curve from a real run in this lab; every sentence below is measured on the curve
-above it, and each step links to the experiment's page with the full story.
+one curve from a real run in this lab. Every sentence is computed from the same shipped
+result as the chart beside it, and each step links to the experiment's page.
 """
 
 NEUTRAL = "The shipped result does not support the usual sentence here; read the chart."
@@ -46,38 +46,32 @@ class Step:
 
 
 def random_labels_chart(frame: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
-    network = frame[frame["model"] == "network"]
-    return charts_random_labels.errors_chart(
-        network if not network.empty else frame, chance=random_labels.CHANCE,
-        title="Error against the share of random labels")
+    return charts_random_labels.errors_chart(frame, chance=random_labels.CHANCE)
 
 
 def benign_chart(frame: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
     return charts_benign_overfitting.risk_against_weak(
         frame, threshold=benign_overfitting.EXPERIMENT.threshold(params),
-        null_risk=params["signal"] ** 2, title="Excess risk against weak directions")
+        null_risk=params["signal"] ** 2)
 
 
 def epoch_wise_chart(frame: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
     test = epoch_wise.curve(frame, "linear", "loss")
     return charts_epoch_wise.over_steps(
         frame[frame["model"] == "linear"], metric="loss", y_title="mean squared error",
-        log_y=False, peak=(float(test.idxmax()), float(test.max())),
-        title="Loss over gradient-descent steps")
+        log_y=False, peak=(float(test.idxmax()), float(test.max())))
 
 
 def deep_double_descent_chart(frame: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
     rows = frame[(frame["weight_decay"] == 0) & (frame["metric"] == "mse")]
     return charts.error_curve(
         rows, x="n_params", metric="mse",
-        threshold=float(deep_double_descent.threshold_params(params)),
-        title="Squared loss against the number of weights", log_y=False,
+        threshold=float(deep_double_descent.threshold_params(params)), log_y=False,
         x_title="weights of the network (log scale)", y_title="squared loss")
 
 
 def emergence_chart(frame: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
-    return charts_emergence.scores_chart(frame, length=params["answer_length"], log_y=False,
-                                         title="Two scores of the same predictions")
+    return charts_emergence.scores_chart(frame, length=params["answer_length"], log_y=False)
 
 
 STEPS = (
@@ -85,8 +79,8 @@ STEPS = (
          "Can a network that memorizes random labels still generalize on real ones?",
          random_labels.claims, ("train_error_zero", "test_error_climbs_network"),
          ("model", "label_fraction", "split", "metric"), random_labels_chart,
-         "Zhang et al. (2017): the same network fits any labelling; only the test error, "
-         "against the true labels, tells true labels from noise."),
+         "Zhang et al. (2017): random features and a small network both fit any labelling; "
+         "only the test error, against the true labels, tells true labels from noise."),
     Step("benign_overfitting",
          "Is fitting every noisy training label always harmful?",
          benign_overfitting.claims, ("benign_with_many_weak", "catastrophic_with_few_weak"),
