@@ -3,6 +3,8 @@ weights meanwhile, the progress measures, a live run that can be stopped, and th
 diagram. Every sentence with a number is a claim computed in the experiment layer."""
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,9 @@ from dashboard import charts_grokking, data, exports
 from experiments import grokking, grokking_phase
 from experiments.analysis import grokking as grokking_claims
 from experiments.numerics import modular_net
+from experiments.framework import admission
 from experiments.framework.experiment import check_budget
+from experiments.framework.isolated import RunStopped
 from experiments.framework.claims import by_key
 from experiments.framework.params import ParamError
 from experiments.framework.store import StoreError
@@ -87,8 +91,10 @@ def init_section() -> None:
     runs = []
     for scale in (1.0, grokking.LARGE_INIT["init_scale"]):
         params = EXP.validate({**grokking.LARGE_INIT, "init_scale": scale})
-        frame, _ = data.run_on_demand(EXP.id, data.frozen(params), 1)
-        runs.append((frame, params))
+        own = data.run_with_display(EXP.id, params, 1)
+        if own is None:  # busy, refused or stopped: run_with_display said why
+            return
+        runs.append((own.get()[0], params))
     both = pd.concat([f for f, _ in runs], ignore_index=True)
     exports.show_chart(charts_grokking.norm_comparison_chart(both), both[both["metric"] ==
                        "weight_norm"], "grokking-init")
@@ -117,10 +123,20 @@ def live_run(params: dict) -> None:
             return
         logs = []
         st.session_state[LIVE] = (settings, logs)
-        for i, log in enumerate(modular_net.train(settings, seed=0)):
-            logs.append(log)
-            if i % REDRAW_EVERY == 0:
-                draw_live(board, settings, logs, running=True)
+        limit = 2 * EXP.budget_seconds  # the same hard limit as every on-demand run
+        start_time = time.monotonic()
+        try:
+            with admission.held():  # one of the server's run slots, or Busy at once
+                for i, log in enumerate(modular_net.train(settings, seed=0)):
+                    logs.append(log)
+                    if i % REDRAW_EVERY == 0:
+                        draw_live(board, settings, logs, running=True)
+                    if time.monotonic() - start_time > limit:
+                        st.warning(f"Live training stopped at the {limit:.0f} s limit; what it "
+                                   "drew is kept.")
+                        break
+        except RunStopped as err:
+            st.error(f"Cannot train now: {err}")
     if st.session_state.get(LIVE):
         settings, logs = st.session_state[LIVE]
         draw_live(board, settings, logs, running=False)
