@@ -5,7 +5,7 @@ corrupted as documented, and bad parameters get one-line errors."""
 import numpy as np
 import pytest
 
-from dashboard import charts_random_labels
+from dashboard.charts import random_labels as charts_random_labels
 from experiments import run
 from experiments import random_labels as rl
 from experiments.numerics.datasets import digits_split, one_hot
