@@ -101,7 +101,8 @@ def composite_chart(frame: pd.DataFrame, metric: str, *, splits: tuple[str, ...]
         ignore_index=True))
     y_title = labels.metric(metric, "test" if splits == ("test",) else None)
     dash = alt.StrokeDash("split:N", title="split", sort=["test", "train"],
-                          scale=alt.Scale(domain=["test", "train"], range=[[1, 0], [5, 3]]))
+                          scale=alt.Scale(domain=["test", "train"], range=[[1, 0], [5, 3]]),
+                          legend=alt.Legend(symbolType="stroke", symbolStrokeColor="gray"))
     base = alt.Chart(summary).encode(
         x=alt.X("n_params:Q", scale=alt.Scale(type="log"),
                 title=labels.column("n_params", "trees")),
