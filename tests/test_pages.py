@@ -98,3 +98,32 @@ def test_an_experiment_without_a_page_gets_the_generic_chart():
                                default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(charts(at)) == 1
+
+
+def imports(folder: str) -> dict[str, set[str]]:
+    """Module file -> the modules it imports, for every file in a dashboard folder."""
+    import ast
+    from pathlib import Path
+
+    out = {}
+    for path in (Path(__file__).resolve().parent.parent / "dashboard" / folder).glob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+        out[path.name] = names
+    return out
+
+
+def test_layers_import_downwards_only():
+    """Pages never import each other (another experiment's data comes from dashboard.data);
+    chart builders and the UI helpers never import a page, and charts never streamlit."""
+    for name, used in imports("pages").items():
+        assert not {m for m in used if m.startswith("dashboard.pages")}, name
+    for folder in ("charts", "ui"):
+        for name, used in imports(folder).items():
+            assert not {m for m in used if m.startswith(("dashboard.pages", "dashboard.app"))}, name
+            if folder == "charts":
+                assert "streamlit" not in used, name
