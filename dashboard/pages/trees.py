@@ -30,7 +30,7 @@ def render(frame, params: dict) -> None:
         with left:
             exports.show_chart(trees_charts.composite_chart(
                 rows, metric, splits=("train", "test"),
-                title="Train (dashed) and test error on the composite axis"),
+                title="Composite axis: train (dashed), test"),
                 rows, f"trees-{model}-{dataset}-composite")
         with right:
             exports.show_chart(trees_charts.effective_chart(
