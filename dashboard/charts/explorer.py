@@ -2,7 +2,8 @@
 
 Rows are grouped by the x column, the colour and facet columns and every other
 configuration column, so two configs are never silently averaged together; the
-tooltip shows that full configuration.
+tooltip shows that full configuration. Axes carry the column names themselves, as the
+explorer's controls and the downloaded data call them.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from dashboard.aggregate import seed_summary
 from dashboard.charts.curves import log_floor, threshold_rule
-from dashboard.ui import labels, palette
+from dashboard.ui import palette
 from experiments.framework.schema import config_columns
 
 
@@ -44,7 +45,7 @@ def explorer_chart(frame: pd.DataFrame, *, x: str, metric: str, color: str = "sp
     data["series"] = data[series].astype(str).agg(" | ".join, axis=1) if series else ""
     pick = alt.selection_point(fields=[color], bind="legend")
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:Q", scale=_scale(log_x), title=labels.column(x)),
+        x=alt.X(f"{x}:Q", scale=_scale(log_x), title=x),
         color=alt.Color(f"{color}:N", title=color, scale=palette.split_or_series(color)),
         detail="series:N",
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.1)),
@@ -55,12 +56,12 @@ def explorer_chart(frame: pd.DataFrame, *, x: str, metric: str, color: str = "sp
         tooltip += [alt.Tooltip("low:Q", format=".4g"), alt.Tooltip("high:Q", format=".4g"),
                     alt.Tooltip("seeds:Q")]
     axis = alt.Axis(format="~e" if log_y else "~g")
-    y = alt.Y("centre_plot:Q", scale=_scale(log_y), title=labels.metric(metric), axis=axis)
+    y = alt.Y("centre_plot:Q", scale=_scale(log_y), title=metric, axis=axis)
     layers = base.mark_line(strokeWidth=1 if raw else 2).encode(y=y)
     layers += base.mark_circle(size=16 if raw else 26).encode(y=y, tooltip=tooltip)
     if not raw and band != "none":
         layers = base.mark_area(opacity=0.18).encode(
-            y=alt.Y("low_plot:Q", scale=_scale(log_y), title=labels.metric(metric), axis=axis),
+            y=alt.Y("low_plot:Q", scale=_scale(log_y), title=metric, axis=axis),
             y2="high_plot:Q") + layers
     if threshold is not None and not facet:  # a facet needs one shared dataset
         layers += threshold_rule(x, threshold)
