@@ -1,15 +1,19 @@
 """Navigation built from the experiment registry: a new experiment gets a page here
-without any edit. Cross-experiment views are listed in `dashboard/views/__init__.py`."""
+without any edit, with the content its `page` field names. Cross-experiment views are
+listed in VIEWS below."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 import streamlit as st
 
-from dashboard.pages import experiment, home
-from dashboard.views import VIEWS
+from dashboard import experiment_page
+from dashboard.pages import (experiment_content, explorer, home, memorize_or_generalize,
+                             scaling_laws, u_turn, why_the_peak)
 from experiments.framework import registry
+
+VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize)
 
 
 def _named(render: Callable[[], None], path: str) -> Callable[[], None]:
@@ -22,10 +26,13 @@ def _named(render: Callable[[], None], path: str) -> Callable[[], None]:
 
 
 def page_table() -> dict[str, list[tuple[str, str, Callable[[], None]]]]:
-    """Navigation sections -> (url_path, title, render) for every page of the app."""
+    """Navigation sections -> (url_path, title, render) for every page of the app.
+
+    Raises PageError when an experiment names a page that does not exist."""
     return {
         "Overview": [("home", "Home", home.render)],
-        "Experiments": [(e.id, e.title.split(":")[0], partial(experiment.render, e.id))
+        "Experiments": [(e.id, e.title.split(":")[0],
+                         partial(experiment_page.render, e.id, experiment_content(e)))
                         for e in registry.experiments().values()],
         "Views": [(v.URL, v.TITLE, v.render) for v in VIEWS],
     }

@@ -13,18 +13,16 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from experiments.framework import admission
-
-from experiments.framework import store
+from experiments.framework import admission, store
 from experiments.framework.admission import RunStopped
 from experiments.framework.store import StoreError
 
-CACHE_TTL = "2h"  # for the few page-level st.cache_data helpers of the sections
+CACHE_TTL = "2h"  # for the few page-level st.cache_data helpers of the pages
 MB = 2**20
 
 

@@ -242,4 +242,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("excess_risk",),
     claims=claims,
+    page="benign_overfitting",
 )

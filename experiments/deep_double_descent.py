@@ -203,4 +203,5 @@ EXPERIMENT = Experiment(
     budget_seconds=30.0,
     metrics=("mse", "error_rate"),
     claims=claims,
+    page="deep_double_descent",
 )

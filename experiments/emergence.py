@@ -235,4 +235,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("exact_match", "token_accuracy", "edit_distance", "token_accuracy_pow_l"),
     claims=claims,
+    page="emergence",
 )

@@ -253,4 +253,5 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("loss", "error_rate"),
     claims=claims,
+    page="epoch_wise",
 )

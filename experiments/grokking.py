@@ -273,4 +273,5 @@ EXPERIMENT = Experiment(
     metrics=("accuracy", "loss", "weight_norm", "fourier_ipr", "restricted_loss",
              "excluded_loss"),
     claims=_claims,
+    page="grokking",
 )

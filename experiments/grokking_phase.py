@@ -226,4 +226,5 @@ EXPERIMENT = Experiment(
     log_x=False,
     claims=lambda frame, params: phase_claims(frame, params),
     columns=("weight_decay", "phase"),  # read by its pages; checked on load
+    page="grokking_phase",
 )

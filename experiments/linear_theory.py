@@ -336,4 +336,5 @@ EXPERIMENT = Experiment(
     metrics=("risk",),
     claims=claims,
     columns=("ridge_label", "source"),  # read by its pages; checked on load
+    page="linear_theory",
 )

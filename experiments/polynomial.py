@@ -279,4 +279,5 @@ EXPERIMENT = Experiment(
     metrics=("mse", "mse_inside", "extrapolation_share", "coef_norm", "sigma_min", "bias2",
              "variance", "noise"),
     claims=claims,
+    page="polynomial",
 )

@@ -411,4 +411,5 @@ EXPERIMENT = Experiment(
     metrics=("error_rate", "mse", "coef_norm", "sigma_min"),
     claims=claims,
     columns=("ridge",),  # read by its pages; checked on load
+    page="random_features",
 )

@@ -287,4 +287,5 @@ EXPERIMENT = Experiment(
     metrics=("error_rate", "epochs_to_fit"),
     log_x=False,
     claims=claims,
+    page="random_labels",
 )

@@ -276,4 +276,5 @@ EXPERIMENT = Experiment(
     budget_seconds=10.0,
     metrics=("mse",),
     claims=claims,
+    page="sample_wise",
 )

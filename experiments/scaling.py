@@ -322,4 +322,5 @@ EXPERIMENT = Experiment(
     claims=claims,
     check=check,
     columns=("curve", "family", "flops", "n_params"),  # read by its pages; checked on load
+    page="scaling",
 )

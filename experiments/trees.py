@@ -327,4 +327,5 @@ EXPERIMENT = Experiment(
     metrics=("mse", "error_rate"),
     claims=claims,
     columns=("stage", "effective_params", "model", "dataset", "n_train"),  # read by its pages; checked on load
+    page="trees",
 )

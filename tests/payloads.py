@@ -1,5 +1,5 @@
 """Markdown and Streamlit payloads that a link or a form could carry (shared by the
-unit test of dashboard/plaintext.py and the browser test that opens them as links)."""
+unit test of dashboard/ui/plaintext.py and the browser test that opens them as links)."""
 import re
 
 EVIL = "evil.example"
@@ -40,5 +40,5 @@ def resolve_escapes(markdown: str) -> str:
 
 
 def as_shown(markdown: str) -> str:
-    """The text a reader sees for Markdown made by dashboard.plaintext.literal."""
+    """The text a reader sees for Markdown made by dashboard.ui.plaintext.literal."""
     return resolve_escapes(markdown).replace("\u2060", "")

@@ -89,7 +89,7 @@ def test_default_run_is_cheap():
 
 
 def test_chart_draws_exact_points_theory_lines_and_the_null_risk(small):
-    from dashboard.charts_benign_overfitting import risk_against_weak
+    from dashboard.charts.linear import risk_against_weak
 
     spec = risk_against_weak(small, threshold=55.0, null_risk=1.0).to_dict()
     marks = [layer.get("mark", {}).get("type") if isinstance(layer.get("mark"), dict)

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from dashboard import charts
+from dashboard.charts import curves as curve_charts
 from dashboard.aggregate import classical_range, seed_summary
 
 
@@ -83,18 +84,18 @@ def test_classical_range_stops_where_the_u_turns_back_up():
 def test_decomposition_and_fitted_curves_build():
     frame = pd.DataFrame({"seed": -1, "split": "test", "metric": ["bias2", "variance", "noise"] * 2,
                           "value": [0.1, 0.0, 0.01, 0.2, 5.0, 0.01], "n_params": [1, 1, 1, 2, 2, 2]})
-    spec = charts.stacked_decomposition(frame, x="n_params", threshold=2).to_dict()
+    spec = curve_charts.stacked_decomposition(frame, x="n_params", threshold=2).to_dict()
     plotted = [r["value_plot"] for d in layer_data(spec) for r in d if "value_plot" in r]
     assert min(plotted) > 0
     curves = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 1, 1e9, -1e9],
                            "curve": ["true f", "true f", "degree 9", "degree 9"]})
     points = pd.DataFrame({"x": [0.5], "y": [0.4]})
-    spec = charts.fitted_curves_chart(curves, points).to_dict()
+    spec = curve_charts.fitted_curves_chart(curves, points).to_dict()
     assert max(abs(r["y_plot"]) for d in layer_data(spec) for r in d if "y_plot" in r) < 10
 
 
 def test_theory_chart_layers_simulation_points_and_theory_lines():
-    from dashboard.charts_linear import theory_vs_simulation
+    from dashboard.charts.linear import theory_vs_simulation
 
     rows = []
     for seed in (-1, 0, 1):
@@ -111,7 +112,7 @@ def test_theory_chart_layers_simulation_points_and_theory_lines():
 
 
 def test_scaling_frontier_and_heatmap():
-    from dashboard.charts_scaling import frontier, grid_heatmap
+    from dashboard.charts.scaling import frontier, grid_heatmap
 
     grid = pd.DataFrame([{"n_params": p, "n_train": n, "flops": p * n,
                           "centre": 1 / np.sqrt(p) + 1 / np.sqrt(n)}
@@ -124,7 +125,7 @@ def test_scaling_frontier_and_heatmap():
 
 
 def test_scaling_chart_marks_extrapolation():
-    from dashboard.charts_scaling import fit_lines, scaling_chart
+    from dashboard.charts.scaling import fit_lines, scaling_chart
     from experiments.numerics.powerlaw import bootstrap
 
     x = np.geomspace(30, 1000, 6)

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dashboard import charts_emergence
+from dashboard.charts import emergence as charts_emergence
 from experiments import emergence as em
 from experiments import run
 from experiments.framework.params import ParamError

@@ -70,7 +70,7 @@ def test_default_run_is_within_a_few_seconds():
 
 
 def test_chart_rings_the_peak_and_leaves_out_step_zero():
-    from dashboard.charts_epoch_wise import over_steps
+    from dashboard.charts import over_steps
 
     frame = run(EXP, {"model": "linear", "steps": 200}, seeds=2)
     test = ew.curve(frame, "linear", "loss")

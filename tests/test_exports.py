@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import exports
+from dashboard.ui import exports
 
 
 def scatter(rows: int) -> alt.LayerChart:
@@ -36,7 +36,7 @@ def export_menu(rows: int):
     import numpy as np
     import pandas as pd
 
-    from dashboard import exports
+    from dashboard.ui import exports
 
     frame = pd.DataFrame({"x": np.arange(rows), "y": np.ones(rows)})
     exports.show_chart(alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q"), frame, "demo")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts_grokking
+from dashboard.charts import grokking as charts_grokking
 from experiments import grokking, grokking_phase, run
 from experiments.numerics import modular_net as net
 from experiments.framework import store

@@ -23,7 +23,7 @@ def page_script():
 @pytest.fixture()
 def home(monkeypatch):
     """Home opened once, with every chart it shows recorded as (chart spec, data frame)."""
-    from dashboard import exports
+    from dashboard.ui import exports
 
     shown = {}
     original = exports.show_chart

@@ -207,7 +207,7 @@ def test_shipped_data_show_interpolation_hurting_and_helping():
 
 
 def test_chart_draws_the_null_risk_line():
-    from dashboard import charts_linear
+    from dashboard.charts import linear as charts_linear
 
     frame = run(EXP, {"n_train": 30, "n_gammas": 6, "ridge": "0"}, seeds=2)
     spec = charts_linear.theory_vs_simulation(frame, null_risk=1.0).to_dict()

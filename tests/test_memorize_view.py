@@ -5,7 +5,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.views import memorize_or_generalize as view
+from dashboard.pages import memorize_or_generalize as view
 from experiments.framework import registry, store
 from experiments.framework.claims import by_key
 from tests.test_drift import copy_shipped
@@ -82,8 +82,8 @@ def test_home_links_to_the_view():
 
 
 def test_compact_shrinks_a_layered_chart_and_leaves_the_original_alone():
-    from dashboard import charts_random_labels
-    from dashboard.charts_story import compact
+    from dashboard.charts import random_labels as charts_random_labels
+    from dashboard.charts.story import compact
 
     frame, _ = store.load("random_labels")
     chart = charts_random_labels.errors_chart(frame, chance=0.9)  # a chart layered with a rule

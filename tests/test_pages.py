@@ -62,3 +62,68 @@ def test_polynomial_run_from_the_form_shows_the_new_result():
     assert not at.exception and not at.error
     assert any("Showing your run" in s.value for s in at.success)
     assert charts(at)
+
+
+def test_a_declared_page_that_is_missing_stops_the_app_with_its_name():
+    from dataclasses import replace
+
+    from dashboard.pages import PageError, experiment_content
+    from experiments.framework import registry
+
+    exp = registry.get("polynomial")
+    with pytest.raises(PageError, match=r"page='polynom', but dashboard/pages/polynom.py"):
+        experiment_content(replace(exp, page="polynom"))
+    with pytest.raises(PageError, match="not an experiment page"):
+        experiment_content(replace(exp, page="explorer"))
+    assert experiment_content(replace(exp, page=None)) is None
+
+
+def test_every_declared_page_has_its_render():
+    from dashboard.pages import experiment_content
+    from experiments.framework import registry
+
+    for exp in registry.experiments().values():
+        if exp.page is not None:
+            assert callable(experiment_content(exp).render), exp.id
+
+
+def generic_page_script(experiment_id):
+    from dashboard import experiment_page
+
+    experiment_page.render(experiment_id, content=None)
+
+
+def test_an_experiment_without_a_page_gets_the_generic_chart():
+    at = AppTest.from_function(generic_page_script, args=("sample_wise",),
+                               default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(charts(at)) == 1
+
+
+def imports(folder: str) -> dict[str, set[str]]:
+    """Module file -> the modules it imports, for every file in a dashboard folder."""
+    import ast
+    from pathlib import Path
+
+    out = {}
+    for path in (Path(__file__).resolve().parent.parent / "dashboard" / folder).glob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+        out[path.name] = names
+    return out
+
+
+def test_layers_import_downwards_only():
+    """Pages never import each other (another experiment's data comes from dashboard.data);
+    chart builders and the UI helpers never import a page, and charts never streamlit."""
+    for name, used in imports("pages").items():
+        assert not {m for m in used if m.startswith("dashboard.pages")}, name
+    for folder in ("charts", "ui"):
+        for name, used in imports(folder).items():
+            assert not {m for m in used if m.startswith(("dashboard.pages", "dashboard.app"))}, name
+            if folder == "charts":
+                assert "streamlit" not in used, name

@@ -1,4 +1,4 @@
-"""Echoed text is inert: dashboard.plaintext.literal against every Markdown and Streamlit
+"""Echoed text is inert: dashboard.ui.plaintext.literal against every Markdown and Streamlit
 construct a link value could carry. The browser test (tests/test_inert_links.py) checks
 the same payloads as Streamlit actually renders them."""
 import re
@@ -6,7 +6,7 @@ import re
 import pytest
 from hypothesis import given, strategies as hs
 
-from dashboard.plaintext import literal
+from dashboard.ui.plaintext import literal
 from tests.payloads import PAYLOADS, as_shown, resolve_escapes
 
 # Everything CommonMark lets a backslash escape.

@@ -232,7 +232,7 @@ def test_kernel_rows_sit_beside_the_feature_rows():
 
 def test_kernel_line_is_drawn_on_the_error_axis():
     from dashboard import charts
-    from dashboard.sections.random_features import kernel_line
+    from dashboard.pages.random_features import kernel_line
 
     frame, _, _ = shipped()
     line = kernel_line(frame, "error_rate", [0.0, 1e-3], 0.0)

@@ -5,7 +5,8 @@ corrupted as documented, and bad parameters get one-line errors."""
 import numpy as np
 import pytest
 
-from dashboard import charts_random_labels
+from dashboard.charts import random_labels as charts_random_labels
+from dashboard.ui import palette
 from experiments import run
 from experiments import random_labels as rl
 from experiments.numerics.datasets import digits_split, one_hot
@@ -92,9 +93,9 @@ def test_errors_chart_has_one_curve_per_model_and_split_and_a_chance_line(small)
     spec = charts_random_labels.errors_chart(small, chance=rl.CHANCE).to_dict()
     layers = spec["layer"]
     color = layers[0]["layer"][0]["encoding"]["color"]
-    assert color["scale"]["domain"] == list(charts_random_labels.CURVE_COLORS)
+    assert color["scale"]["domain"] == list(palette.MODEL_SPLITS)
     assert layers[0]["layer"][0]["encoding"]["x"]["field"] == "label_fraction"
-    assert layers[1]["layer"][0]["encoding"]["y"]["field"] == "value"
+    assert layers[1]["mark"]["type"] == "rule" and layers[1]["encoding"]["y"]["field"] == "value"
     datasets = spec["datasets"].values()
     assert any(row.get("label") == "chance (90%)" for data in datasets for row in data)
 

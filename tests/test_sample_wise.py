@@ -149,7 +149,7 @@ def _layers(spec):
 
 
 def test_charts_draw_the_baselines_and_each_variant():
-    from dashboard import charts_sample_wise
+    from dashboard.charts import sample_wise as charts_sample_wise
 
     frame = run(EXP, {"max_train": 14}, seeds=2)
     main = charts_sample_wise.with_baselines(sw.selected(frame, EXP.defaults())).to_dict()

@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import exports
-from dashboard.charts_explorer import explorer_chart
+from dashboard.ui import exports
+from dashboard.charts.explorer import explorer_chart
 from experiments.framework.schema import config_columns
 from experiments.framework import store
 from experiments.framework.store import ROOT

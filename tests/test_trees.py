@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import GradientBoostingRegressor
 
-from dashboard import charts_trees
+from dashboard.charts import trees as charts_trees
 from experiments import run, trees
 from experiments.numerics import smoothers
 from experiments.numerics.datasets import digits_split, one_hot, synthetic_regression
@@ -226,7 +226,7 @@ def test_matched_pair_is_the_closest_in_effective_parameters():
 def test_u_turn_page_shows_the_matched_comparison_not_the_same_u():
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.views import u_turn
+    from dashboard.pages import u_turn
 
     assert "left arm of a U again" not in u_turn.__doc__ + u_turn.LESSON
     at = AppTest.from_function(page_script, args=("u-turn",), default_timeout=120).run()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, exports
+from dashboard import charts, data
+from dashboard.ui import exports
 from experiments import polynomial, random_features
 from experiments.framework import registry
 from experiments.framework.claims import by_key

@@ -80,6 +80,7 @@ class Experiment:
     check: Callable[[dict], None] = lambda params: None
     columns: tuple[str, ...] = ()
     memory: Callable[[dict, int], float] | None = None
+    page: str | None = None
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)

@@ -1,0 +1,50 @@
+"""Linear models against their theory: simulated or exact risks per seed (median and band)
+as points, the closed-form or deterministic-equivalent risk as lines in the same colour,
+and the risk of predicting zero as a dotted line."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard.charts.curves import error_curve, horizontal_line
+from dashboard.ui import palette
+
+
+def _theory_lines(rows: pd.DataFrame, x: str, series: str, color: alt.Color,
+                  title: str) -> alt.Chart:
+    return alt.Chart(rows[rows["value"] > 0]).mark_line(strokeWidth=2).encode(
+        x=f"{x}:Q", y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color,
+        tooltip=[alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", format=".3g"),
+                 alt.Tooltip("value:Q", title=title, format=".4g")])
+
+
+def theory_vs_simulation(frame: pd.DataFrame, *, series: str = "ridge_label", title: str = "",
+                         threshold: float | None = 1.0, height: int = 360,
+                         null_risk: float | None = None) -> alt.LayerChart:
+    """`frame` holds rows with source 'empirical' (per seed) and 'theory' (seed = -1).
+    `null_risk` draws the risk of predicting zero (r^2) as a dotted horizontal line."""
+    empirical = frame[frame["source"] == "empirical"]
+    theory = frame[frame["source"] == "theory"]
+    names = list(dict.fromkeys(frame[series]))
+    scale = palette.ordered(names, palette.RIDGES)
+    points = error_curve(empirical, x="gamma", metric="risk", series=series, threshold=threshold,
+                         show_line=False, title=title, color_scale=scale, height=height)
+    chart = alt.layer(points, _theory_lines(theory, "gamma", series,
+                                            alt.Color(f"{series}:N", scale=scale), "theory risk"))
+    if null_risk is not None and null_risk > 0:
+        chart = alt.layer(chart, *horizontal_line(null_risk, "null risk r² (predict 0)"))
+    return chart
+
+
+def risk_against_weak(frame: pd.DataFrame, *, threshold: float | None, null_risk: float,
+                      title: str = "", height: int = 360) -> alt.LayerChart:
+    """`frame`: rows with source 'exact' (per seed) and 'theory' (seed -1), metric excess_risk."""
+    rows = frame[frame["metric"] == "excess_risk"]
+    exact, theory = rows[rows["source"] == "exact"], rows[rows["source"] == "theory"]
+    scale = palette.scale(palette.ESTIMATORS)
+    points = error_curve(exact, x="n_weak", metric="excess_risk", series="model",
+                         color_scale=scale, show_line=False, title=title,
+                         threshold=threshold, height=height)
+    lines = _theory_lines(theory, "n_weak", "model", alt.Color("model:N", scale=scale),
+                          "theory excess risk")
+    return alt.layer(points, lines, *horizontal_line(null_risk, "null risk (predict 0)"))

@@ -1,0 +1,137 @@
+"""Explorer: any result, shipped or run in this session, on any axes; compare two.
+
+Every control lives in the URL (a link reproduces the view); values that do not fit
+the chosen result fall back to defaults with a notice.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.aggregate import BANDS, CENTRES
+from dashboard.charts.explorer import explorer_chart
+from dashboard.ui import exports, permalink
+from experiments.framework import registry
+from experiments.framework.params import Param
+from experiments.framework.schema import config_columns
+from experiments.framework.store import StoreError
+
+TITLE = "Explorer"
+URL = "explorer"
+NONE = "(none)"
+MAX_RAW_SEEDS = 20  # raw mode draws every seed: keep the page light for the hosted demo
+
+
+def sources() -> dict[str, str]:
+    """Label -> source key: every shipped result, plus this session's own runs."""
+    out = {f"shipped: {i}": f"shipped:{i}" for i in registry.experiments()}
+    for i in registry.experiments():
+        if st.session_state.get(f"{i}.result") is not None:
+            out[f"your run: {i}"] = f"run:{i}"
+    return out
+
+
+def load(source: str) -> tuple[pd.DataFrame, dict]:
+    kind, _, exp_id = source.partition(":")
+    if kind == "run":
+        return st.session_state[f"{exp_id}.result"]
+    return data.load_shipped(exp_id)
+
+
+def pick(label: str, options: list, key: str, url_value, default, notices: list, **kwargs):
+    """A selectbox whose start value comes from the URL when it is one of the options."""
+    if url_value is not None and url_value not in options:
+        notices.append(f"The link's {key}={url_value!r} is not available here; using {default!r}.")
+        url_value = None
+    start = url_value if url_value is not None else default
+    index = options.index(start) if start in options else 0
+    return st.selectbox(label, options, index=index, key=f"explorer.{key}", **kwargs)
+
+
+def render() -> None:
+    st.title("Explorer")
+    st.markdown("Plot any result on any axes. Seeds are aggregated (median by default, "
+                "with a band) or drawn one by one; pick a second result to compare.")
+    notices: list[str] = []
+    url = {k: st.query_params.get(k) for k in
+           ("a", "b", "metric", "x", "color", "facet", "centre", "band", "raw", "logx", "logy")}
+    labels = sources()
+    keys = list(labels.values())
+    names = {key: label for label, key in labels.items()}
+    a = pick("Result", keys, "a", url["a"], "shipped:polynomial", notices,
+             format_func=lambda k: names[k])
+    b = pick("Compare with", [NONE] + keys, "b", url["b"], NONE, notices,
+             format_func=lambda k: names.get(k, k))
+    try:
+        frames = [load(a)[0].assign(source=a)]
+        if b != NONE:
+            frames.append(load(b)[0].assign(source=b))
+    except StoreError as err:
+        st.error(str(err))
+        return
+    frame = pd.concat(frames, ignore_index=True)
+    metrics = sorted(frame["metric"].unique())
+    numeric = [c for c in frame.columns
+               if frame[c].dtype.kind in "if" and c not in ("seed", "value")]
+    config = [c for c in config_columns(frame) if c != "source"] + ["source"]
+    exp = registry.get(a.partition(":")[2])
+    cols = st.columns(4)
+    with cols[0]:
+        metric = pick("y (metric)", metrics, "metric", url["metric"],
+                      exp.metrics[0] if exp.metrics[0] in metrics else metrics[0], notices)
+    with cols[1]:
+        x = pick("x", numeric, "x", url["x"], exp.x if exp.x in numeric else numeric[0], notices)
+    with cols[2]:
+        color = pick("colour", config, "color", url["color"],
+                     "source" if b != NONE else "split", notices)
+    with cols[3]:
+        facet = pick("facet", [NONE] + config, "facet", url["facet"], NONE, notices)
+    cols = st.columns(5)
+    with cols[0]:
+        centre = pick("centre", list(CENTRES), "centre", url["centre"], "median", notices)
+    with cols[1]:
+        band = pick("band", list(BANDS), "band", url["band"], "iqr", notices)
+    flags = {k: permalink.read([Param(k, "bool", False, "")])[0].get(k)
+             for k in ("raw", "logx", "logy")}
+    raw = cols[2].toggle("raw seeds", value=bool(flags["raw"]), key="explorer.raw")
+    log_x = cols[3].toggle("log x", value=flags["logx"] if flags["logx"] is not None else True,
+                           key="explorer.logx")
+    log_y = cols[4].toggle("log y", value=flags["logy"] if flags["logy"] is not None else True,
+                           key="explorer.logy")
+    rows = frame[frame["metric"] == metric]
+    filters = {}  # in the URL as f.<column>=v1,v2 (only columns that are narrowed)
+    with st.expander("Filters"):
+        for col in [c for c in config if rows[c].nunique() > 1 and c not in (x, color, facet)]:
+            values = sorted(rows[col].unique().tolist(), key=str)
+            chosen = st.multiselect(col, values, key=f"explorer.filter.{col}",
+                                    default=permalink.choices(f"f.{col}", values, values))
+            rows = rows[rows[col].isin(chosen)]
+            if len(chosen) < len(values):
+                filters[f"f.{col}"] = chosen
+    permalink.show_notices(notices)
+    permalink.write({"a": a, "b": b, "metric": metric, "x": x, "color": color, "facet": facet,
+                     "centre": centre, "band": band, "raw": raw, "logx": log_x, "logy": log_y,
+                     **filters},
+                    {"b": NONE, "facet": NONE, "centre": "median", "band": "iqr", "raw": False,
+                     "logx": True, "logy": True})
+    if rows.empty:
+        st.warning("No rows left: loosen the filters.")
+        return
+    if raw and rows["seed"].nunique() > MAX_RAW_SEEDS:
+        kept = sorted(rows["seed"].unique())[:MAX_RAW_SEEDS]
+        rows = rows[rows["seed"].isin(kept)]
+        st.caption(f"Raw mode draws the first {MAX_RAW_SEEDS} seeds; the aggregate uses them all.")
+    threshold = exp.threshold(exp.validate(load(a)[1].get("params", {}))) if x == exp.x else None
+    try:
+        chart = explorer_chart(rows, x=x, metric=metric, color=color,
+                               facet=None if facet == NONE else facet, centre=centre, band=band,
+                               raw=raw, log_x=log_x, log_y=log_y, threshold=threshold)
+    except ValueError as err:
+        st.warning(f"Nothing to draw: {err}")
+        return
+    exports.show_chart(chart, rows, f"explorer-{metric}-vs-{x}")
+    for source in [a] + ([b] if b != NONE else []):
+        exports.provenance_expander(load(source)[1], f"Provenance of {source}")
+    st.caption(f"{len(rows)} rows, {rows['seed'].nunique()} seeds. Hover a point for its full "
+               "configuration; click a legend entry to isolate a series.")

@@ -1,0 +1,198 @@
+"""Grokking page: the delay between memorizing and generalizing, what happens to the
+weights meanwhile, the progress measures, a live run that can be stopped, and the phase
+diagram. Every sentence with a number is a claim computed in the experiment layer."""
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.charts import grokking as grokking_charts
+from dashboard.ui import exports, widgets
+from experiments import grokking, grokking_phase
+from experiments.analysis import grokking as grokking_claims
+from experiments.framework import admission
+from experiments.framework.claims import by_key
+from experiments.framework.experiment import check_budget
+from experiments.framework.isolated import RunStopped
+from experiments.framework.params import ParamError
+from experiments.framework.store import StoreError
+from experiments.numerics import modular_net
+
+EXP = grokking.EXPERIMENT
+LIVE = "grokking.live"  # session key: logs of the last live run (kept when it is stopped)
+REDRAW_EVERY = 4  # logged epochs between redraws: drawing costs more than a few epochs
+
+
+@st.cache_data(max_entries=2, ttl=data.CACHE_TTL, show_spinner=False)
+def phase_result():
+    frame, provenance = data.load_shipped(grokking_phase.EXPERIMENT.id)
+    params = grokking_phase.EXPERIMENT.validate(provenance.get("params", {}))
+    return grokking_phase.cells(frame), provenance, grokking_phase.EXPERIMENT.claims(frame, params)
+
+
+def say(claims: dict, key: str, otherwise: str | None = None, regime: bool = False) -> None:
+    """A claim by key; its regime only where the page has not stated it already."""
+    widgets.claim(claims.get(key), neutral=otherwise, regime=regime)
+
+
+def progress(frame, params: dict, claims: dict) -> dict:
+    marks = grokking.milestones(frame)
+    st.markdown("**Train and test accuracy, weight norm and Fourier sparsity over training "
+                "(median over seeds, inter-quartile band)**")
+    st.caption(f"Setting: {grokking_claims.regime(params)}, {params['epochs']} epochs.")
+    say(claims, "delay", grokking_charts.gap_sentence(marks["memorized"], marks["generalized"],
+                                                       params["epochs"]))
+    st.caption("Delay ratio = the first epoch with test accuracy >= 95% divided by the first "
+               f"with training accuracy >= 99%; we call a delay of {grokking.GROK_RATIO:g}x or "
+               "more a grok.")
+    accuracy, *below = grokking_charts.progress_panels(frame, marks)
+    exports.show_chart(accuracy, frame[frame["metric"] == "accuracy"], "grokking-progress")
+    for panel in below:
+        st.altair_chart(panel, width="stretch")
+    for key in ("below_chance", "norm_grows", "norm_falls", "waves"):
+        say(claims, key)
+    st.caption("Fourier IPR (inverse participation ratio): write each neuron's input weights "
+               "over the residues 0..p-1 as a sum of waves and measure how concentrated their "
+               "power is. 1 means a single pure wave; spread evenly over all frequencies it is "
+               "about 2/p. The panel shows the average over neurons.")
+    return marks
+
+
+def measures_section(frame, marks: dict, claims: dict) -> None:
+    if not (frame["metric"] == "restricted_loss").any():
+        return
+    st.subheader("Progress hidden in the plateau")
+    st.caption("After Nanda et al. (2023). The key frequencies are the fewest waves "
+               f"cos(2 pi k (a + b - c) / p) that carry {modular_net.KEY_SHARE:.0%} of the "
+               "final network's wave energy over all pairs. Restricted loss keeps only those "
+               "waves of the scores (test pairs); excluded loss removes them (training pairs).")
+    first, second = grokking_charts.progress_measures_panels(frame, marks)
+    exports.show_chart(first, frame[frame["metric"].str.contains("loss")], "grokking-measures")
+    st.altair_chart(second, width="stretch")
+    say(claims, "hidden_progress")
+    say(claims, "excluded_rises")
+
+
+def init_section() -> None:
+    st.subheader("Weight norm and the initialization scale")
+    settings = {k: v for k, v in grokking.LARGE_INIT.items() if k != "init_scale"}
+    st.caption(f"Omnigrok (Liu et al. 2022) starts from a large initialization. This compares "
+               f"init x1 with init x{grokking.LARGE_INIT['init_scale']:g} at "
+               + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
+               + " (one seed each, a few seconds).")
+    if not st.toggle("Compare initializations", key="grokking.compare_init"):
+        return
+    runs = []
+    for scale in (1.0, grokking.LARGE_INIT["init_scale"]):
+        params = EXP.validate({**grokking.LARGE_INIT, "init_scale": scale})
+        own = data.run_with_display(EXP.id, params, 1)
+        if own is None:  # busy, refused or stopped: run_with_display said why
+            return
+        runs.append((own.get()[0], params))
+    both = pd.concat([f for f, _ in runs], ignore_index=True)
+    exports.show_chart(grokking_charts.norm_comparison_chart(both), both[both["metric"] ==
+                       "weight_norm"], "grokking-init")
+    for frame, params in runs:
+        claims = by_key(EXP.claims(frame, params))
+        say(claims, "norm_falls" if params["init_scale"] > 1 else "norm_grows",
+            f"Init x{params['init_scale']:g}: the weight norm did not move as expected between "
+            "memorization and generalization here; see the chart.", regime=True)
+
+
+def live_run(params: dict) -> None:
+    st.subheader("Watch it train")
+    st.caption("Trains one seed with the settings of the result shown above (change them in "
+               "the sidebar and press Run) and redraws as it goes. 'Stop training' keeps "
+               "what is drawn.")
+    go, stop, _ = st.columns([1, 1, 4])
+    start = go.button("Train live", type="primary", key="grokking.train_live")
+    stop.button("Stop training", key="grokking.stop")  # any click reruns the page, ending the loop
+    board = st.empty()
+    if start:
+        settings = params
+        try:
+            check_budget(EXP, settings, 1)
+        except ParamError as err:
+            st.error(f"Cannot train: {err}")
+            return
+        logs = []
+        st.session_state[LIVE] = (settings, logs)
+        limit = 2 * EXP.budget_seconds  # the same hard limit as every on-demand run
+        start_time = time.monotonic()
+        try:
+            with admission.held():  # one of the server's run slots, or Busy at once
+                for i, log in enumerate(modular_net.train(settings, seed=0)):
+                    logs.append(log)
+                    if i % REDRAW_EVERY == 0:
+                        draw_live(board, settings, logs, running=True)
+                    if time.monotonic() - start_time > limit:
+                        st.warning(f"Live training stopped at the {limit:.0f} s limit; what it "
+                                   "drew is kept.")
+                        break
+        except RunStopped as err:
+            st.error(f"Cannot train now: {err}")
+    if st.session_state.get(LIVE):
+        settings, logs = st.session_state[LIVE]
+        draw_live(board, settings, logs, running=False)
+
+
+def draw_live(board, settings: dict, logs: list, running: bool) -> None:
+    frame = grokking.logs_frame(logs, settings, 0)
+    marks = grokking.milestones(frame)
+    last = int(frame["step"].max())
+    state = f"training... epoch {last} of {settings['epochs']}" if running else (
+        f"stopped at epoch {last}" if last < settings["epochs"] else "finished")
+    with board.container():
+        st.markdown(f"**Live run (seed 0): {state}.** "
+                    + grokking_charts.gap_sentence(marks["memorized"], marks["generalized"], last))
+        for panel in grokking_charts.progress_panels(frame, marks, height=140,
+                                                     last_epoch=settings["epochs"]):
+            st.altair_chart(panel, width="stretch")
+
+
+def spectra_section(frame) -> None:
+    spec = grokking.spectra(frame)
+    if spec.empty:
+        return
+    epochs = sorted(spec["epoch"].unique())
+    st.subheader("Neurons become waves")
+    st.caption("Share of Fourier power per frequency over the residues of four neurons' input "
+               "weights (those largest at the end; seed "
+               f"{int(frame.loc[frame['metric'] == 'neuron_power', 'seed'].min())}), recorded "
+               f"during the run at epochs {', '.join(map(str, epochs))}: the start, the first "
+               "logged epochs with train accuracy >= 99% and test accuracy >= 95%, and the end. "
+               "A pure wave puts all its power in one frequency k.")
+    exports.show_chart(grokking_charts.spectrum_chart(spec), spec, "grokking-spectra")
+
+
+def phase_section() -> None:
+    st.subheader("When does it grok? Training data against weight decay")
+    try:
+        cells, provenance, claims = phase_result()
+    except StoreError as err:
+        st.warning(f"The phase diagram is unavailable: {err}")
+        return
+    shipped = provenance.get("params", {})
+    exports.show_chart(grokking_charts.phase_heatmap(
+        cells, title=f"Outcome per cell, p = {shipped.get('p')}, width {shipped.get('width')} "
+        f"(majority over {len(provenance.get('seeds', []))} seeds; "
+        "number = median epochs to 95% test, - = never)"),
+        cells, "grokking-phase")
+    claims = by_key(claims)
+    for key in ("decay_needed", "decay_optional", "too_much_decay_fails"):
+        say(claims, key, regime=True)
+    st.caption("The phase-diagram page states the thresholds of each outcome and can "
+               "recompute it.")
+
+
+def render(frame, params: dict) -> None:
+    claims = by_key(EXP.claims(frame, params))
+    marks = progress(frame, params, claims)
+    measures_section(frame, marks, claims)
+    spectra_section(frame)
+    init_section()
+    live_run(params)
+    phase_section()

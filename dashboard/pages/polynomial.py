@@ -1,0 +1,86 @@
+"""Polynomial page: the honest verdict, the classical range next to the full sweep, where
+the peak comes from (extrapolation), the bias-variance split and the run's fitted curves."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.aggregate import classical_range
+from dashboard.charts.curves import fitted_curves_chart, stacked_decomposition
+from dashboard.ui import exports, labels, permalink, widgets
+from experiments import polynomial
+from experiments.framework.claims import by_key
+
+X_TITLE = labels.column("n_params", "polynomial")
+POINTS = {"mse": "all test points", "mse_inside": "inside training range"}
+
+
+def render(frame, params: dict) -> None:
+    n = params["n_train"]
+    claims = by_key(polynomial.claims(frame, params))
+    widgets.claim(claims.get("classical_wins"))
+    mse = frame[frame["metric"] == "mse"]
+    textbook = mse[mse["n_params"] <= classical_range(mse, "n_params", "mse", n)]
+    left, right = st.columns(2)
+    with left:
+        exports.show_chart(charts.error_curve(
+            textbook, x="n_params", metric="mse", log_x=False, log_y=False,
+            y_max=1.2 * polynomial.test_median(textbook).max(),
+            title=f"Classical range, fewer than {n} coefficients (linear axes)",
+            x_title=X_TITLE, y_title="mean squared error"), textbook, "polynomial-classical")
+    with right:
+        exports.show_chart(charts.error_curve(
+            mse, x="n_params", metric="mse", title="The whole sweep (log axes)",
+            x_title=X_TITLE, y_title="mean squared error", threshold=float(n)),
+            mse, "polynomial-mse")
+    st.caption(f"Median over seeds with the inter-quartile band. The dashed line marks "
+               f"n_params = n_train = {n}: the smallest model that can pass through every "
+               "training point. Training error below the axis floor is ~0; on the linear "
+               "chart, bands taller than the axis are cut at its top.")
+    where_the_peak_comes_from(frame, params, claims)
+    left, right = st.columns(2)
+    with left:
+        try:
+            parts = frame[frame["seed"] < 0]
+            exports.show_chart(stacked_decomposition(
+                parts, x="n_params", title="Bias^2, variance and noise across training draws",
+                threshold=float(n), x_title=X_TITLE), parts, "polynomial-bias-variance")
+            widgets.claim(claims.get("both_terms_explode"))
+        except ValueError as err:
+            st.warning(str(err))
+    with right:
+        fitted_panel(frame, params)
+
+
+def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
+    st.subheader("Where the peak comes from")
+    rows = frame[frame["metric"].isin(list(POINTS)) & (frame["split"] == "test")]
+    rows = rows.assign(points=rows["metric"].map(POINTS), metric="mse")
+    exports.show_chart(charts.error_curve(
+        rows, x="n_params", metric="mse", series="points", threshold=float(params["n_train"]),
+        title="All test points vs those inside the x range",
+        x_title=X_TITLE, y_title="mean squared error"), rows, "polynomial-extrapolation")
+    widgets.claim(claims.get("peak_is_extrapolation"), "In this run, most of the peak's squared "
+                  "error does not come from test points outside the training range: compare the "
+                  "two curves above.")
+    st.caption(f"Training x are drawn {params['design']}. Set *design* to "
+               f"{'chebyshev' if params['design'] == 'uniform' else 'uniform'} in the sidebar "
+               "and press Run to compare: the arcsine (Chebyshev) density puts more points near "
+               "the ends of [-1, 1], where a uniform draw leaves the interpolant free to swing.")
+
+
+def fitted_panel(frame, params: dict) -> None:
+    """The run's own fitted curves (its first seed): nothing is refitted here."""
+    options = sorted(int(d) for d in frame.loc[frame["metric"] == "fitted", "degree"].unique())
+    if not options:
+        st.info("This result has no stored fitted curves; rerun it to draw them.")
+        return
+    seed = int(frame.loc[frame["metric"] == "fitted", "seed"].iloc[0])
+    default = sorted({3, params["n_train"] - 1, params["max_degree"]} & set(options)) or options
+    chosen = st.multiselect("Degrees to draw", options, key="polynomial.degrees",
+                            default=permalink.choices("degrees", options, sorted(set(default))))
+    permalink.remember(degrees=chosen)
+    curves, points = polynomial.drawn_curves(frame, chosen)
+    exports.show_chart(fitted_curves_chart(
+        curves, points, title=f"Fitted polynomials (seed {seed}) over the training points"),
+        curves, "polynomial-fitted-curves")

@@ -1,0 +1,91 @@
+"""Random features page: the peak at N = n_train, ridge penalties overlaid on it, and what
+flipped training labels change, each sentence measured on the result shown."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.ui import exports, labels, palette, permalink, widgets
+from experiments import random_features as rf
+from experiments.framework.claims import by_key
+
+X_TITLE = labels.column("n_params", "random_features")
+
+
+def kernel_line(frame, metric: str, chosen: list, label_noise: float) -> pd.DataFrame | None:
+    """The minimum-norm kernel limit as a horizontal line, when minimum norm is drawn."""
+    value = rf.kernel_value(frame, metric, 0.0, label_noise) if 0.0 in chosen else None
+    if value is None:
+        return None
+    name = rf.KERNEL_NAMES.get(str(frame["features"].iloc[0]), "kernel")
+    return pd.DataFrame({"value": [value], "label": [f"{name}, N = infinity"]})
+
+
+def render(frame, params: dict) -> None:
+    n = params["n_train"]
+    metric = rf.error_metric(frame)
+    claims = by_key(rf.claims(frame, params))
+    full, frame = frame, rf.features_only(frame)
+    noises = sorted(frame["label_noise"].unique())
+    widgets.claim(claims.get("widest_beats_classical"))
+    widgets.claim(claims.get("peak_at_threshold"))
+    ridges = sorted(frame["ridge"].unique())
+    chosen = st.multiselect("Ridge penalties to overlay", ridges, format_func=labels.ridge,
+                            default=permalink.choices("overlay", ridges, ridges),
+                            key="random_features.ridges")
+    permalink.remember(overlay=chosen)
+    if not chosen:
+        st.warning("Pick at least one ridge penalty.")
+        return
+    base = frame[frame["label_noise"] == noises[0]]
+    test = base[(base["split"] == "test") & (base["metric"] == metric) & base["ridge"].isin(chosen)]
+    test = test.assign(ridge=test["ridge"].map(labels.ridge))
+    ridge_colors = palette.ordered([labels.ridge(r) for r in chosen], palette.RIDGES)
+    exports.show_chart(charts.error_curve(
+        test, x="n_params", metric=metric, series="ridge", threshold=float(n),
+        title=f"{labels.capitalized(labels.metric(metric, 'test'))} against the number of "
+              f"random features, one curve per ridge penalty ({labels.label_noise(noises[0])})",
+        x_title=X_TITLE, y_title=labels.metric(metric, "test"), color_scale=ridge_colors,
+        hlines=kernel_line(full, metric, chosen, noises[0]), **charts.percent_axis(metric)),
+        test, "random-features-ridge")
+    widgets.claim(claims.get("widest_near_kernel"))
+    st.caption("Dotted line: minimum-norm interpolation with the kernel these random features "
+               "converge to as N grows (Belkin, Ma, Mandal 2018), fitted on the same data; one "
+               "n x n solve per seed.")
+    widgets.claim(claims.get("ridge_removes_peak"))
+    widgets.claim(claims.get("clean_interpolator_beats_ridge"))
+    st.caption("Nakkiran et al. (2020) show that an optimally tuned ridge penalty removes the "
+               "peak in linear regression.")
+    plain = base[(base["ridge"] == min(chosen)) & (base["metric"] == "mse")]
+    exports.show_chart(charts.error_curve(
+        plain, x="n_params", metric="mse", threshold=float(n),
+        title=f"Train and test squared loss, lambda = {labels.ridge(min(chosen))}",
+        x_title=X_TITLE, y_title="squared loss (sum over outputs)"),
+        plain, "random-features-train-test")
+    st.caption("Training loss reaches ~0 at N = n_train (drawn at the axis floor): from there "
+               "on every minimum-norm model interpolates its training set. See *Why the peak?* "
+               "for the mechanism.")
+    if len(noises) > 1 and metric == "error_rate":
+        label_noise_section(frame, n, noises, claims)
+
+
+def label_noise_section(frame, n: int, noises: list, claims: dict) -> None:
+    st.subheader("Flipped training labels")
+    noisy = noises[-1]
+    lam, _ = rf.best_ridge(frame, int(frame["n_params"].max()), noisy)
+    test = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
+    rows = test[(test["ridge"] == 0) | ((test["label_noise"] == noisy) & (test["ridge"] == lam))]
+    rows = rows.assign(setting=[f"{'clean' if v == 0 else f'{v:.0%} flipped'}, ridge {r:g}"
+                                for v, r in zip(rows["label_noise"], rows["ridge"], strict=True)])
+    exports.show_chart(charts.error_curve(
+        rows, x="n_params", metric="error_rate", series="setting", threshold=float(n),
+        title="Test 0-1 error with clean and flipped training labels",
+        x_title=X_TITLE, y_title=labels.metric("error_rate", "test"),
+        **charts.percent_axis("error_rate")),
+        rows, "random-features-label-noise")
+    widgets.claim(claims.get("label_noise_taller_peak"))
+    widgets.claim(claims.get("label_noise_interpolator_loses"))
+    st.caption("Labels are flipped in the training set only; test labels stay clean. Past the "
+               "threshold the minimum-norm model fits the flipped labels exactly; a ridge "
+               "penalty does not have to.")

@@ -1,0 +1,103 @@
+"""The U-turn: the shipped trees results against raw and against effective parameters.
+
+Left, Belkin's composite count: test error rises as one tree grows to interpolation,
+then falls as trees are added (double descent). Right, the same points against each
+model's effective number of parameters: the second stage walks back to *fewer*
+effective parameters; at matched p_eff the second stage's error is measured against the
+first stage's (experiments/trees.py `claims`), and it is lower: not the same U.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.charts import trees as trees_charts
+from dashboard.ui import exports, labels, permalink
+from experiments import trees
+from experiments.framework import registry
+from experiments.framework.claims import by_key
+
+TITLE = "The U-turn"
+URL = "u-turn"
+
+MODELS = {"forest": ("leaves", "trees"), "boosting": ("rounds", "ensembles")}
+METRICS = ("mse", "error_rate")
+
+STORY = """
+Belkin et al. (2019) found double descent beyond neural networks by sweeping a
+**composite** axis: a random forest first lets one tree grow more leaves until it
+interpolates the training set, then adds more trees; boosting first adds rounds, then
+averages independently boosted models. Curth, Jeffares and van der Schaar (2023)
+noticed that the second descent starts exactly where the axis **switches**, and asked
+how complex each model really is. Every model here is a linear smoother,
+y_hat(x0) = s(x0)' y, and p_eff = n · mean over test points of ||s(x0)||² counts its
+**effective parameters**.
+"""
+
+LESSON = """
+**What this says about double descent.** Growing one model (leaves, boosting rounds)
+adds effective parameters, and past a point its test error rises: the first stage is
+an ordinary U. Averaging trees, or boosted models, adds raw parameters but no
+flexibility at new inputs: each prediction is spread over more training labels, so
+p_eff *falls*. Against p_eff the second stage therefore does not continue to the right
+of the peak; it turns back left, and the peak only marks where two complexity axes were
+glued onto one parameter count (Curth, Jeffares & van der Schaar 2023; Belkin et al.
+2019). But the second stage does not walk back down the *same* U: the diamonds mark
+points of the two stages with (nearly) equal p_eff, and the sentence under each pair
+of charts gives their errors. p_eff counts how many training labels each prediction
+leans on; it does not capture the variance that averaging many different models
+removes, so effective parameters explain where the peak sits, not why the averaged
+models are better. p_eff is measured at new test inputs: at its own training points an
+interpolating model simply returns their labels.
+"""
+
+
+def render() -> None:
+    st.title(TITLE)
+    st.markdown(STORY)
+    shipped = data.shipped_or_message("trees", columns=("n_train",))
+    if shipped is None:
+        return
+    frame, provenance = shipped
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    left, right = st.columns(2)
+    start = permalink.choice("dataset", datasets, datasets[0])
+    dataset = left.radio("Dataset", datasets, index=datasets.index(start), horizontal=True,
+                         key="u_turn.dataset")
+    rows = frame[frame["dataset"] == dataset]
+    metrics = [m for m in METRICS if m in set(rows["metric"])]
+    metric = right.radio("Test error", metrics, format_func=labels.metric, horizontal=True,
+                         index=metrics.index(permalink.choice("metric", metrics, metrics[0])),
+                         key="u_turn.metric")
+    permalink.remember(dataset=dataset, metric=metric)
+    n_train = int(rows["n_train"].iloc[0])
+    claims = by_key(trees.claims(frame, registry.get("trees").validate(provenance["params"])))
+    for model in [m for m in MODELS if m in set(rows["model"])]:
+        shown = rows[(rows["model"] == model) & (rows["metric"] == metric)]
+        first, second = (labels.STAGES[s] for s in MODELS[model])
+        st.subheader(f"{labels.MODELS[model]}: {first}, then {second}")
+        raw, effective = st.columns(2)
+        with raw:
+            exports.show_chart(trees_charts.composite_chart(
+                shown, metric, title="Against the raw parameter count: double descent"),
+                shown, f"u-turn-{model}-{dataset}-raw")
+        pair = (pd.DataFrame(trees.matched_pair(trees.stage_medians(shown)))
+                if metric == "mse" else None)
+        with effective:
+            exports.show_chart(trees_charts.effective_chart(
+                shown, metric, title="Against effective parameters: the second stage turns back",
+                matched=pair), shown, f"u-turn-{model}-{dataset}-effective")
+        for kind in ("first_u", "turns_back", "matched"):
+            claim = claims.get(f"{kind}_{model}_{dataset}")
+            if claim is not None:
+                st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else
+                            "The data shown do not support this comparison; read the charts.")
+    exports.provenance_expander(provenance, "Provenance of the trees result")
+    st.caption(f"{dataset}, n_train = {n_train}; median over {len(provenance.get('seeds', []))} "
+               "seeds (band: inter-quartile range). The circle marks the axis switch; "
+               "points are joined in the order of the composite count."
+               + (" On digits a tree stops splitting once every leaf holds a single class, so "
+                  "the leaves stage flattens before max leaves = n_train." if dataset == "digits"
+                  else ""))
+    st.markdown(LESSON)

@@ -1,0 +1,1 @@
+"""What every page shares: labels, palette, widgets, permalinks, exports, inert text."""
