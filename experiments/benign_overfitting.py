@@ -212,6 +212,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="benign_overfitting",
+    order=50,
     title="Benign overfitting: interpolating noise can be harmless",
     summary=(
         "Minimum-norm least squares fits every noisy label exactly. With a few strong "

@@ -177,6 +177,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="deep_double_descent",
+    order=130,
     title="Deep double descent: a two-layer network on noisy digits",
     summary=(
         "Two-layer networks of growing width, each trained to (near) zero training loss on "

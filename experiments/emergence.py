@@ -212,6 +212,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="emergence",
+    order=120,
     title="Emergent abilities: a mirage of the metric",
     summary=(
         "Score the same predictions two ways while the model grows: per-token accuracy improves "

@@ -227,6 +227,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="epoch_wise",
+    order=60,
     title="Epoch-wise double descent: longer training can hurt, then help",
     summary=(
         "Test loss against training steps. In a linear model whose features come at two "

@@ -244,6 +244,7 @@ def _claims(frame, params):
 
 EXPERIMENT = Experiment(
     id="grokking",
+    order=90,
     title="Grokking: memorize first, generalize much later",
     summary=(
         "A two-layer network learns (a + b) mod p from 30% of all pairs. Training accuracy "

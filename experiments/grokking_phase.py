@@ -200,6 +200,7 @@ def memory(params: dict, n_seeds: int) -> float:
 
 EXPERIMENT = Experiment(
     id="grokking_phase",
+    order=100,
     title="Grokking phase diagram: data, weight decay and the delay",
     summary=(
         "Epochs to generalize across training fraction and weight decay, and one of five "

@@ -306,6 +306,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="linear_theory",
+    order=30,
     title="Linear regression: simulation against exact theory",
     summary=(
         "Minimum-norm least squares on Gaussian data: the risk diverges at gamma = p/n = 1 "

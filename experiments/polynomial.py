@@ -254,6 +254,7 @@ def memory(params: dict, n_seeds: int) -> float:
 
 EXPERIMENT = Experiment(
     id="polynomial",
+    order=10,
     title="Polynomial regression: U-curve and double descent",
     summary=(
         "Test error is U-shaped while the polynomial has fewer coefficients than training "

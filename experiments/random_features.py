@@ -382,6 +382,7 @@ def _label_noise_claims(frame, n, noise, widest) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="random_features",
+    order=20,
     title="Random features: model-wise double descent",
     summary=(
         "Test error peaks where the number of random features equals the number of training "

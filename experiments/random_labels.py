@@ -262,6 +262,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="random_labels",
+    order=110,
     title="Memorizing random labels: fitting is not generalizing",
     summary=(
         "Replace a share of the training labels by random classes: an over-parameterized "

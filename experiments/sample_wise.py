@@ -253,6 +253,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="sample_wise",
+    order=40,
     title="Sample-wise double descent: more data can hurt",
     summary=(
         "With the model fixed (least squares on 10 features), test error can rise as the "

@@ -299,6 +299,7 @@ def memory(params: dict, n_seeds: int) -> float:
 
 EXPERIMENT = Experiment(
     id="scaling",
+    order=70,
     title="Scaling laws: error against data, model size and compute",
     summary=(
         "Learning curves are close to straight lines on log-log axes: error ~ E + A n^-alpha, "

@@ -300,6 +300,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="trees",
+    order=80,
     title="Trees and boosting: double descent on a composite axis",
     summary=(
         "A single tree grows until it interpolates, then trees are averaged (or boosting "

@@ -86,7 +86,7 @@ def test_clear_cache_from_a_visitor_leaves_the_shared_result_caches_alone():
 
 def test_an_isolated_run_equals_the_in_process_run():
     frame, provenance = run_isolated("polynomial", CHEAP, 2)
-    expected = run(POLY, CHEAP, 2)
+    expected = run(POLY, CHEAP, 2).frame
     pd.testing.assert_frame_equal(frame, expected, check_exact=False, rtol=1e-9)
     assert provenance["params"]["max_degree"] == 30 and provenance["seeds"] == [0, 1]
     assert "--set max_degree=30 --seeds 2" in provenance["command"]

@@ -65,10 +65,10 @@ def test_cli_on_dask_equals_the_serial_run(address, tmp_path):
 
 def test_python_api_inside_a_client_equals_the_serial_run(address):
     exp = registry.get("polynomial")
-    serial = run(exp, PARAMS, 4)
+    serial = run(exp, PARAMS, 4).frame
     with distributed.Client(address) as client:
         with distributed.get_task_stream(client) as tasks:
-            fanned = run(exp, PARAMS, 4, jobs=2, backend="dask")
+            fanned = run(exp, PARAMS, 4, jobs=2, backend="dask").frame
     assert tasks.data, "no task ran on the cluster"
     pd.testing.assert_frame_equal(fanned, serial, check_exact=True)
 

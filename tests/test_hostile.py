@@ -74,7 +74,7 @@ def run_if_cheap(exp, clean, seeds=(0,)):
     if estimate > CHEAP:
         return None
     start = time.perf_counter()
-    frame = run(exp, clean, list(seeds))
+    frame = run(exp, clean, list(seeds)).frame
     elapsed = time.perf_counter() - start
     check_tidy(frame, exp.id)
     assert elapsed <= SLACK * estimate + FLOOR, (exp.id, clean, estimate, elapsed)

@@ -17,7 +17,7 @@ EXP = lt.EXPERIMENT
 
 @pytest.fixture(scope="module")
 def result():
-    return run(EXP, {"n_train": 150, "n_gammas": 16, "ridge": "0, 0.5"}, seeds=12)
+    return run(EXP, {"n_train": 150, "n_gammas": 16, "ridge": "0, 0.5"}, seeds=12).frame
 
 
 def curves(frame, source, how="mean"):
@@ -149,7 +149,7 @@ def test_spiked_interpolator_is_near_optimal_where_the_isotropic_one_is_not():
 @pytest.mark.slow
 def test_spiked_simulation_matches_its_theory():
     frame = run(EXP, {"covariance": "spiked", "n_train": 150, "n_gammas": 12, "ridge": "0"},
-                seeds=8)
+                seeds=8).frame
     table = lt.medians(frame, "spiked")
     away = [g for g in table.index if abs(np.log(g)) > np.log(1.6)]
     ratio = table["empirical"].loc[away] / table["theory"].loc[away]
@@ -209,7 +209,7 @@ def test_shipped_data_show_interpolation_hurting_and_helping():
 def test_chart_draws_the_null_risk_line():
     from dashboard import charts_linear
 
-    frame = run(EXP, {"n_train": 30, "n_gammas": 6, "ridge": "0"}, seeds=2)
+    frame = run(EXP, {"n_train": 30, "n_gammas": 6, "ridge": "0"}, seeds=2).frame
     spec = charts_linear.theory_vs_simulation(frame, null_risk=1.0).to_dict()
     rules = [l for l in spec["layer"] if l.get("mark", {}).get("type") == "rule"
              and "y" in l.get("encoding", {})]

@@ -19,7 +19,7 @@ EXP = polynomial.EXPERIMENT
 @pytest.fixture(scope="module")
 def sweep():
     """The default setting (n = 30, noise 0.1) with 30 training draws."""
-    frame = run(EXP, {"max_degree": 400}, seeds=30)
+    frame = run(EXP, {"max_degree": 400}, seeds=30).frame
     test = frame[(frame["split"] == "test") & (frame["metric"] == "mse")]
     return frame, test.groupby("n_params")["value"].median()
 
@@ -69,7 +69,7 @@ def test_bias_variance_decomposition_adds_up_to_the_test_error(sweep):
 
 def test_minimum_norm_fit_equals_the_pinv_reference():
     params = EXP.validate({"n_train": 12, "max_degree": 60, "noise": 0.2})
-    frame = run(EXP, params, seeds=[5])
+    frame = run(EXP, params, seeds=[5]).frame
     t, y = polynomial.training_draw(params, 5)
     grid = polynomial.test_grid()
     curves, points = polynomial.drawn_curves(frame, [3, 11, 60])
@@ -112,7 +112,7 @@ def test_chebyshev_design_tames_the_peak_and_its_extrapolation():
     """Uniform x: the peak is mostly error outside the sampled range; arcsine x: far lower."""
     medians = {}
     for design in ("uniform", "chebyshev"):
-        frame = run(EXP, {"max_degree": 40, "design": design}, seeds=20)
+        frame = run(EXP, {"max_degree": 40, "design": design}, seeds=20).frame
         medians[design] = {m: polynomial.test_median(frame, m).loc[30]
                            for m in ("mse", "extrapolation_share")}
     assert medians["uniform"]["extrapolation_share"] > 0.9
@@ -120,8 +120,8 @@ def test_chebyshev_design_tames_the_peak_and_its_extrapolation():
 
 
 def test_ridge_removes_the_peak():
-    plain = run(EXP, {"max_degree": 120}, seeds=8)
-    ridged = run(EXP, {"max_degree": 120, "ridge": 1e-3}, seeds=8)
+    plain = run(EXP, {"max_degree": 120}, seeds=8).frame
+    ridged = run(EXP, {"max_degree": 120, "ridge": 1e-3}, seeds=8).frame
 
     def peak(frame):
         test = frame[(frame["split"] == "test") & (frame["metric"] == "mse")]
@@ -130,8 +130,8 @@ def test_ridge_removes_the_peak():
 
 
 def test_same_seed_same_numbers():
-    a = run(EXP, {"max_degree": 50}, seeds=[3, 4])
-    b = run(EXP, {"max_degree": 50}, seeds=[3, 4])
+    a = run(EXP, {"max_degree": 50}, seeds=[3, 4]).frame
+    b = run(EXP, {"max_degree": 50}, seeds=[3, 4]).frame
     assert a.equals(b)
 
 

@@ -23,7 +23,7 @@ def median_curve(frame, metric="error_rate", split="test", ridge=0.0):
 @pytest.fixture(scope="module")
 def digits():
     """Digits, n = 400, widths up to 20n, minimum norm and a small ridge, 2 seeds."""
-    return run(EXP, {"n_widths": 16, "ridge": "0, 1e-3"}, seeds=2)
+    return run(EXP, {"n_widths": 16, "ridge": "0, 1e-3"}, seeds=2).frame
 
 
 def test_peak_sits_at_the_interpolation_threshold(digits):
@@ -55,24 +55,24 @@ def test_training_error_vanishes_from_the_threshold_on(digits):
 
 def test_label_noise_makes_the_peak_taller():
     base = dict(n_train=200, n_widths=9, max_ratio=8)
-    clean = median_curve(run(EXP, base, seeds=2), "mse")
-    noisy = median_curve(run(EXP, {**base, "label_noise": 0.2}, seeds=2), "mse")
+    clean = median_curve(run(EXP, base, seeds=2).frame, "mse")
+    noisy = median_curve(run(EXP, {**base, "label_noise": 0.2}, seeds=2).frame, "mse")
     assert noisy.loc[200] > 2 * clean.loc[200]
     assert noisy.iloc[-1] > clean.iloc[-1]  # and the second descent ends higher
 
 
 def test_several_label_noises_equal_separate_runs():
     base = dict(n_train=100, n_widths=6, max_ratio=4)
-    both = run(EXP, {**base, "label_noise": "0, 0.3"}, seeds=[1])
+    both = run(EXP, {**base, "label_noise": "0, 0.3"}, seeds=[1]).frame
     for noise in (0.0, 0.3):
-        alone = run(EXP, {**base, "label_noise": noise}, seeds=[1])
+        alone = run(EXP, {**base, "label_noise": noise}, seeds=[1]).frame
         part = both[both["label_noise"] == noise].reset_index(drop=True)
         np.testing.assert_array_equal(part["value"], alone["value"])
         assert len(part) == len(alone)
 
 
 def test_interpolators_fit_the_flipped_labels_exactly():
-    frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, label_noise=0.3), seeds=[2])
+    frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, label_noise=0.3), seeds=[2]).frame
     train = median_curve(frame, split="train")
     assert train[train.index >= 100].max() == 0  # zero error on the labels it was given
     split, y_train, _ = rf._data(EXP.validate({"n_train": 100, "label_noise": 0.3}), 2, 0.3)
@@ -100,7 +100,7 @@ def test_sweep_equals_a_fresh_pinv_per_width():
 
 def test_relu_features_also_show_the_peak():
     curve = median_curve(run(EXP, {"features": "relu", "dataset": "synthetic", "n_train": 100,
-                                   "n_widths": 12}, seeds=2), "mse")
+                                   "n_widths": 12}, seeds=2).frame, "mse")
     assert abs(np.log(curve.idxmax() / 100)) < 0.3
     assert curve.max() > 10 * curve.iloc[-1]
 
@@ -124,7 +124,7 @@ def test_bad_parameters_are_rejected(params, fragment):
 
 def test_same_seed_same_numbers():
     params = {"dataset": "synthetic", "n_train": 50, "n_widths": 6}
-    assert run(EXP, params, seeds=[7]).equals(run(EXP, params, seeds=[7]))
+    assert run(EXP, params, seeds=[7]).frame.equals(run(EXP, params, seeds=[7]).frame)
 
 
 SHIPPED_KEYS = {"widest_beats_classical", "peak_at_threshold", "ridge_removes_peak",
@@ -220,7 +220,7 @@ def test_very_wide_random_features_converge_to_the_kernel(kind):
 
 def test_kernel_rows_sit_beside_the_feature_rows():
     frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, ridge="0, 0.01",
-                          label_noise="0, 0.3"), seeds=[2])
+                          label_noise="0, 0.3"), seeds=[2]).frame
     kernel = frame[frame["source"] == "kernel"]
     assert set(frame["source"]) == {"features", "kernel"} and kernel["n_params"].isna().all()
     assert len(kernel) == 2 * 2 * 5  # label noises x ridges x (train, test) metrics + norm

@@ -18,7 +18,7 @@ SMALL = {"n_train": 200, "width": 3000, "hidden": 128, "label_fraction": (0.0, 0
 
 @pytest.fixture(scope="module")
 def small():
-    return run(EXP, SMALL, seeds=3)
+    return run(EXP, SMALL, seeds=3).frame
 
 
 def test_train_error_zero_and_test_error_at_chance_for_random_labels(small):

@@ -34,7 +34,7 @@ EXPERIMENTS = list(registry.experiments().values())
 def test_parallel_seeds_equal_serial_seeds_exactly(exp):
     params = exp.validate(TINY.get(exp.id, {}))
     assert exp.cost(params, 2) <= TINY_SECONDS, f"add a tiny config for {exp.id} to TINY"
-    serial, parallel = (measured(run(exp, params, 2, jobs=jobs)) for jobs in (1, 2))
+    serial, parallel = (measured(run(exp, params, 2, jobs=jobs).frame) for jobs in (1, 2))
     pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
 
 

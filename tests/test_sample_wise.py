@@ -15,7 +15,7 @@ EXP = sw.EXPERIMENT
 
 def median_test_curve(params, seeds=40, model="least_squares"):
     clean = EXP.validate({"compare": False, **params})
-    return sw.medians(sw.selected(run(EXP, clean, seeds=seeds), clean), model)
+    return sw.medians(sw.selected(run(EXP, clean, seeds=seeds).frame, clean), model)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_more_data_hurts_up_to_the_threshold_with_the_intercept(centred):
 def test_default_run_beats_predicting_the_training_mean_at_the_largest_n():
     """The issue's done-when: `run sample_wise` with defaults ends below the mean baseline,
     recomputed here independently of the experiment's baseline rows."""
-    frame = run(EXP, seeds=20)
+    frame = run(EXP, seeds=20).frame
     rows = sw.selected(frame, EXP.defaults())
     fit = sw.medians(rows).loc[40]
     x, y = sw.data(EXP.defaults())
@@ -106,13 +106,13 @@ def test_remove_noise_targets_are_the_full_data_least_squares_fit():
 
 
 def test_training_error_is_zero_until_the_threshold():
-    frame = run(EXP, {"max_train": 20, "compare": False}, seeds=3)
+    frame = run(EXP, {"max_train": 20, "compare": False}, seeds=3).frame
     train = frame[frame["split"] == "train"].groupby("n_train")["value"].max()
     assert train.loc[:10].max() < 1e-12 < train.loc[15]
 
 
 def test_compare_adds_each_ablation_alone_for_both_intercepts():
-    frame = run(EXP, {"max_train": 12, "project_test": True}, seeds=1)
+    frame = run(EXP, {"max_train": 12, "project_test": True}, seeds=1).frame
     variants = set(map(tuple, frame[["intercept", "variant"]].drop_duplicates().to_numpy()))
     expected = {(i, v) for i in (True, False) for v in ("plain",) + sw.ABLATIONS}
     assert variants == expected  # the chosen setting is one of them, not duplicated
@@ -151,7 +151,7 @@ def _layers(spec):
 def test_charts_draw_the_baselines_and_each_variant():
     from dashboard import charts_sample_wise
 
-    frame = run(EXP, {"max_train": 14}, seeds=2)
+    frame = run(EXP, {"max_train": 14}, seeds=2).frame
     main = charts_sample_wise.with_baselines(sw.selected(frame, EXP.defaults())).to_dict()
     colour = next(l["encoding"]["color"] for l in _layers(main) if "color" in l.get("encoding", {}))
     assert colour["scale"]["domain"] == ["train", "test", "predict the training mean"]

@@ -16,7 +16,7 @@ from experiments.analysis.scaling import learning_fits
 
 @pytest.fixture(scope="module")
 def digits_curves():
-    frame = run(sc.EXPERIMENT, {"family": "all", "max_train": 500, "n_sizes": 4}, seeds=2, capped=False)
+    frame = run(sc.EXPERIMENT, {"family": "all", "max_train": 500, "n_sizes": 4}, seeds=2, capped=False).frame
     test = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     return frame, test.groupby(["family", "n_train"])["value"].median().unstack(0)
 
@@ -55,7 +55,7 @@ def test_run_seed_is_a_pure_function():
 
 
 def test_compute_optimal_curve_is_a_grid_of_one_family():
-    frame = run(sc.EXPERIMENT, {"curve": "compute_optimal"}, seeds=1)
+    frame = run(sc.EXPERIMENT, {"curve": "compute_optimal"}, seeds=1).frame
     loss = frame[frame["metric"] == "mse"]
     assert set(frame["family"]) == {"linear_features"} and set(frame["dataset"]) == {"teacher"}
     assert loss["n_params"].nunique() == 7 and loss["n_train"].nunique() == 8
@@ -102,7 +102,7 @@ def test_shipped_claims_cover_every_part_of_the_page(shipped):
 
 
 def test_grid_and_model_curves():
-    frame = run(sc.EXPERIMENT, {"curve": "grid", "max_train": 200, "n_sizes": 3}, seeds=1)
+    frame = run(sc.EXPERIMENT, {"curve": "grid", "max_train": 200, "n_sizes": 3}, seeds=1).frame
     grid = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     assert grid["n_params"].nunique() == 10 and grid["n_train"].nunique() == 3
     big = grid[grid["n_params"] == grid["n_params"].max()]

@@ -22,13 +22,13 @@ def digits():
 
 @pytest.fixture(scope="module")
 def forest_run():
-    return run(EXP, {"n_train": 200, "max_trees": 12}, seeds=3)
+    return run(EXP, {"n_train": 200, "max_trees": 12}, seeds=3).frame
 
 
 @pytest.fixture(scope="module")
 def boosting_run():
     return run(EXP, {"model": "boosting", "n_train": 150, "max_rounds": 40, "max_ensembles": 8},
-               seeds=2)
+               seeds=2).frame
 
 
 def test_tree_and_forest_smoothers_reproduce_scikit_learn(digits):
@@ -89,7 +89,7 @@ def test_the_interpolating_tree_has_zero_training_error(forest_run):
 
 
 def test_synthetic_interpolating_tree_has_p_eff_n():
-    frame = run(EXP, {"dataset": "synthetic", "n_train": 120, "max_trees": 4}, seeds=1)
+    frame = run(EXP, {"dataset": "synthetic", "n_train": 120, "max_trees": 4}, seeds=1).frame
     at_n = frame[(frame["stage"] == "leaves") & (frame["n_params"] == 120)]
     assert at_n["effective_params"].iloc[0] == pytest.approx(120)  # leaves of one point each
     assert set(frame["metric"]) == {"mse"}

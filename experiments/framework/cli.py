@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 import time
 from contextlib import contextmanager
@@ -15,11 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.experiment import run
 from experiments.framework.params import ParamError, parse_assignments
+from experiments.framework.provenance import command_line
 from experiments.framework.schema import SchemaError, config_columns
 
 EXIT_USAGE = 2
@@ -104,15 +102,6 @@ def progress_printer(label: str):
     return report
 
 
-def command_line(exp_id: str, assignments: dict, seeds: int | None) -> str:
-    parts = ["python", "-m", "experiments", "run", exp_id]
-    for key, value in assignments.items():
-        parts += ["--set", f"{key}={value}"]
-    if seeds is not None:
-        parts += ["--seeds", str(seeds)]
-    return shlex.join(parts)
-
-
 def summary_table(frame: pd.DataFrame, x: str) -> pd.DataFrame:
     """Median over seeds of each metric per x value and per config that varies
     (e.g. model or ridge), train and test side by side."""
@@ -144,11 +133,9 @@ def do_run(args) -> None:
     assignments = parse_assignments(args.assignments)
     params = exp.validate(assignments)
     with parallel_backend(args) as (backend, jobs):
-        frame = run(exp, params, args.seeds, jobs=jobs, capped=not args.no_cap,
-                    progress=progress_printer(exp.id), backend=backend)
-    seeds = sorted(s for s in frame["seed"].unique() if s >= 0)
-    provenance = store.make_provenance(exp.id, params, seeds, frame.attrs["runtime_seconds"],
-                                       command_line(exp.id, assignments, args.seeds))
+        frame, provenance = run(exp, params, args.seeds, jobs=jobs, capped=not args.no_cap,
+                                progress=progress_printer(exp.id), backend=backend,
+                                command=command_line(exp.id, assignments, args.seeds))
     if args.out is None:
         with pd.option_context("display.width", 160, "display.max_columns", 12):
             print(summary_table(frame, exp.x).to_string(float_format="{:.4g}".format))
@@ -171,14 +158,11 @@ def do_precompute(args) -> None:
         start = time.perf_counter()
         params = exp.validate(exp.precompute_params)
         with parallel_backend(args) as (backend, jobs):
-            frame = run(exp, params, exp.precompute_seeds, jobs=jobs, capped=False,
-                        progress=progress_printer(exp.id), backend=backend)
-        provenance = store.make_provenance(
-            exp.id, params, list(range(exp.precompute_seeds)), time.perf_counter() - start,
-            f"python -m experiments precompute {exp.id}",
-        )
-        path = store.save(frame, provenance, data_dir)
-        print(f"{exp.id}: {len(frame)} rows -> {path} ({time.perf_counter() - start:.1f} s)",
+            result = run(exp, params, exp.precompute_seeds, jobs=jobs, capped=False,
+                         progress=progress_printer(exp.id), backend=backend,
+                         command=f"python -m experiments precompute {exp.id}")
+        path = store.save(*result, data_dir)
+        print(f"{exp.id}: {len(result.frame)} rows -> {path} ({time.perf_counter() - start:.1f} s)",
               file=sys.stderr)
 
 
