@@ -100,30 +100,46 @@ def test_exports_are_real_files():
     pd.testing.assert_frame_equal(back, rows.reset_index(drop=True))
 
 
+def snapshot(root):
+    """Every file under `root` (caches aside) with its contents."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts}
+
+
+@pytest.mark.slow
 def test_new_experiment_in_one_command(tmp_path):
-    """`new` in a scratch copy: module, test, registry line and data; its page and tests pass."""
+    """`new` in a scratch copy writes its module, page, test and data and edits nothing
+    else; its page and tests pass."""
     copy = tmp_path / "lab"
     copy.mkdir()
     for name in ("experiments", "dashboard", "data", ".streamlit"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy)
     (copy / "tests").mkdir()
-    for name in ("conftest.py", "test_pages.py"):
-        shutil.copy(ROOT / "tests" / name, copy / "tests")
+    for name in ("__init__.py", "conftest.py", "helpers.py", "test_pages.py"):
+        if (ROOT / "tests" / name).exists():
+            shutil.copy(ROOT / "tests" / name, copy / "tests")
+    before = snapshot(copy)
     made = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
                           capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
-    assert (copy / "data" / "knn_demo.parquet").exists()
-    assert '"knn_demo",' in (copy / "experiments" / "registry.py").read_text()
+    after = snapshot(copy)
+    assert sorted(set(after) - set(before)) == [
+        "dashboard/pages/knn_demo.py", "data/knn_demo.json", "data/knn_demo.parquet",
+        "experiments/knn_demo.py", "tests/test_knn_demo.py"]
+    assert [f for f in before if after.get(f) != before[f]] == []
     again = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
                            capture_output=True, text=True)
     assert again.returncode == 2 and "is taken" in again.stderr
+    listed = subprocess.run([sys.executable, "-m", "experiments", "list"], cwd=copy,
+                            capture_output=True, text=True, timeout=120)
+    assert "knn_demo" in listed.stdout
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "tests/test_knn_demo.py", "tests/test_pages.py", "-k",
                             "knn_demo or test_knn"], cwd=copy, capture_output=True, text=True,
                            timeout=300)
     assert tests.returncode == 0, tests.stdout[-2000:]
-    assert "passed" in tests.stdout and "knn_demo" in (copy / "experiments" / "registry.py").read_text()
+    assert "passed" in tests.stdout
 
 
 @pytest.mark.parametrize("url_path, query, key, expected", [

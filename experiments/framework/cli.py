@@ -171,11 +171,11 @@ def do_new(args) -> None:
 
     for path in scaffold.create(args.name):
         print(f"wrote {path.relative_to(scaffold.ROOT)}", file=sys.stderr)
-    print(f"registered {args.name} in experiments/registry.py", file=sys.stderr)
     do_precompute(argparse.Namespace(ids=[args.name], data_dir=None, jobs=1, backend="local",
                                      scheduler=None))
-    print(f"next: edit experiments/{args.name}.py, then `python -m pytest tests/test_{args.name}.py`"
-          " and `streamlit run streamlit_app.py`", file=sys.stderr)
+    print(f"next: edit experiments/{args.name}.py and dashboard/pages/{args.name}.py, then "
+          f"`python -m pytest tests/test_{args.name}.py` and `streamlit run streamlit_app.py`",
+          file=sys.stderr)
 
 
 VERBS = {"list": do_list, "describe": do_describe, "run": do_run, "precompute": do_precompute,
