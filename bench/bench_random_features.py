@@ -16,19 +16,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from experiments import random_features as rf  # noqa: E402
-from experiments.framework.experiment import run  # noqa: E402
-from experiments.numerics.datasets import digits_split, one_hot  # noqa: E402
-from experiments.numerics.features import draw_random_weights, random_features  # noqa: E402
-from experiments.numerics.sweep_solver import nested_ridge_sweep  # noqa: E402
+from experiments import random_features as rf
+from experiments.framework.experiment import run
+from experiments.numerics.datasets import digits_split, one_hot
+from experiments.numerics.features import draw_random_weights, random_features
+from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 
 def problem(n_train: int, n_widths: int, max_ratio: float, seed: int = 0):

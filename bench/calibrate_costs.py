@@ -1,6 +1,6 @@
 """Check (and refit) the cost and memory estimates that price on-demand runs.
 
-    python bench/calibrate_costs.py [--quick] [--only ID ...] [--fit]
+    python -m bench.calibrate_costs [--quick] [--only ID ...] [--fit]
 
 Runs a grid of small-to-moderate configurations of every experiment with ONE BLAS
 thread (as on-demand runs do), measures wall time (best of --repeat runs) and peak
@@ -21,14 +21,11 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from threadpoolctl import threadpool_limits  # noqa: E402
-
-from experiments.framework import costs  # noqa: E402
-from experiments.framework.experiment import run  # noqa: E402
-from experiments.framework.registry import get  # noqa: E402
+from experiments.framework import costs
+from experiments.framework.experiment import run
+from experiments.framework.registry import get
 
 RF = {"n_widths": 10, "max_ratio": 4.0}
 GRID = {

@@ -1,7 +1,7 @@
 """Concurrent readers: many browser sessions at once against one `streamlit run`.
 
-    python bench/load_test.py [--sessions 24] [--runs-fraction 0.5] [--seeds 5]
-    python bench/load_test.py --storm     # ten heavy links at once (see HEAVY_LINKS)
+    python -m bench.load_test [--sessions 24] [--runs-fraction 0.5] [--seeds 5]
+    python -m bench.load_test --storm     # ten heavy links at once (see HEAVY_LINKS)
 
 Half the sessions (by default) open a permalink that runs polynomial on demand, each
 with its own max_degree, and check that the provenance command they are shown is their
@@ -30,10 +30,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import local_server
+from tests.helpers import CHART_MARKS_JS
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from dashboard import local_server  # noqa: E402
-from tests.browser_helpers import CHART_MARKS_JS  # noqa: E402
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update",
@@ -224,7 +224,7 @@ async def heavy_session(base: str, path: str, timeout_s: float) -> Outcome:
             if message.WhichOneof("type") == "script_finished":
                 break
         ws.close()
-    except (asyncio.TimeoutError, OSError) as err:
+    except (TimeoutError, OSError) as err:
         outcome.kind, outcome.error = "timeout", f"{type(err).__name__}"
     outcome.seconds = time.perf_counter() - start
     return outcome

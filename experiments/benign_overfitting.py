@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
 
-from experiments.numerics import anisotropic
 from experiments.framework import costs
-from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
+from experiments.numerics import anisotropic
 
 MODELS = ("interpolator", "oracle_ridge")
 GRID = np.geomspace(1e-8, 1e2, 101)

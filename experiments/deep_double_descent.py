@@ -18,12 +18,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.numerics import digits_mlp as mlp
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, flip_labels, one_hot
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
-
+from experiments.numerics import digits_mlp as mlp
+from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, flip_labels, one_hot
 
 N_IN = 64  # 8 x 8 pixels
 MIN_WIDTH = 2

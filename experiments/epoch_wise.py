@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import digits_split, flip_labels
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param, ParamError
+from experiments.numerics.datasets import digits_split, flip_labels
 
 PARAMS = (
     Param("model", "str", "both", "linear: GD on the two-scale linear model (exact path); "

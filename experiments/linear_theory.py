@@ -27,13 +27,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from experiments.numerics import anisotropic
-
 from experiments.framework import costs
-from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.claims import Claim
-from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
+from experiments.numerics import anisotropic
+from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 COVARIANCES = ("isotropic", "spiked")
 
@@ -107,13 +106,13 @@ def theory_curve(params: dict, covariance: str, lam) -> np.ndarray:
     p, gamma = gamma_grid(params)
     lams = np.broadcast_to(np.asarray(lam, dtype=np.float64), p.shape)
     if covariance == "isotropic":
-        return np.array([theory_risk(g, l, params["noise"], params["signal"])
-                         for g, l in zip(gamma, lams)])
+        return np.array([theory_risk(g, lam_i, params["noise"], params["signal"])
+                         for g, lam_i in zip(gamma, lams)])
     out = []
-    for width, l in zip(p, lams):
+    for width, lam_i in zip(p, lams):
         k = signal_support(width, params, covariance)
         b2 = np.r_[np.full(k, params["signal"] ** 2 / k), np.zeros(width - k)]
-        out.append(anisotropic.risk(variances(width, params, covariance), b2, float(l),
+        out.append(anisotropic.risk(variances(width, params, covariance), b2, float(lam_i),
                                     params["noise"], params["n_train"]))
     return np.array(out)
 

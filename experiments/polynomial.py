@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart
+from experiments.framework.params import Param
 from experiments.numerics.features import degree_grid, legendre_features
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import Param
 
 N_TEST = 200
 TARGETS = {

@@ -28,12 +28,18 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import N_DIGITS, digits_split, flip_labels, one_hot, synthetic_regression
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.params import Param
+from experiments.numerics.datasets import (
+    N_DIGITS,
+    digits_split,
+    flip_labels,
+    one_hot,
+    synthetic_regression,
+)
 from experiments.numerics.features import draw_random_weights, limit_kernel, random_features
 from experiments.numerics.sweep_solver import PINV_RCOND, nested_ridge_sweep
-from experiments.framework.params import Param
 
 SYNTHETIC_DIM = 10
 SYNTHETIC_TEST = 1000

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
-from experiments.numerics.threads import single_threaded
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.params import Param
 from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, one_hot
 from experiments.numerics.features import draw_random_weights, random_features
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import Param
-
+from experiments.numerics.threads import single_threaded
 
 BANDWIDTH = 5.0  # the random-features experiment's default Fourier bandwidth on digits
 BETAS, EPS = (0.9, 0.999), 1e-8

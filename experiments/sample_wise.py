@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
 
 N_FEATURES = 10
@@ -211,7 +211,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     """The peak and the baselines for the settings shown; the ablations and the missing
     intercept from the comparison rows (when the run has them)."""
     rows = selected(frame, params)
-    fit, mean, zero = medians(rows), medians(rows, "train_mean"), medians(rows, "zero")
+    fit, mean = medians(rows), medians(rows, "train_mean")
     last, peak = int(fit.index.max()), int(fit.idxmax())
     regime = f"{params['dataset']}, {setting(params)}"
     out = [

@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 
-from experiments.numerics import smoothers
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import N_DIGITS, digits_split, one_hot, synthetic_regression
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
+from experiments.numerics import smoothers
+from experiments.numerics.datasets import N_DIGITS, digits_split, one_hot, synthetic_regression
 
 MODELS = ("forest", "boosting")
 DATASETS = ("digits", "synthetic")

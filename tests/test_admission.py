@@ -9,14 +9,11 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from experiments.framework import admission
-
-from experiments.numerics import threads as blas
-
-from experiments.framework import registry
+from experiments.framework import admission, registry
 from experiments.framework.admission import Busy, Gate
 from experiments.framework.experiment import run
 from experiments.framework.isolated import Limits, RunStopped, run_isolated
+from experiments.numerics import threads as blas
 
 POLY = registry.get("polynomial")
 CHEAP = POLY.validate({"max_degree": 30})

@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.numerics.chinchilla import (Law, allocation, bootstrap_law, cell_means, fit_law,
-                                    iso_flop_views)
+from experiments.numerics.chinchilla import (
+    Law,
+    allocation,
+    bootstrap_law,
+    cell_means,
+    fit_law,
+    iso_flop_views,
+)
 from experiments.numerics.powerlaw import PowerLawError
 
 TRUE = {"E": 0.1, "A": 2.0, "alpha": 0.5, "B": 8.0, "beta": 0.4}

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 
 
 @pytest.mark.parametrize("experiment_id", sorted(registry.experiments()))

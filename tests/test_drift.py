@@ -8,11 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
+from tests.helpers import open_page
 
 
 def copy_shipped(dest):
@@ -30,21 +28,6 @@ def rewrite(path, drop=(), params=None):
     out = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(out.replace_schema_metadata(
         {store.PROVENANCE_KEY: json.dumps(provenance).encode()}), path)
-
-
-def page_script(url_path, query):
-    import streamlit as st
-
-    from dashboard.app import render_page
-
-    st.query_params.update(query)
-    render_page(url_path)
-
-
-def open_page(url_path, query=None):
-    st.cache_data.clear()
-    return AppTest.from_function(page_script, args=(url_path, query or {}),
-                                 default_timeout=120).run()
 
 
 def assert_unavailable(at, *words):

@@ -17,12 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.schema import SCHEMA_VERSION
+from tests.helpers import open_page
 
 AFFECTED = "polynomial"
 # Only experiments whose data is already shipped (one being added may not have any yet).
@@ -99,17 +97,6 @@ DAMAGE = {
     "older_schema": (lambda p: rewrite(p, change_prov=lambda d: {**d, "schema_version": 0}),
                      f"schema version 0, this code reads {SCHEMA_VERSION}"),
 }
-
-
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
-def open_page(url_path):
-    st.cache_data.clear()
-    return AppTest.from_function(page_script, args=(url_path,), default_timeout=120).run()
 
 
 @pytest.mark.parametrize("kind", list(DAMAGE))

@@ -8,10 +8,10 @@ import pytest
 
 from dashboard import charts_grokking
 from experiments import grokking, grokking_phase, run
-from experiments.numerics import modular_net as net
 from experiments.framework import store
 from experiments.framework.claims import by_key
 from experiments.framework.params import ParamError
+from experiments.numerics import modular_net as net
 
 EXP = grokking.EXPERIMENT
 SEEDS = (0, 1, 2)

@@ -9,8 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from experiments import random_features as rf
-from experiments.framework import registry
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.claims import by_key
 
 
@@ -105,8 +104,7 @@ def test_the_left_chart_says_which_experiment_it_is(home):
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1400, 390])
 def test_home_in_a_browser_at_desktop_and_phone_width(dashboard_url, browser, width):
-    from browser_helpers import exception_boxes, wait_for_app, wait_for_charts
-    from conftest import ARTIFACTS
+    from tests.helpers import ARTIFACTS, exception_boxes, wait_for_app, wait_for_charts
 
     context = browser.new_context(viewport={"width": width, "height": 2600})
     page = context.new_page()

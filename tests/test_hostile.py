@@ -16,16 +16,16 @@ import time
 
 import pytest
 import streamlit as st
-from hypothesis import HealthCheck, given, settings, strategies as hs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
-from experiments.framework import cli
-
-from experiments.framework import registry
+from experiments.framework import cli, registry
 from experiments.framework.experiment import run, seed_list
 from experiments.framework.params import ParamError
 from experiments.framework.schema import check_tidy
 from experiments.framework.store import ROOT
+from tests.helpers import page_script
 from tests.payloads import as_shown
 
 EXPERIMENTS = list(registry.experiments().values())
@@ -174,12 +174,6 @@ def test_cli_subprocess_prints_one_line_and_exits_2(argv):
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in proc.stderr
-
-
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
 
 
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)

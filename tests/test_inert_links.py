@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.browser_helpers import wait_for_app
+from tests.helpers import wait_for_app
 from tests.payloads import EVIL, PAYLOADS
 
 pytestmark = pytest.mark.browser

@@ -5,12 +5,11 @@ closed form and a direct pinv Monte Carlo."""
 import numpy as np
 import pytest
 
-from experiments.numerics import anisotropic
-
-from experiments.framework import store
 from experiments import linear_theory as lt
 from experiments import run
+from experiments.framework import store
 from experiments.framework.params import ParamError
+from experiments.numerics import anisotropic
 
 EXP = lt.EXPERIMENT
 
@@ -211,6 +210,6 @@ def test_chart_draws_the_null_risk_line():
 
     frame = run(EXP, {"n_train": 30, "n_gammas": 6, "ridge": "0"}, seeds=2).frame
     spec = charts_linear.theory_vs_simulation(frame, null_risk=1.0).to_dict()
-    rules = [l for l in spec["layer"] if l.get("mark", {}).get("type") == "rule"
-             and "y" in l.get("encoding", {})]
+    rules = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"
+             and "y" in layer.get("encoding", {})]
     assert rules and spec["datasets"][rules[0]["data"]["name"]][0]["value"] == 1.0

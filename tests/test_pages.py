@@ -6,18 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.app import page_table
 from experiments.framework import store
+from tests.helpers import open_page
 
 PAGES = [path for entries in page_table().values() for path, _title, _render in entries]
-
-
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
-def open_page(url_path: str) -> AppTest:
-    return AppTest.from_function(page_script, args=(url_path,), default_timeout=120).run()
 
 
 def charts(at: AppTest) -> list:

@@ -4,7 +4,8 @@ the same payloads as Streamlit actually renders them."""
 import re
 
 import pytest
-from hypothesis import given, strategies as hs
+from hypothesis import given
+from hypothesis import strategies as hs
 
 from dashboard.plaintext import literal
 from tests.payloads import PAYLOADS, as_shown, resolve_escapes

@@ -7,11 +7,10 @@ from scipy import stats
 from streamlit.testing.v1 import AppTest
 
 from experiments import polynomial, run
-
 from experiments.framework import store
 from experiments.framework.claims import by_key
-from experiments.numerics.features import legendre_features
 from experiments.framework.params import ParamError
+from experiments.numerics.features import legendre_features
 
 EXP = polynomial.EXPERIMENT
 

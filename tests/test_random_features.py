@@ -9,8 +9,8 @@ from experiments import random_features as rf
 from experiments import run
 from experiments.framework import store
 from experiments.framework.claims import by_key
-from experiments.numerics.features import draw_random_weights, random_features
 from experiments.framework.params import ParamError
+from experiments.numerics.features import draw_random_weights, random_features
 
 EXP = rf.EXPERIMENT
 

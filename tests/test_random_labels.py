@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from dashboard import charts_random_labels
-from experiments import run
 from experiments import random_labels as rl
+from experiments import run
+from experiments.framework.params import ParamError
 from experiments.numerics.datasets import digits_split, one_hot
 from experiments.numerics.features import draw_random_weights, random_features
-from experiments.framework.params import ParamError
 
 EXP = rl.EXPERIMENT
 SMALL = {"n_train": 200, "width": 3000, "hidden": 128, "label_fraction": (0.0, 0.5, 1.0)}

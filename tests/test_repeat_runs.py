@@ -12,8 +12,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from browser_helpers import exception_boxes, wait_for_app
 from experiments.framework import registry
+from tests.helpers import exception_boxes, page_script, wait_for_app
 
 CHEAP = {
     "polynomial": {"max_degree": 30},
@@ -41,12 +41,6 @@ def test_every_experiment_has_cheap_settings():
     assert set(CHEAP) == set(registry.experiments())
     for exp_id, values in CHEAP.items():
         registry.get(exp_id).validate(values)
-
-
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
 
 
 def test_a_shared_link_opened_twice_in_one_process_shows_the_run_both_times():
@@ -93,7 +87,7 @@ def test_link_opened_twice_and_run_pressed_twice_show_results(dashboard_url, bro
 
 def run_processes() -> list[int]:
     """Pids of on-demand run processes started from this checkout."""
-    from conftest import ROOT
+    from tests.helpers import ROOT
 
     pids = []
     for entry in Path("/proc").iterdir():

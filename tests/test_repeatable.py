@@ -3,9 +3,7 @@ precompute of each cheap experiment equals its shipped file."""
 import pandas as pd
 import pytest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.experiment import run
 
 # Small but not trivial: each sweep still crosses its interpolation threshold (where

@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from experiments import run
-
-from experiments.framework import store
 from experiments import sample_wise as sw
+from experiments.framework import store
 from experiments.framework.params import ParamError
 
 EXP = sw.EXPERIMENT
@@ -153,11 +152,11 @@ def test_charts_draw_the_baselines_and_each_variant():
 
     frame = run(EXP, {"max_train": 14}, seeds=2).frame
     main = charts_sample_wise.with_baselines(sw.selected(frame, EXP.defaults())).to_dict()
-    colour = next(l["encoding"]["color"] for l in _layers(main) if "color" in l.get("encoding", {}))
+    colour = next(layer["encoding"]["color"] for layer in _layers(main) if "color" in layer.get("encoding", {}))
     assert colour["scale"]["domain"] == ["train", "test", "predict the training mean"]
     origin = frame[~frame["intercept"]]
     panel = charts_sample_wise.ablation_panel(origin).to_dict()
-    colour = next(l["encoding"]["color"] for l in _layers(panel) if "color" in l.get("encoding", {}))
+    colour = next(layer["encoding"]["color"] for layer in _layers(panel) if "color" in layer.get("encoding", {}))
     assert colour["scale"]["domain"] == ["no ablation", "cut small singular", "project test",
                                          "remove noise", "predict the training mean"]
     assert len(colour["scale"]["range"]) == 5

@@ -5,13 +5,12 @@ import pandas as pd
 import pytest
 
 from experiments import run
-
-from experiments.framework import store
 from experiments import scaling as sc
+from experiments.analysis.scaling import learning_fits
+from experiments.framework import store
 from experiments.framework.claims import by_key
 from experiments.framework.params import ParamError
 from experiments.numerics.powerlaw import fit_power_law, loglog_slope
-from experiments.analysis.scaling import learning_fits
 
 
 @pytest.fixture(scope="module")

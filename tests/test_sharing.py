@@ -7,26 +7,14 @@ import sys
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard import exports
 from dashboard.charts_explorer import explorer_chart
-from experiments.framework.schema import config_columns
 from experiments.framework import store
+from experiments.framework.schema import config_columns
 from experiments.framework.store import ROOT
+from tests.helpers import open_page
 from tests.payloads import as_shown
-
-
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
-def open_page(url_path: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_function(page_script, args=(url_path,), default_timeout=120)
-    at.query_params.update(query or {})
-    return at.run()
 
 
 @pytest.fixture(autouse=True)
@@ -116,9 +104,8 @@ def test_new_experiment_in_one_command(tmp_path):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy)
     (copy / "tests").mkdir()
-    for name in ("__init__.py", "conftest.py", "helpers.py", "test_pages.py"):
-        if (ROOT / "tests" / name).exists():
-            shutil.copy(ROOT / "tests" / name, copy / "tests")
+    for name in ("__init__.py", "conftest.py", "helpers.py", "local_server.py", "test_pages.py"):
+        shutil.copy(ROOT / "tests" / name, copy / "tests")
     before = snapshot(copy)
     made = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
                           capture_output=True, text=True, timeout=120)

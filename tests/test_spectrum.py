@@ -3,8 +3,12 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
+from experiments.numerics.lanczos import (
+    gram_eigenvalues,
+    largest_eigenvalue,
+    triangular_singular_values,
+)
 from experiments.numerics.threads import _NUMPY_DIRS, numpy_pool_only
-from experiments.numerics.lanczos import gram_eigenvalues, largest_eigenvalue, triangular_singular_values
 
 
 def spd_with_spectrum(eigenvalues, seed=0):

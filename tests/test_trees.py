@@ -6,10 +6,11 @@ from sklearn.ensemble import GradientBoostingRegressor
 
 from dashboard import charts_trees
 from experiments import run, trees
+from experiments.framework.params import ParamError
 from experiments.numerics import smoothers
 from experiments.numerics.datasets import digits_split, one_hot, synthetic_regression
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import ParamError
+from tests.helpers import page_script
 
 EXP = trees.EXPERIMENT
 
@@ -189,12 +190,6 @@ def test_at_matched_effective_parameters_the_second_stage_is_better(model, datas
     assert claim.holds and abs(np.log(a["effective_params"] / b["effective_params"])) < np.log(1.15)
 
 
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
 def _shipped():
     from experiments.framework import store
 
@@ -254,7 +249,7 @@ def test_effective_chart_marks_the_matched_pair(forest_run):
     rows = forest_run[forest_run["dataset"] == "digits"]
     pair = pd.DataFrame(trees.matched_pair(trees.stage_medians(rows[rows["metric"] == "mse"])))
     spec = charts_trees.effective_chart(rows, "mse", matched=pair).to_dict()
-    diamonds = [l for l in spec["layer"] if l.get("mark", {}).get("shape") == "diamond"]
+    diamonds = [layer for layer in spec["layer"] if layer.get("mark", {}).get("shape") == "diamond"]
     assert len(diamonds) == 1
     drawn = spec["datasets"][diamonds[0]["data"]["name"]]
     assert sorted(d["stage"] for d in drawn) == ["leaves", "trees"]

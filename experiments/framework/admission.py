@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from experiments.framework import registry
 from experiments.framework.isolated import Child, Limits, RunStopped
@@ -131,7 +131,7 @@ class Job:
         finally:
             self._gate.leave(self._token)
 
-    def __enter__(self) -> "Job":
+    def __enter__(self) -> Job:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -11,10 +11,11 @@ import os
 import platform
 import shlex
 import subprocess
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -106,7 +107,7 @@ def make_provenance(exp, params: dict, seeds: Sequence[int], runtime: float,
         "code_version": code_version(),
         "packages": package_versions(),
         "runtime_seconds": round(float(runtime), 3),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "author": author(),
         "command": command or reproducing_command(exp, params, seeds),
         "platform": f"{platform.system()} {platform.machine()}",

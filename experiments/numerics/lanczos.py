@@ -8,7 +8,7 @@ finds the inverse's largest eigenvalue, 1 / lambda_min, in a few dozen products.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy.linalg import eigh_tridiagonal, eigvalsh, solve_triangular

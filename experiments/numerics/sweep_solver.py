@@ -25,8 +25,8 @@ from functools import partial
 import numpy as np
 from scipy import linalg as sla
 
-from experiments.numerics.threads import numpy_pool_only
 from experiments.numerics.lanczos import gram_eigenvalues, triangular_singular_values
+from experiments.numerics.threads import numpy_pool_only
 
 PINV_RCOND = 1e-15
 RANK_RCOND = 1e3 * PINV_RCOND  # sigma_min / sigma_max below this: treat as rank deficient
