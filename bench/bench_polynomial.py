@@ -23,7 +23,8 @@ from experiments.numerics.sweep_solver import nested_ridge_sweep
 def pinv_loop(params: dict, seed: int):
     t, y = polynomial.training_draw(params, seed)
     degrees = degree_grid(params["n_train"], params["max_degree"])
-    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(), degrees[-1])
+    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(),
+                                                                     degrees[-1])
     preds, norms = [], []
     for d in degrees:
         beta = np.linalg.pinv(f[:, : d + 1]) @ y
@@ -35,7 +36,8 @@ def pinv_loop(params: dict, seed: int):
 def lab_sweep(params: dict, seed: int):
     t, y = polynomial.training_draw(params, seed)
     degrees = degree_grid(params["n_train"], params["max_degree"])
-    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(), degrees[-1])
+    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(),
+                                                                     degrees[-1])
     fit = nested_ridge_sweep(f, f_test, y, degrees + 1)
     return fit.test_pred[:, 0, :, 0], fit.coef_norm[:, 0]
 

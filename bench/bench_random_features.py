@@ -28,7 +28,8 @@ from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 
 def problem(n_train: int, n_widths: int, max_ratio: float, seed: int = 0):
-    params = rf.EXPERIMENT.validate({"n_train": n_train, "n_widths": n_widths, "max_ratio": max_ratio})
+    params = rf.EXPERIMENT.validate({"n_train": n_train, "n_widths": n_widths,
+                                     "max_ratio": max_ratio})
     split = digits_split(n_train, seed)
     widths = rf.widths_for(params)
     weights, offsets = draw_random_weights(64, widths[-1], params["bandwidth"], "fourier",
@@ -74,7 +75,8 @@ def scikit_learn(f, f_test, y, widths, ridges):
     cv = [(np.arange(len(f)), np.arange(len(f), len(x)))]
     n = len(f)
     for lam in ridges:
-        model = LinearRegression(fit_intercept=False) if lam == 0 else Ridge(alpha=n * lam, fit_intercept=False)
+        model = LinearRegression(fit_intercept=False) if lam == 0 else Ridge(alpha=n * lam,
+                                                                             fit_intercept=False)
         validation_curve(Pipeline([("cols", FirstColumns()), ("fit", model)]), x, targets,
                          param_name="cols__p", param_range=list(widths), cv=cv,
                          scoring="neg_mean_squared_error")

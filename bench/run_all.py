@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def timed(argv: list[str]) -> tuple[float, float, str, int]:
     """(seconds, peak RSS MB of the child, stdout+stderr, exit code)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
     out = proc.stdout.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -40,7 +41,8 @@ def bench_args(script: Path, quick: bool) -> list[str]:
                                capture_output=True, text=True).stdout
     for flag, args in (("--quick", ["--quick"]), ("--repeat", ["--repeat", "1"])):
         if flag in help_text:
-            return args + (["--seeds", "5"] if "--seeds" in help_text and flag == "--repeat" else [])
+            return args + (["--seeds",
+                            "5"] if "--seeds" in help_text and flag == "--repeat" else [])
     return ["--epochs", "200"] if "--epochs" in help_text else []
 
 
@@ -56,7 +58,8 @@ def headline(output: str) -> str:
 def run_benches(quick: bool) -> list[tuple[str, str, str]]:
     rows = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
-        seconds, rss, out, code = timed([sys.executable, "-m", f"bench.{script.stem}", *bench_args(script, quick)])
+        seconds, rss, out, code = timed([sys.executable, "-m", f"bench.{script.stem}",
+                                         *bench_args(script, quick)])
         print(f"\n## {script.name} ({seconds:.1f} s, peak {rss:.0f} MB)\n{out.strip()}", flush=True)
         figure = headline(out) if code == 0 else f"FAILED (exit {code})"
         rows.append((script.stem, figure.replace("|", "/"), f"{rss:.0f} MB"))

@@ -42,7 +42,8 @@ PARAMS = (
     Param("signal", "float", 1.0, "Signal strength r = ||beta||.", low=0.0, high=10.0),
     Param("ridge", "floats", (0.0, 0.1), "Ridge penalties lambda on (1/n)||y - Xb||^2 + "
           "lambda ||b||^2; 0 = minimum norm.", low=0.0, high=100.0, max_items=5),
-    Param("include_optimal", "bool", True, "Also fit with the optimal lambda* = sigma^2 gamma / r^2."),
+    Param("include_optimal", "bool", True,
+          "Also fit with the optimal lambda* = sigma^2 gamma / r^2."),
     Param("n_gammas", "int", 24, "Number of gamma = p / n values, log-spaced in [0.1, 10] "
           "(an even number straddles gamma = 1 symmetrically).",
           low=5, high=60),

@@ -129,8 +129,10 @@ def _curve_rows(params: dict, part: SeedPart, degrees) -> pd.DataFrame:
     grid, pieces = test_grid(), []
     for d in curve_degrees(params):
         i = int(np.searchsorted(degrees, d))
-        pieces.append(_point_rows(params, seed, "test", "fitted", d, grid, part.arrays["test_pred"][i]))
-    pieces.append(_point_rows(params, seed, "test", "truth", -1, grid, TARGETS[params["target"]](grid)))
+        pieces.append(_point_rows(params, seed, "test", "fitted", d, grid,
+                                  part.arrays["test_pred"][i]))
+    pieces.append(_point_rows(params, seed, "test", "truth", -1, grid,
+                              TARGETS[params["target"]](grid)))
     pieces.append(_point_rows(params, seed, "train", "train_point", -1, part.arrays["train_x"],
                               part.arrays["train_y"]))
     return pd.concat(pieces, ignore_index=True)

@@ -46,17 +46,22 @@ SYNTHETIC_TEST = 1000
 
 PARAMS = (
     Param("dataset", "str", "digits", "digits: scikit-learn's 8x8 digits, one-hot squared loss; "
-          "synthetic: a smooth non-linear regression in 10 dimensions.", choices=("digits", "synthetic")),
+          "synthetic: a smooth non-linear regression in 10 dimensions.",
+          choices=("digits", "synthetic")),
     Param("features", "str", "fourier", "Random Fourier features sqrt(2/N) cos(Wx + b) or random "
           "ReLU features sqrt(2/N) max(0, Wx).", choices=("fourier", "relu")),
-    Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20, high=1500),
-    Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0, high=2.0),
+    Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20,
+          high=1500),
+    Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0,
+          high=2.0),
     Param("label_noise", "floats", (0.0,), "Fractions of training labels flipped (digits only); "
           "several values are run side by side on the same features.", low=0.0, high=0.9,
           max_items=4),
     Param("max_ratio", "float", 20.0, "Widest model, in multiples of n_train.", low=1.5, high=40.0),
-    Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5, high=80),
-    Param("ridge", "floats", (0.0,), "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
+    Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5,
+          high=80),
+    Param("ridge", "floats", (0.0,),
+          "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
           "0 = minimum norm. Several values are overlaid.", low=0.0, high=10.0, max_items=6),
     Param("bandwidth", "float", 5.0, "Fourier feature bandwidth s: W ~ N(0, 1/s^2).",
           low=0.1, high=100.0),
@@ -78,7 +83,8 @@ def _data(params: dict, seed: int, label_noise: float = 0.0):
             # One stream per seed for every fraction: a larger fraction flips a superset.
             labels = flip_labels(labels, label_noise, np.random.default_rng([seed, 5]))
         return split, one_hot(labels), one_hot(split.y_test)
-    split = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"], seed)
+    split = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"],
+                                 seed)
     return split, split.y_train[:, None], split.y_test[:, None]
 
 
@@ -235,7 +241,8 @@ def median_curve(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noi
     """Median over seeds against N for one (ridge, label noise) setting; empty if not run."""
     frame = features_only(frame)
     rows = frame[(frame["metric"] == metric) & (frame["split"] == split) & (frame["seed"] >= 0)
-                 & np.isclose(frame["ridge"], ridge) & np.isclose(frame["label_noise"], label_noise)]
+                 & np.isclose(frame["ridge"], ridge) & np.isclose(frame["label_noise"],
+                                                                  label_noise)]
     return rows.groupby("n_params")["value"].median().sort_index()
 
 
@@ -362,7 +369,8 @@ def _ridge_claims(frame, n, widest, metric, fmt) -> list[Claim]:
 
 
 def _label_noise_claims(frame, n, noise, widest) -> list[Claim]:
-    clean_err, noisy_err = median_curve(frame, "error_rate"), median_curve(frame, "error_rate", 0.0, noise)
+    clean_err, noisy_err = median_curve(frame, "error_rate"), median_curve(frame, "error_rate",
+                                                                           0.0, noise)
     clean_mse, noisy_mse = median_curve(frame, "mse"), median_curve(frame, "mse", 0.0, noise)
     flipped = f"{noise:.0%} of training labels flipped"
     out = [Claim(

@@ -37,7 +37,8 @@ BASELINES = {"train_mean": "predict the training mean", "zero": "predict zero"}
 PARAMS = (
     Param("dataset", "str", "diabetes", "diabetes: scikit-learn's 442 patients x 10 features; "
           "synthetic: x ~ N(0, I_10), y = x'beta + N(0, 1).", choices=("diabetes", "synthetic")),
-    Param("max_train", "int", 40, "Largest training set size (sizes 1..max_train).", low=12, high=200),
+    Param("max_train", "int", 40, "Largest training set size (sizes 1..max_train).", low=12,
+          high=200),
     Param("intercept", "bool", True, "Centre the targets: fit y - mean(y_train), then add the "
           "mean back. Off = Schaeffer et al.'s fit through the origin."),
     Param("cut_small_singular", "bool", False, "Ablation: drop singular values below "

@@ -70,7 +70,8 @@ def load(dataset: str, params: dict, seed: int):
     if dataset == "digits":
         s = digits_split(params["n_train"], seed)
         return s.x_train, one_hot(s.y_train), s.x_test, one_hot(s.y_test), s.y_test
-    s = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"], seed)
+    s = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"],
+                             seed)
     return s.x_train, s.y_train[:, None], s.x_test, s.y_test[:, None], None
 
 
@@ -142,7 +143,8 @@ def boosting_path(params: dict, data, seed: int):
         sums = [a.copy() for a in finals] if sums is None else [t + a for t, a in zip(sums, finals)]
         if member + 1 in keep_members:
             k = member + 1
-            yield ("ensembles", k, BOOST_LEAVES * rounds * k, smoothers.effective_params(sums[2] / k),
+            yield ("ensembles", k, BOOST_LEAVES * rounds * k,
+                   smoothers.effective_params(sums[2] / k),
                    scores(sums[0] / k, sums[1] / k, data))
 
 
@@ -174,7 +176,8 @@ def switch_point(params: dict, model: str) -> float:
 def _shape(dataset: str, params: dict) -> tuple[int, int, int, int]:
     """(n, n_test, input dimension, outputs) of one data set."""
     n = params["n_train"]
-    return (n, N_DIGITS - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM, 1)
+    return (n, N_DIGITS - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM,
+                                                                  1)
 
 
 def _path_work(model: str, params: dict, n: int, m: int, dim: int, k: int) -> costs.Work:
@@ -327,5 +330,6 @@ EXPERIMENT = Experiment(
     budget_seconds=15.0,
     metrics=("mse", "error_rate"),
     claims=claims,
-    columns=("stage", "effective_params", "model", "dataset", "n_train"),  # read by its pages; checked on load
+    columns=("stage", "effective_params", "model", "dataset", "n_train"),
+     # read by its pages; checked on load
 )

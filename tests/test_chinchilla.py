@@ -33,7 +33,8 @@ def seeds(rng, noise=0.05, count=10, **over):
 
 def test_exact_values_are_recovered_exactly():
     law = fit_law(N, D, law_values())
-    assert (law.E, law.A, law.alpha, law.B, law.beta) == pytest.approx(tuple(TRUE.values()), rel=1e-4)
+    assert (law.E, law.A, law.alpha, law.B, law.beta) == pytest.approx(tuple(TRUE.values()),
+                                                                       rel=1e-4)
     assert law.r2_log == pytest.approx(1.0) and law.e_identified
     assert law.a == pytest.approx(0.4 / 0.9) and law.b == pytest.approx(0.5 / 0.9)
 

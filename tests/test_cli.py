@@ -46,7 +46,8 @@ def test_run_writes_a_checked_parquet_with_provenance(tmp_path):
 
 def test_run_to_csv_and_with_jobs(tmp_path):
     out = tmp_path / "poly.csv"
-    cli("run", "polynomial", "--set", "max_degree=20", "--seeds", "2", "--jobs", "2", "--out", str(out))
+    cli("run", "polynomial", "--set", "max_degree=20", "--seeds", "2", "--jobs", "2", "--out",
+        str(out))
     frame = pd.read_csv(out)
     assert {"experiment", "seed", "split", "metric", "value", "n_params"} <= set(frame.columns)
 
@@ -76,7 +77,8 @@ def test_precompute_writes_the_store(tmp_path):
     (["run", "polynomial", "--jobs", "0"], "jobs"),
     (["run", "polynomial", "--set", "max_degree=2000", "--set", "n_train=200", "--seeds", "200"],
      "too large for on-demand compute"),
-    (["run", "polynomial", "--out", "x.txt", "--set", "max_degree=5", "--seeds", "1"], "--out must end"),
+    (["run", "polynomial", "--out", "x.txt", "--set", "max_degree=5", "--seeds", "1"],
+     "--out must end"),
     (["describe"], "the following arguments are required: id"),
     (["frobnicate"], "invalid choice"),
     ([], "the following arguments are required"),
@@ -137,12 +139,14 @@ def dead_pid() -> int:
 
 
 def test_a_run_clears_temp_files_of_killed_runs_only(tmp_path):
-    stale = [tmp_path / f".run.parquet.{dead_pid()}-abcd1234.tmp", tmp_path / ".old.csv.x1y2z3w4.tmp"]
+    stale = [tmp_path / f".run.parquet.{dead_pid()}-abcd1234.tmp",
+             tmp_path / ".old.csv.x1y2z3w4.tmp"]
     kept = [tmp_path / f".run.parquet.{os.getpid()}-live1234.tmp",  # a writer still running
             tmp_path / ".notes.tmp", tmp_path / "mine.tmp"]  # not ours
     for path in stale + kept:
         path.write_text("partial")
-    cli("run", "polynomial", "--set", "max_degree=5", "--seeds", "1", "--out", str(tmp_path / "run.csv"))
+    cli("run", "polynomial", "--set", "max_degree=5", "--seeds", "1", "--out",
+        str(tmp_path / "run.csv"))
     assert not any(p.exists() for p in stale)
     assert all(p.exists() for p in kept)
     assert (tmp_path / "run.csv").exists()

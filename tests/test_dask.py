@@ -34,7 +34,8 @@ def address():
     pytest (after AppTest and hypothesis have run) fail to spawn, and a real cluster is a
     separate process anyway."""
     proc = subprocess.Popen([sys.executable, "-c", CLUSTER_SCRIPT], cwd=ROOT, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
     try:
         line = proc.stdout.readline().strip()
         assert line.startswith("tcp://127.0.0.1:"), f"cluster did not start: {line!r}"

@@ -50,7 +50,8 @@ def test_rows_carry_width_and_weight_count():
     widths = ddd.widths_for(EXP.validate({"n_train": 50, "max_width": 8, "n_widths": 2}))
     assert sorted(frame["width"].unique()) == list(widths)
     assert (frame["n_params"] == frame["width"] * 65 + 10 * (frame["width"] + 1)).all()
-    assert set(frame["metric"]) == {"mse", "error_rate"} and set(frame["split"]) == {"train", "test"}
+    assert set(frame["metric"]) == {"mse", "error_rate"} and set(frame["split"]) == {"train",
+                                                                                     "test"}
 
 
 def test_threshold_width_is_always_swept():

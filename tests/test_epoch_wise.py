@@ -52,7 +52,8 @@ def test_network_memorizes_flipped_labels():
     train, test = (ew.curve(frame, "network", "error_rate", split) for split in ("train", "test"))
     assert train.iloc[-1] < 0.1 < 0.3 * 0.8 < train.iloc[0]  # flipped labels fitted too
     assert test.iloc[-1] > test.min() + 0.02  # and that costs test accuracy
-    clean = ew.curve(run(EXP, {**params, "label_noise": 0.0}, seeds=[0]).frame, "network", "error_rate")
+    clean = ew.curve(run(EXP, {**params, "label_noise": 0.0}, seeds=[0]).frame, "network",
+                     "error_rate")
     assert clean.iloc[-1] < test.iloc[-1]
 
 
@@ -74,7 +75,8 @@ def test_chart_rings_the_peak_and_leaves_out_step_zero():
 
     frame = run(EXP, {"model": "linear", "steps": 200}, seeds=2).frame
     test = ew.curve(frame, "linear", "loss")
-    spec = over_steps(frame, metric="loss", peak=(float(test.idxmax()), float(test.max()))).to_dict()
+    spec = over_steps(frame, metric="loss",
+                      peak=(float(test.idxmax()), float(test.max()))).to_dict()
     rows = [r for d in spec["datasets"].values() for r in d]
     assert min(r["step"] for r in rows if "centre" in r) >= 1
     assert any(r.get("label", "").startswith("peak at step") for r in rows)

@@ -44,7 +44,8 @@ def test_precompute_killed_at_random_moments_loses_nothing(tmp_path):
     outcomes = []
     for delay in delays:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments", "precompute", AFFECTED, "--data-dir", str(tmp_path)],
+            [sys.executable, "-m", "experiments", "precompute", AFFECTED, "--data-dir",
+             str(tmp_path)],
             cwd=store.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

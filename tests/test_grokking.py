@@ -351,7 +351,8 @@ def test_gap_sentence_when_it_never_generalizes():
 
 def test_heatmap_and_spectrum_charts():
     cells = pd.DataFrame({"train_fraction": [0.3, 0.7], "weight_decay": [0.0, 1.0],
-                          "epochs_to_memorize": [10.0, 20.0], "epochs_to_generalize": [1000.0, 60.0],
+                          "epochs_to_memorize": [10.0, 20.0],
+                          "epochs_to_generalize": [1000.0, 60.0],
                           "generalized": [0.0, 1.0], "seeds": [3, 3],
                           "phase": ["memorize only", "fast generalization"]})
     spec = charts_grokking.phase_heatmap(cells).to_dict()

@@ -109,7 +109,8 @@ def in_bounds(exp):
         if p.kind == "float":
             return hs.floats(p.low, p.high, allow_nan=False)
         if p.kind == "floats":
-            return hs.lists(hs.floats(p.low, p.high, allow_nan=False), min_size=1, max_size=p.max_items)
+            return hs.lists(hs.floats(p.low, p.high, allow_nan=False), min_size=1,
+                            max_size=p.max_items)
         if p.kind == "bool":
             return hs.booleans()
         return hs.sampled_from(p.choices)
@@ -122,7 +123,8 @@ def test_compute_caps_hold_for_any_valid_config(exp):
     cheap ones run within a generous factor of their estimate."""
     ran = []
 
-    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(in_bounds(exp), hs.integers(1, 200))
     def check(values, n_seeds):
         try:
@@ -142,7 +144,8 @@ def test_compute_caps_hold_for_any_valid_config(exp):
 
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)
 def test_cli_gives_a_result_or_one_error_line(exp, capsys):
-    @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=6, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(hs.sampled_from([p.name for p in exp.params] + ["bogus", "", "a=b"]),
            hs.sampled_from(NASTY_TEXT[:-1]))  # "--help" would be a flag, not a value
     def check(name, text):
@@ -179,7 +182,8 @@ def test_cli_subprocess_prints_one_line_and_exits_2(argv):
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)
 def test_pages_survive_hostile_links(exp):
     """Hostile query values fall back to defaults with a notice; the page still works."""
-    @settings(max_examples=2, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=2, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(hs.dictionaries(hs.sampled_from([p.name for p in exp.params] + ["seeds", "bogus"]),
                            hs.sampled_from(NASTY_TEXT[:-1]).map(lambda t: t.replace("\x00", "")),
                            min_size=1, max_size=4))

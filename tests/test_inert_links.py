@@ -61,5 +61,6 @@ def test_link_values_are_shown_as_plain_text(page, dashboard_url, path, query, t
     assert page.evaluate(MARKUP_IN_ALERTS_JS) == []
     assert page.evaluate(EVIL_REFERENCES_JS, EVIL) == []
     remote = [url for url in requests
-              if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname not in LOOPBACK]
+              if urlsplit(url).scheme not in ("data",
+                                              "blob") and urlsplit(url).hostname not in LOOPBACK]
     assert not remote, remote

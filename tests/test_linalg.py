@@ -35,7 +35,8 @@ def test_sweep_matches_pinv_and_ridge_everywhere(n, max_p):
         assert fit.sigma_min[i] == pytest.approx(sv.min(), rel=1e-8)
         for j, lam in enumerate(ridges):
             beta = reference_beta(f[:, :p], y, lam)
-            np.testing.assert_allclose(fit.test_pred[i, j], f_test[:, :p] @ beta, rtol=1e-7, atol=1e-9)
+            np.testing.assert_allclose(fit.test_pred[i, j], f_test[:, :p] @ beta, rtol=1e-7,
+                                       atol=1e-9)
             np.testing.assert_allclose(fit.train_pred[i, j], f[:, :p] @ beta, rtol=1e-7, atol=1e-9)
             assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
 
@@ -88,7 +89,8 @@ def test_scaled_features_match_a_direct_fit_of_the_scaled_matrix():
             beta = reference_beta(fp, y, lam)
             np.testing.assert_allclose(fit.test_pred[i, j, :, 0], ft @ beta, rtol=1e-7, atol=1e-10)
             assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
-        assert fit.sigma_min[i] == pytest.approx(np.linalg.svd(fp, compute_uv=False).min(), rel=1e-8)
+        assert fit.sigma_min[i] == pytest.approx(np.linalg.svd(fp, compute_uv=False).min(),
+                                                 rel=1e-8)
 
 
 @pytest.mark.parametrize("ridges", [[0.0, 1e-3], [1e-12, 1e-3]])

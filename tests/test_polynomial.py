@@ -57,7 +57,8 @@ def test_training_error_vanishes_once_the_model_interpolates(sweep):
 
 def test_bias_variance_decomposition_adds_up_to_the_test_error(sweep):
     frame, _ = sweep
-    parts = frame[frame["seed"] == -1].pivot_table(index="n_params", columns="metric", values="value")
+    parts = frame[frame["seed"] == -1].pivot_table(index="n_params", columns="metric",
+                                                   values="value")
     mean_test = frame[(frame["split"] == "test") & (frame["metric"] == "mse")].groupby("n_params")["value"].mean()
     total = parts["bias2"] + parts["variance"] + parts["noise"]
     ok = total.index[total.index <= 8]  # where Monte Carlo error over 30 draws is small
@@ -94,7 +95,8 @@ def test_extrapolation_share_matches_a_direct_computation():
     squared = (legendre_features(grid, 11) @ beta - y_test) ** 2
     outside = (grid < t.min()) | (grid > t.max())
     at = frame[frame["degree"] == 11].set_index("metric")["value"]
-    assert at["extrapolation_share"] == pytest.approx(squared[outside].sum() / squared.sum(), rel=1e-6)
+    assert at["extrapolation_share"] == pytest.approx(squared[outside].sum() / squared.sum(),
+                                                      rel=1e-6)
     assert at["mse_inside"] == pytest.approx(squared[~outside].mean(), rel=1e-6)
 
 

@@ -113,8 +113,10 @@ def test_widths_always_include_n_train():
 @pytest.mark.parametrize("params, fragment", [
     ({"dataset": "mnist"}, "dataset"), ({"features": "tanh"}, "features"),
     ({"n_train": 5}, "n_train"), ({"label_noise": 1.5}, "label_noise"),
-    ({"label_noise": "0, 0.1, 0.2, 0.3, 0.4"}, "label_noise"), ({"label_noise": "x"}, "label_noise"),
-    ({"ridge": "-1"}, "ridge"), ({"ridge": []}, "ridge"), ({"max_ratio": float("inf")}, "max_ratio"),
+    ({"label_noise": "0, 0.1, 0.2, 0.3, 0.4"}, "label_noise"),
+    ({"label_noise": "x"}, "label_noise"),
+    ({"ridge": "-1"}, "ridge"), ({"ridge": []}, "ridge"),
+    ({"max_ratio": float("inf")}, "max_ratio"),
     ({"n_train": 1500, "max_ratio": 40, "n_widths": 80}, "too large"),
 ])
 def test_bad_parameters_are_rejected(params, fragment):
@@ -190,7 +192,8 @@ def test_gaussian_limit_kernel_is_sklearns_rbf_and_kernel_fit_is_kernel_ridge():
     k = limit_kernel(split.x_train, split.x_train, s, "fourier")
     k_test = limit_kernel(split.x_test, split.x_train, s, "fourier")
     np.testing.assert_allclose(k, rbf_kernel(split.x_train, gamma=1 / (2 * s * s)), atol=1e-12)
-    reference = KernelRidge(alpha=n * lam, kernel="rbf", gamma=1 / (2 * s * s)).fit(split.x_train, y)
+    reference = KernelRidge(alpha=n * lam, kernel="rbf", gamma=1 / (2 * s * s)).fit(split.x_train,
+                                                                                    y)
     _, test_pred, _, _ = rf.kernel_fit(k, k_test, y, lam)
     np.testing.assert_allclose(test_pred, reference.predict(split.x_test), atol=1e-8)
     train_pred, test_pred, norm, _ = rf.kernel_fit(k, k_test, y, 0.0)  # interpolation

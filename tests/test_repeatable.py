@@ -45,7 +45,8 @@ def cheap_shipped():
     out = []
     for exp in EXPERIMENTS:
         params = exp.validate(exp.precompute_params)
-        if store.paths(exp.id)[0].exists() and exp.cost(params, exp.precompute_seeds) <= CHEAP_PRECOMPUTE:
+        if store.paths(exp.id)[0].exists() and exp.cost(params,
+                                                        exp.precompute_seeds) <= CHEAP_PRECOMPUTE:
             out.append(exp)
     return out
 

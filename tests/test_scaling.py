@@ -15,7 +15,8 @@ from experiments.numerics.powerlaw import fit_power_law, loglog_slope
 
 @pytest.fixture(scope="module")
 def digits_curves():
-    frame = run(sc.EXPERIMENT, {"family": "all", "max_train": 500, "n_sizes": 4}, seeds=2, capped=False).frame
+    frame = run(sc.EXPERIMENT, {"family": "all", "max_train": 500, "n_sizes": 4}, seeds=2,
+                capped=False).frame
     test = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     return frame, test.groupby(["family", "n_train"])["value"].median().unstack(0)
 

@@ -32,7 +32,8 @@ def test_a_link_to_a_run_reproduces_it():
 
 
 @pytest.mark.parametrize("query, name", [
-    ({"n_train": "abc"}, "n_train"), ({"noise": "nan"}, "noise"), ({"max_degree": "-4"}, "max_degree"),
+    ({"n_train": "abc"}, "n_train"), ({"noise": "nan"}, "noise"),
+    ({"max_degree": "-4"}, "max_degree"),
     ({"target": "<script>"}, "target"), ({"seeds": "1e9"}, "seeds"), ({"ridge": "inf"}, "ridge"),
 ])
 def test_bad_link_values_fall_back_to_defaults_with_a_notice(query, name):
@@ -71,7 +72,8 @@ def test_explorer_restores_a_link_and_flags_bad_values():
 
 def test_explorer_chart_never_averages_different_configs():
     frame = pd.DataFrame({"experiment": "e", "seed": [0, 1, 0, 1], "split": "test", "metric": "mse",
-                          "value": [1.0, 3.0, 10.0, 30.0], "n_params": 5, "ridge": [0.0, 0.0, 1.0, 1.0]})
+                          "value": [1.0, 3.0, 10.0, 30.0], "n_params": 5,
+                          "ridge": [0.0, 0.0, 1.0, 1.0]})
     assert "ridge" in config_columns(frame)
     spec = explorer_chart(frame, x="n_params", metric="mse").to_dict()
     centres = sorted(r["centre"] for d in spec["datasets"].values() for r in d)

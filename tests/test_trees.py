@@ -147,7 +147,8 @@ def test_charts_show_both_stages_and_the_axis_switch(forest_run):
     rows = forest_run[forest_run["metric"] == "mse"]
     summary = charts_trees.stage_summary(rows, "mse")
     assert charts_trees.switch_point(summary)["n_params"] == 200
-    for chart in (charts_trees.composite_chart(rows, "mse"), charts_trees.effective_chart(rows, "mse")):
+    for chart in (charts_trees.composite_chart(rows, "mse"),
+                  charts_trees.effective_chart(rows, "mse")):
         spec = chart.to_dict()
         values = [v for d in spec["datasets"].values() for v in d]
         assert {"leaves", "trees"} <= {v.get("stage") for v in values}

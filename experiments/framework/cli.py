@@ -95,7 +95,8 @@ def progress_printer(label: str):
     def report(fraction: float, text: str) -> None:
         if live:
             end = "\n" if fraction >= 1 else ""
-            print(f"\r{label}: {fraction:4.0%} {text}".ljust(60), end=end, file=sys.stderr, flush=True)
+            print(f"\r{label}: {fraction:4.0%} {text}".ljust(60), end=end, file=sys.stderr,
+                  flush=True)
         elif int(fraction * 10) > last_step[0]:
             last_step[0] = int(fraction * 10)
             print(f"{label}: {fraction:4.0%} {text}", file=sys.stderr, flush=True)
@@ -190,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:
-        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})", file=sys.stderr)
+        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})",
+              file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

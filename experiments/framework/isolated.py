@@ -65,7 +65,8 @@ class Child:
         env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.framework.isolated", str(self._out)], cwd=ROOT, env=env,
+            [sys.executable, "-m", "experiments.framework.isolated", str(self._out)], cwd=ROOT,
+            env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             start_new_session=True)  # its own process group: a kill reaches anything it starts
         request = {"experiment": experiment_id, "params": plain(params), "seeds": n_seeds,

@@ -179,7 +179,8 @@ class _Sweep:
             if not _well_conditioned(lam_min, lam_max, n * lam):
                 hard.append(j)
                 continue
-            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(), n * lam), overwrite_a=True)
+            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(), n * lam),
+                                                    overwrite_a=True)
             sol = _cho_solve(chol, rhs)
             alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
             fitted = gram @ alpha
