@@ -30,6 +30,7 @@ from experiments.framework import costs
 from experiments.framework.claims import Claim
 from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart
 from experiments.framework.params import Param
+from experiments.framework.schema import tidy_rows
 from experiments.numerics.features import degree_grid, legendre_features
 from experiments.numerics.sweep_solver import nested_ridge_sweep
 
@@ -113,12 +114,9 @@ def run_seed(params: dict, seed: int) -> SeedPart:
 
 
 def _rows(params, degrees, seed, split, metric, values) -> pd.DataFrame:
-    return pd.DataFrame({
-        "seed": seed, "split": split, "metric": metric, "value": values,
-        "degree": degrees, "n_params": degrees + 1, "n_train": params["n_train"],
-        "noise": params["noise"], "ridge": params["ridge"], "target": params["target"],
-        "design": params["design"],
-    })
+    return tidy_rows(seed, split, metric, values, degree=degrees, n_params=degrees + 1,
+                     n_train=params["n_train"], noise=params["noise"], ridge=params["ridge"],
+                     target=params["target"], design=params["design"])
 
 
 def _curve_rows(params: dict, part: SeedPart, degrees) -> pd.DataFrame:

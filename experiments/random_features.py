@@ -31,6 +31,7 @@ from experiments.framework import costs
 from experiments.framework.claims import Claim
 from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
+from experiments.framework.schema import tidy_rows
 from experiments.numerics.datasets import (
     N_DIGITS,
     digits_split,
@@ -164,13 +165,12 @@ def _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test) ->
                                             ("test", fit.test_pred, split.y_test)):
                 metrics[(split_name, "error_rate")] = (pred[:, j].argmax(axis=2) != truth).mean(axis=1)
         for (split_name, metric), values in metrics.items():
-            frames.append(pd.DataFrame({
-                "seed": seed, "split": split_name, "metric": metric, "value": values,
-                "n_params": widths, "n_train": params["n_train"], "ridge": lam,
-                "effective_params": fit.effective_params()[:, j], "dataset": params["dataset"],
-                "features": params["features"], "label_noise": label_noise,
-                "noise": params["noise"], "bandwidth": params["bandwidth"], "source": "features",
-            }))
+            frames.append(tidy_rows(
+                seed, split_name, metric, values, n_params=widths, n_train=params["n_train"],
+                ridge=lam, effective_params=fit.effective_params()[:, j],
+                dataset=params["dataset"], features=params["features"],
+                label_noise=label_noise, noise=params["noise"], bandwidth=params["bandwidth"],
+                source="features"))
     return frames
 
 
