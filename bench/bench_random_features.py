@@ -116,7 +116,8 @@ def main() -> None:
     t_full, _ = timed(nested_ridge_sweep, f, f_test, y, widths, ridges, np.sqrt(2.0 / widths))
     lab = [fit.test_pred[i, j] for i in range(len(widths)) for j in range(len(ridges))]
     worst = max(float(np.max(np.abs(a - b)) / np.max(np.abs(b))) for a, b in zip(lab, ref))
-    print(f"  (a) naive pinv / solve per width and lambda : {t_naive:8.2f} s  ({t_naive / t_lab:5.1f}x)")
+    print(f"  (a) naive pinv / solve per width and lambda : {t_naive:8.2f} s  "
+          f"({t_naive / t_lab:5.1f}x)")
     print(f"  (b) scikit-learn validation_curve          : {t_sk:8.2f} s  ({t_sk / t_lab:5.1f}x)")
     print(f"  lab nested sweep (median of 3)             : {t_lab:8.2f} s  "
           f"(runs {', '.join(f'{t:.2f}' for t in lab_runs)})")

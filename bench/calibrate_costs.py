@@ -5,7 +5,8 @@
 Runs a grid of small-to-moderate configurations of every experiment with ONE BLAS
 thread (as on-demand runs do), measures wall time (best of --repeat runs) and peak
 traced memory (tracemalloc sees every numpy allocation; one more, untimed run), and
-prints estimate / actual for each, with the load average at the start. The estimate must stay above half the actual time and above the peak memory.
+prints estimate / actual for each, with the load average at the start. The estimate
+must stay above half the actual time and above the peak memory.
 `--fit` also fits the machine constants of experiments/costs.py to the measured times
 (non-negative least squares on the work each estimate counted) and prints them next to
 the shipped ones; the shipped constants are those times a margin for a loaded host.

@@ -115,7 +115,9 @@ async def drive(base: str, jobs: list[tuple[str, str, int]], timeout_ms: float
 
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def load_test(sessions: int = 24, runs_fraction: float = 0.5, seeds: int = 5,

@@ -106,7 +106,8 @@ def memory(params: dict, n_seeds: int) -> float:
     digit and the sweep's test products at the widest model, the n x n Gram factors, and
     the drawn answers' indices and correctness."""
     n, big = params["n_train"], params["max_width"]
-    arrays = 3 * 8 * N_DIGITS * big + 4 * 8 * n * n + 16 * params["n_answers"] * params["answer_length"]
+    arrays = (3 * 8 * N_DIGITS * big + 4 * 8 * n * n
+              + 16 * params["n_answers"] * params["answer_length"])
     rows = 5 * params["n_widths"]
     return costs.total_bytes(arrays) + costs.results_bytes(rows, 10, n_seeds)
 
@@ -117,7 +118,8 @@ def cost(params: dict, n_seeds: int) -> float:
     widths' factorizations (~0.3 s) and the answers (m uniforms each, then gathers)."""
     n, big = params["n_train"], params["max_width"]
     fit = 2e-10 * N_DIGITS * big * (64 + 2 * n) * (0.6 + 0.4 * params["n_widths"] / 16)
-    draws = 1e-8 * params["n_answers"] * (N_DIGITS - n + params["n_widths"] * params["answer_length"])
+    draws = 1e-8 * params["n_answers"] * (N_DIGITS - n
+                                          + params["n_widths"] * params["answer_length"])
     return n_seeds * (0.3 + fit + draws)
 
 

@@ -180,7 +180,8 @@ def memory(params: dict, n_seeds: int) -> float:
 
 
 def curve(frame: pd.DataFrame, model: str, metric: str, split: str = "test") -> pd.Series:
-    rows = frame[(frame["model"] == model) & (frame["metric"] == metric) & (frame["split"] == split)]
+    rows = frame[(frame["model"] == model) & (frame["metric"] == metric)
+                 & (frame["split"] == split)]
     return rows.groupby("step")["value"].median()
 
 

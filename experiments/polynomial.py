@@ -197,7 +197,8 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     below, above = mse[mse.index < n], mse[mse.index > n]
     if below.empty or above.empty:
         return []
-    regime = f"n = {n}, noise {params['noise']:g}, x drawn {params['design']}, ridge {params['ridge']:g}"
+    regime = (f"n = {n}, noise {params['noise']:g}, x drawn {params['design']}, "
+              f"ridge {params['ridge']:g}")
     best, best_over, peak = int(below.idxmin()), int(above.idxmin()), int(mse.idxmax())
     out = [Claim(
         "classical_wins",
@@ -215,7 +216,8 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     parts = frame[frame["seed"] < 0].pivot_table(index="n_params", columns="metric", values="value")
     if {"bias2", "variance"} <= set(parts.columns):
         top = parts["variance"].idxmax()
-        b_top, v_top, b_best = parts.loc[top, "bias2"], parts.loc[top, "variance"], parts.loc[best, "bias2"]
+        b_top, v_top = parts.loc[top, "bias2"], parts.loc[top, "variance"]
+        b_best = parts.loc[best, "bias2"]
         out.append(Claim(
             "both_terms_explode",
             f"At {int(top)} coefficients both terms explode: variance {v_top:.2g} and bias^2 "

@@ -140,7 +140,8 @@ def _kernel_rows(params, seed, label_noise, split, y_train, y_test) -> list[pd.D
                    ("test", "mse"): np.sum((test_pred - y_test) ** 2, axis=1).mean(),
                    ("train", "coef_norm"): norm}
         if params["dataset"] == "digits":
-            metrics[("train", "error_rate")] = np.mean(train_pred.argmax(axis=1) != y_train.argmax(axis=1))
+            wrong = train_pred.argmax(axis=1) != y_train.argmax(axis=1)
+            metrics[("train", "error_rate")] = np.mean(wrong)
             metrics[("test", "error_rate")] = np.mean(test_pred.argmax(axis=1) != split.y_test)
         rows += [{"split": split_name, "metric": metric, "value": float(value), "ridge": lam,
                   "effective_params": p_eff} for (split_name, metric), value in metrics.items()]
@@ -163,7 +164,8 @@ def _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test) ->
             # Training error is measured against the (possibly flipped) labels it was fitted to.
             for split_name, pred, truth in (("train", fit.train_pred, y_train.argmax(axis=1)),
                                             ("test", fit.test_pred, split.y_test)):
-                metrics[(split_name, "error_rate")] = (pred[:, j].argmax(axis=2) != truth).mean(axis=1)
+                wrong = pred[:, j].argmax(axis=2) != truth
+                metrics[(split_name, "error_rate")] = wrong.mean(axis=1)
         for (split_name, metric), values in metrics.items():
             frames.append(tidy_rows(
                 seed, split_name, metric, values, n_params=widths, n_train=params["n_train"],

@@ -243,7 +243,8 @@ def stage_medians(rows: pd.DataFrame) -> pd.DataFrame:
 def matched_pair(summary: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The (first-stage, second-stage) points whose median p_eff are closest in ratio."""
     first_stage = summary["stage"].iloc[0]
-    first, second = summary[summary["stage"] == first_stage], summary[summary["stage"] != first_stage]
+    first = summary[summary["stage"] == first_stage]
+    second = summary[summary["stage"] != first_stage]
     gap = np.abs(np.log(first["effective_params"].to_numpy()[:, None]
                         / second["effective_params"].to_numpy()[None, :]))
     i, j = np.unravel_index(np.argmin(gap), gap.shape)
@@ -263,7 +264,8 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
         summary = stage_medians(rows)
         if summary["stage"].nunique() < 2:
             continue
-        regime = f"{model} on {dataset}, n_train = {int(rows['n_train'].iloc[0])}, test squared loss"
+        regime = (f"{model} on {dataset}, n_train = {int(rows['n_train'].iloc[0])}, "
+                  "test squared loss")
         first_stage = summary["stage"].iloc[0]
         switch = summary[summary["stage"] == first_stage].iloc[-1]
         end = summary.iloc[-1]

@@ -47,7 +47,8 @@ CHART_MARKS_JS = """() => Array.from(document.querySelectorAll('.vega-embed')).m
         return {marks: coloured, drawn: coloured, nan: false, canvas: true};
     }
     const paths = Array.from(embed.querySelectorAll(
-        'g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, g.mark-rule line'));
+        'g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, '
+        + 'g.mark-rule line'));
     const drawn = paths.filter(p => {
         const d = p.getAttribute('d');
         return (d && d.length > 2 && !d.includes('NaN')) || p.tagName === 'line';
@@ -62,7 +63,8 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running/i.test(document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
+        " || !/Running/i.test("
+        "document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
         timeout=timeout)
 
 

@@ -40,7 +40,8 @@ def test_error_curve_marks_the_threshold_and_binds_the_legend():
 
 def test_error_curve_uses_the_median_not_the_mean():
     spec = charts.error_curve(sweep_frame(), x="n_params", metric="mse").to_dict()
-    peak = [r for d in layer_data(spec) for r in d if r.get("n_params") == 10 and r.get("split") == "test"]
+    peak = [r for d in layer_data(spec) for r in d if r.get("n_params") == 10
+            and r.get("split") == "test"]
     assert peak[0]["centre"] == pytest.approx(0.1 + 300.0)  # median seed (2 -> 3 * 100)
 
 

@@ -134,7 +134,8 @@ def default_run():
 
 
 def per_seed(frame, split, seed):
-    rows = frame[(frame["metric"] == "accuracy") & (frame["split"] == split) & (frame["seed"] == seed)]
+    rows = frame[(frame["metric"] == "accuracy") & (frame["split"] == split)
+                 & (frame["seed"] == seed)]
     return rows.set_index("step")["value"]
 
 

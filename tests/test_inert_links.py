@@ -25,7 +25,8 @@ MARKUP_IN_ALERTS_JS = """() => Array.from(document.querySelectorAll('[data-testi
     .filter(el => !el.closest('[data-testid="stAlertDynamicIcon"]'))
     .map(el => el.tagName + ' ' + (el.getAttribute('href') || el.getAttribute('src') || '')))"""
 EVIL_REFERENCES_JS = """(evil) => Array.from(document.querySelectorAll('*')).flatMap(el =>
-    Array.from(el.attributes).filter(a => a.value.includes(evil)).map(a => el.tagName + ' ' + a.name))"""
+    Array.from(el.attributes).filter(a => a.value.includes(evil))
+        .map(a => el.tagName + ' ' + a.name))"""
 
 
 def payload_links() -> list[tuple[str, dict, list[str]]]:

@@ -79,7 +79,8 @@ def test_rejects_widths_that_are_not_increasing():
 def test_scaled_features_match_a_direct_fit_of_the_scaled_matrix():
     """scale[i] * F[:, :p] (e.g. sqrt(2/p) random features) via the unscaled factorization."""
     rng = np.random.default_rng(5)
-    f, f_test, y = rng.standard_normal((30, 120)), rng.standard_normal((20, 120)), rng.standard_normal(30)
+    f, f_test = rng.standard_normal((30, 120)), rng.standard_normal((20, 120))
+    y = rng.standard_normal(30)
     widths = np.array([10, 30, 60, 120])
     scale = np.sqrt(2.0 / widths)
     fit = nested_ridge_sweep(f, f_test, y, widths, [0.0, 1e-2], scale=scale)

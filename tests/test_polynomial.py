@@ -59,7 +59,8 @@ def test_bias_variance_decomposition_adds_up_to_the_test_error(sweep):
     frame, _ = sweep
     parts = frame[frame["seed"] == -1].pivot_table(index="n_params", columns="metric",
                                                    values="value")
-    mean_test = frame[(frame["split"] == "test") & (frame["metric"] == "mse")].groupby("n_params")["value"].mean()
+    test_mse = frame[(frame["split"] == "test") & (frame["metric"] == "mse")]
+    mean_test = test_mse.groupby("n_params")["value"].mean()
     total = parts["bias2"] + parts["variance"] + parts["noise"]
     ok = total.index[total.index <= 8]  # where Monte Carlo error over 30 draws is small
     np.testing.assert_allclose(total.loc[ok], mean_test.loc[ok], rtol=0.25)

@@ -16,7 +16,8 @@ EXP = rf.EXPERIMENT
 
 
 def median_curve(frame, metric="error_rate", split="test", ridge=0.0):
-    rows = frame[(frame["metric"] == metric) & (frame["split"] == split) & (frame["ridge"] == ridge)]
+    rows = frame[(frame["metric"] == metric) & (frame["split"] == split)
+                 & (frame["ridge"] == ridge)]
     return rows.groupby("n_params")["value"].median()
 
 
@@ -94,7 +95,8 @@ def test_sweep_equals_a_fresh_pinv_per_width():
             beta = (np.linalg.pinv(fp) if lam == 0 else
                     np.linalg.solve(fp.T @ fp + 60 * lam * np.eye(p), fp.T)) @ y_train
             mse = np.mean((np.sqrt(2.0 / p) * f_test[:, :p] @ beta - split.y_test[:, None]) ** 2)
-            got = frame.query("metric == 'mse' and split == 'test' and n_params == @p and ridge == @lam")
+            got = frame.query("metric == 'mse' and split == 'test' and n_params == @p "
+                              "and ridge == @lam")
             assert got["value"].item() == pytest.approx(mse, rel=1e-6)
 
 
@@ -227,7 +229,8 @@ def test_kernel_rows_sit_beside_the_feature_rows():
     kernel = frame[frame["source"] == "kernel"]
     assert set(frame["source"]) == {"features", "kernel"} and kernel["n_params"].isna().all()
     assert len(kernel) == 2 * 2 * 5  # label noises x ridges x (train, test) metrics + norm
-    assert kernel.query("split == 'train' and metric == 'error_rate' and ridge == 0")["value"].max() == 0
+    train_error = kernel.query("split == 'train' and metric == 'error_rate' and ridge == 0")
+    assert train_error["value"].max() == 0
     widest = rf.median_curve(frame, "error_rate").iloc[-1]
     assert abs(rf.kernel_value(frame, "error_rate") - widest) < 0.05
     assert rf.features_only(frame)["n_params"].notna().all()

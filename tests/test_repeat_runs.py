@@ -92,7 +92,8 @@ def run_processes() -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if (entry.name.isdigit() and b"experiments.framework.isolated" in (entry / "cmdline").read_bytes()
+            if (entry.name.isdigit()
+                and b"experiments.framework.isolated" in (entry / "cmdline").read_bytes()
                     and Path(os.readlink(entry / "cwd")) == ROOT):
                 pids.append(int(entry.name))
         except OSError:

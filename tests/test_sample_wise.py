@@ -152,11 +152,13 @@ def test_charts_draw_the_baselines_and_each_variant():
 
     frame = run(EXP, {"max_train": 14}, seeds=2).frame
     main = charts_sample_wise.with_baselines(sw.selected(frame, EXP.defaults())).to_dict()
-    colour = next(layer["encoding"]["color"] for layer in _layers(main) if "color" in layer.get("encoding", {}))
+    colour = next(layer["encoding"]["color"] for layer in _layers(main)
+                  if "color" in layer.get("encoding", {}))
     assert colour["scale"]["domain"] == ["train", "test", "predict the training mean"]
     origin = frame[~frame["intercept"]]
     panel = charts_sample_wise.ablation_panel(origin).to_dict()
-    colour = next(layer["encoding"]["color"] for layer in _layers(panel) if "color" in layer.get("encoding", {}))
+    colour = next(layer["encoding"]["color"] for layer in _layers(panel)
+                  if "color" in layer.get("encoding", {}))
     assert colour["scale"]["domain"] == ["no ablation", "cut small singular", "project test",
                                          "remove noise", "predict the training mean"]
     assert len(colour["scale"]["range"]) == 5

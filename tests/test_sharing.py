@@ -27,7 +27,8 @@ def test_a_link_to_a_run_reproduces_it():
     assert not at.exception and not at.error
     assert any("Showing your run" in s.value for s in at.success)
     command = at.code[0].value
-    assert "--set noise=0.2" in command and "--set max_degree=90" in command and "--seeds 3" in command
+    assert all(part in command for part in ("--set noise=0.2", "--set max_degree=90",
+                                            "--seeds 3"))
     assert at.number_input(key="polynomial.max_degree").value == 90
 
 

@@ -200,7 +200,8 @@ def _shipped():
 
 def _shipped_rows(model, dataset):
     frame, _ = _shipped()
-    return frame[(frame["model"] == model) & (frame["dataset"] == dataset) & (frame["metric"] == "mse")]
+    return frame[(frame["model"] == model) & (frame["dataset"] == dataset)
+                 & (frame["metric"] == "mse")]
 
 
 def test_synthetic_forest_error_halves_at_equal_effective_parameters():

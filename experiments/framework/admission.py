@@ -111,7 +111,8 @@ class Job:
                     try:
                         self._child = Child(*self._request, self.limits)
                     except OSError as err:
-                        raise RunStopped(f"could not start a run process ({err.strerror})") from None
+                        raise RunStopped(
+                            f"could not start a run process ({err.strerror})") from None
                 if not self._child.running():
                     return
                 child = self._child

@@ -149,7 +149,8 @@ def do_run(args) -> None:
 
 
 def do_precompute(args) -> None:
-    chosen = [registry.get(i) for i in args.ids] if args.ids else list(registry.experiments().values())
+    chosen = ([registry.get(i) for i in args.ids] if args.ids
+              else list(registry.experiments().values()))
     data_dir = args.data_dir or store.DATA_DIR
     store.check_folder(data_dir)  # a missing or read-only folder fails now, not after the runs
     for path in store.sync_sidecars(data_dir):

@@ -67,7 +67,7 @@ def price(work: Work) -> float:
     return seconds(work + RUN)
 
 
-# The nested least-squares sweep (experiments/numerics/sweep_solver.py) --------------------------------
+# The nested least-squares sweep (experiments/numerics/sweep_solver.py) ------------------
 
 LANCZOS_STEPS = 30  # measured mean steps per run: 6 (polynomial) to 29 (linear theory)
 DENSE_BELOW = 64

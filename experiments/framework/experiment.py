@@ -134,7 +134,8 @@ def seed_list(seeds: int | Sequence[int]) -> list[int]:
             raise ParamError(f"seeds: {seeds} is out of range (1 to {MAX_SEEDS})")
         return list(range(int(seeds)))
     try:
-        out = list(dict.fromkeys(int(s) for s in seeds if not isinstance(s, bool) and float(s) == int(s)))
+        out = list(dict.fromkeys(int(s) for s in seeds if not isinstance(s, bool)
+                                 and float(s) == int(s)))
     except (TypeError, ValueError, OverflowError):
         raise ParamError("seeds: expected a whole number or a list of whole numbers") from None
     if not 1 <= len(out) <= MAX_SEEDS or min(out) < 0 or max(out) > 2**31 - 1:

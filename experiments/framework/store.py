@@ -174,7 +174,8 @@ def read_table(path: Path, experiment: str | None = None,
         provenance = json.loads((table.schema.metadata or {}).get(PROVENANCE_KEY, b"{}"))
         frame = table.to_pandas()
     except (OSError, ValueError, pa.ArrowException) as err:
-        raise StoreError(f"result file {path} is unreadable ({type(err).__name__}); {fix}") from None
+        raise StoreError(
+            f"result file {path} is unreadable ({type(err).__name__}); {fix}") from None
     version = provenance.get("schema_version")
     if version != SCHEMA_VERSION:
         raise StoreError(
@@ -212,7 +213,8 @@ def check_params(provenance: dict, exp, path: Path) -> None:
     try:
         exp.validate(stored)
     except ParamError as err:
-        raise StoreError(f"result file {path} records an invalid parameter ({err}); {fix}") from None
+        raise StoreError(
+            f"result file {path} records an invalid parameter ({err}); {fix}") from None
 
 
 def load(experiment: str, data_dir: Path | None = None,
