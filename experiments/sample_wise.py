@@ -32,7 +32,6 @@ from experiments.framework.params import Param
 
 N_FEATURES = 10
 ABLATIONS = ("cut_small_singular", "project_test", "remove_noise")
-BASELINES = {"train_mean": "predict the training mean", "zero": "predict zero"}
 
 PARAMS = (
     Param("dataset", "str", "diabetes", "diabetes: scikit-learn's 442 patients x 10 features; "
