@@ -81,6 +81,7 @@ def test_clear_cache_from_a_visitor_leaves_the_shared_result_caches_alone():
     assert before > 0 and data.SHIPPED.nbytes == before
 
 
+@pytest.mark.slow
 def test_an_isolated_run_equals_the_in_process_run():
     frame, provenance = run_isolated("polynomial", CHEAP, 2)
     expected = run(POLY, CHEAP, 2).frame
@@ -89,6 +90,7 @@ def test_an_isolated_run_equals_the_in_process_run():
     assert "--set max_degree=30 --seeds 2" in provenance["command"]
 
 
+@pytest.mark.slow
 def test_a_refused_setting_comes_back_as_one_line():
     with pytest.raises(RunStopped, match="max_degree") as err:
         run_isolated("polynomial", {"max_degree": -4}, 1)

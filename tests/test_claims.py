@@ -10,6 +10,7 @@ import pytest
 from experiments.framework import registry, store
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("experiment_id", sorted(registry.experiments()))
 def test_shipped_data_support_every_claim(experiment_id):
     exp = registry.get(experiment_id)

@@ -20,12 +20,14 @@ def cli(*args, check=True):
     return proc
 
 
+@pytest.mark.slow
 def test_list_names_every_registered_experiment():
     out = cli("list").stdout
     for exp_id in registry.experiments():
         assert exp_id in out
 
 
+@pytest.mark.slow
 def test_describe_prints_the_spec_as_json():
     spec = json.loads(cli("describe", "polynomial").stdout)
     names = {p["name"] for p in spec["params"]}
@@ -33,6 +35,7 @@ def test_describe_prints_the_spec_as_json():
     assert spec["id"] == "polynomial" and spec["x"] == "n_params"
 
 
+@pytest.mark.slow
 def test_run_writes_a_checked_parquet_with_provenance(tmp_path):
     out = tmp_path / "poly.parquet"
     cli("run", "polynomial", "--set", "n_train=12", "--set", "max_degree=40",
@@ -44,6 +47,7 @@ def test_run_writes_a_checked_parquet_with_provenance(tmp_path):
     assert provenance["params"]["max_degree"] == 40 and provenance["packages"]["numpy"]
 
 
+@pytest.mark.slow
 def test_run_to_csv_and_with_jobs(tmp_path):
     out = tmp_path / "poly.csv"
     cli("run", "polynomial", "--set", "max_degree=20", "--seeds", "2", "--jobs", "2", "--out",
@@ -52,11 +56,13 @@ def test_run_to_csv_and_with_jobs(tmp_path):
     assert {"experiment", "seed", "split", "metric", "value", "n_params"} <= set(frame.columns)
 
 
+@pytest.mark.slow
 def test_run_without_out_prints_a_summary_table():
     out = cli("run", "polynomial", "--set", "max_degree=10", "--seeds", "2").stdout
     assert "n_params" in out and "mse" in out
 
 
+@pytest.mark.slow
 def test_precompute_writes_the_store(tmp_path):
     proc = cli("precompute", "polynomial", "--data-dir", str(tmp_path))
     frame, provenance = store.load("polynomial", tmp_path)
@@ -108,6 +114,7 @@ def unwritable_folder(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where, fragment", [
     (lambda tmp: tmp / "results.parquet", "is a folder"),
     (lambda tmp: tmp / "missing" / "run.parquet", "does not exist; create it first"),

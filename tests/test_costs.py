@@ -93,6 +93,7 @@ def check_memory(case) -> None:
                               f"{estimate / 2**20:.1f} MB")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CHEAP, ids=label)
 def test_cheap_runs_stay_within_their_estimates(case):
     check_time(case)

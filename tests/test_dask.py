@@ -53,6 +53,7 @@ def cli(*args):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_on_dask_equals_the_serial_run(address, tmp_path):
     sets = [a for k, v in PARAMS.items() for a in ("--set", f"{k}={v}")]
     serial = cli("run", "polynomial", *sets, "--seeds", "4", "--out", str(tmp_path / "s.parquet"))
@@ -74,6 +75,7 @@ def test_python_api_inside_a_client_equals_the_serial_run(address):
     pd.testing.assert_frame_equal(fanned, serial, check_exact=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags, words", [
     (["--backend", "dask"], "needs --scheduler"),
     (["--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),

@@ -79,6 +79,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_drift_gives_the_fix_on_the_pages_that_read_it(case, drifted):
     exp_id, change, words, broken, fine = CASES[case]

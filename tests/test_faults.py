@@ -35,6 +35,7 @@ def copy_shipped(dest):
     return {p.name: p.read_bytes() for p in dest.iterdir()}
 
 
+@pytest.mark.slow
 def test_precompute_killed_at_random_moments_loses_nothing(tmp_path):
     before = copy_shipped(tmp_path)
     old_frame, old_prov = store.load(AFFECTED, tmp_path)
@@ -114,6 +115,7 @@ def test_damaged_file_gives_a_clear_message(kind, tmp_path):
         store.load(other, tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["truncated", "column_dropped", "older_schema"])
 def test_damaged_file_breaks_only_its_own_page(kind, tmp_path, monkeypatch):
     copy_shipped(tmp_path)

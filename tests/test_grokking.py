@@ -159,6 +159,7 @@ def test_progress_measures_show_hidden_progress(default_run):
         assert claims[key].holds, claims[key].text
 
 
+@pytest.mark.slow
 def test_with_30_percent_of_pairs_weight_decay_is_needed():
     frame = run(EXP, {"weight_decay": 0.0, "epochs": 1500}, seeds=[0]).frame
     assert per_seed(frame, "train", 0).iloc[-1] > 0.99
@@ -308,6 +309,7 @@ def test_outcomes_of_constructed_curves():
     assert grokking_phase.outcome(None, 40, 0.98, 0.96) == "fast generalization"
 
 
+@pytest.mark.slow
 def test_phase_diagram_on_demand():
     frame = run(grokking_phase.EXPERIMENT, {}, seeds=[0]).frame
     cells = grokking_phase.cells(frame).set_index(["train_fraction", "weight_decay"])
@@ -322,6 +324,7 @@ def test_phase_diagram_on_demand():
 
 # Charts ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_progress_chart_has_aligned_log_axes_and_milestones(default_run):
     marks = grokking.milestones(default_run)
     specs = [c.to_dict() for c in charts_grokking.progress_panels(default_run, marks)]
@@ -377,6 +380,7 @@ def grokking_page():
     render_page("grokking")
 
 
+@pytest.mark.slow
 def test_train_live_button_draws_a_finished_run():
     from streamlit.testing.v1 import AppTest
 
@@ -390,6 +394,7 @@ def test_train_live_button_draws_a_finished_run():
     assert live and "Memorized at epoch" in live[0]
 
 
+@pytest.mark.slow
 def test_page_draws_the_shipped_run_without_training(monkeypatch):
     """Spectra and progress measures come from the run's own output: opening the page
     trains nothing (only the buttons do)."""

@@ -61,6 +61,7 @@ def test_modern_panel_is_a_curve_where_the_widest_model_beats_the_classical_opti
     assert median.idxmax() == n  # and it is a double descent: the peak sits at N = n
 
 
+@pytest.mark.slow
 def test_the_whole_peak_is_on_the_axis(home):
     _, shown = home
     spec, _ = shown["home-double-descent"]
@@ -70,6 +71,7 @@ def test_the_whole_peak_is_on_the_axis(home):
     assert max(r["high_plot"] for r in rows) == max(r["high"] for r in rows)
 
 
+@pytest.mark.slow
 def test_both_best_points_are_ringed_and_named_in_one_sentence(home):
     at, shown = home
     frame, params, claims = shipped_claims()
@@ -95,6 +97,7 @@ def test_the_modern_sentence_holds_on_the_shipped_data():
     assert points["n_params"].iloc[0] < params["n_train"] < points["n_params"].iloc[1]
 
 
+@pytest.mark.slow
 def test_the_left_chart_says_which_experiment_it_is(home):
     at, _ = home
     text = " ".join(c.value for c in at.caption)

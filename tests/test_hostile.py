@@ -117,6 +117,7 @@ def in_bounds(exp):
     return hs.fixed_dictionaries({p.name: value(p) for p in exp.params})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)
 def test_compute_caps_hold_for_any_valid_config(exp):
     """Any in-bounds config either fits the budget or is refused with a clear message;
@@ -164,6 +165,7 @@ def test_cli_gives_a_result_or_one_error_line(exp, capsys):
     check()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [
     ["run", "polynomial", "--set", "max_degree=nan"],
     ["run", "polynomial", "--set", "noise=http://evil.example/?x=1"],
@@ -179,6 +181,7 @@ def test_cli_subprocess_prints_one_line_and_exits_2(argv):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)
 def test_pages_survive_hostile_links(exp):
     """Hostile query values fall back to defaults with a notice; the page still works."""

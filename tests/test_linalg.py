@@ -113,6 +113,7 @@ def test_ill_conditioned_penalties_take_an_exact_route(ridges):
         assert fit.sigma_min[i] == pytest.approx(sv.min(), rel=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [20, 100])
 def test_rank_deficient_features_follow_pinv(n):
     """Repeated columns: F_p is exactly rank deficient on both sides of n, and the

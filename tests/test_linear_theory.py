@@ -24,6 +24,7 @@ def curves(frame, source, how="mean"):
     return rows.groupby(["ridge_label", "gamma"])["value"].agg(how).unstack(0)
 
 
+@pytest.mark.slow
 def test_simulation_matches_theory_on_both_sides_of_the_threshold(result):
     empirical, theory = curves(result, "empirical"), curves(result, "theory")
     away = [g for g in empirical.index if g < 0.6 or g > 1.6]
@@ -57,6 +58,7 @@ def test_ridge_theory_tends_to_minimum_norm_as_lambda_vanishes():
             lt.theory_risk(gamma, 0.0, 0.5, 1.0), rel=1e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gamma", [0.3, 2.5])
 def test_stieltjes_transform_matches_a_large_random_matrix(gamma):
     """m(z) = E[mean 1 / (eigenvalue - z)] of X'X / n, x ~ N(0, I_p), p / n = gamma."""

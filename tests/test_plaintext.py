@@ -70,6 +70,7 @@ def test_plain_words_stay_readable():
     assert literal(12.5) == "12\\.5"
 
 
+@pytest.mark.slow
 @given(hs.text(max_size=60))
 def test_any_text_is_inert(text):
     check_inert(text)

@@ -23,6 +23,7 @@ def sweep():
     return frame, test.groupby("n_params")["value"].median()
 
 
+@pytest.mark.slow
 def test_classical_u_curve_below_the_threshold(sweep):
     _, median = sweep
     below = median[median.index < 30]
@@ -121,6 +122,7 @@ def test_chebyshev_design_tames_the_peak_and_its_extrapolation():
     assert medians["chebyshev"]["mse"] < 1e-3 * medians["uniform"]["mse"]
 
 
+@pytest.mark.slow
 def test_ridge_removes_the_peak():
     plain = run(EXP, {"max_degree": 120}, seeds=8).frame
     ridged = run(EXP, {"max_degree": 120, "ridge": 1e-3}, seeds=8).frame
@@ -194,12 +196,14 @@ def polynomial_page(monkeypatch):
     st.cache_data.clear()
 
 
+@pytest.mark.slow
 def test_page_draws_fitted_curves_from_the_run_itself(polynomial_page):
     assert not polynomial_page.exception, [e.value for e in polynomial_page.exception]
     charts = polynomial_page.get("vega_lite_chart") + polynomial_page.get("arrow_vega_lite_chart")
     assert "Fitted polynomials" in str([c.proto.spec for c in charts])
 
 
+@pytest.mark.slow
 def test_page_wording_matches_the_data(polynomial_page):
     """Issue 13, finding 5: the caption said "variance, not bias, explodes" over a bias^2
     curve reaching ~1e21, and the page never said that the classical fit wins."""

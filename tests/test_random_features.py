@@ -27,6 +27,7 @@ def digits():
     return run(EXP, {"n_widths": 16, "ridge": "0, 1e-3"}, seeds=2).frame
 
 
+@pytest.mark.slow
 def test_peak_sits_at_the_interpolation_threshold(digits):
     curve = median_curve(digits, "mse")
     widths = curve.index.to_numpy()
@@ -54,6 +55,7 @@ def test_training_error_vanishes_from_the_threshold_on(digits):
     assert train[train.index >= 400].max() < 1e-8 < train[train.index < 300].min()
 
 
+@pytest.mark.slow
 def test_label_noise_makes_the_peak_taller():
     base = dict(n_train=200, n_widths=9, max_ratio=8)
     clean = median_curve(run(EXP, base, seeds=2).frame, "mse")
@@ -80,6 +82,7 @@ def test_interpolators_fit_the_flipped_labels_exactly():
     assert 0.2 < np.mean(y_train.argmax(axis=1) != split.y_train) < 0.4
 
 
+@pytest.mark.slow
 def test_sweep_equals_a_fresh_pinv_per_width():
     params = EXP.validate({"dataset": "synthetic", "n_train": 60, "n_widths": 8, "max_ratio": 5,
                            "ridge": "0, 0.01"})
@@ -159,6 +162,7 @@ def test_shipped_data_hold_label_noise_results_and_every_claim():
     assert clean.loc[widest] < clean[clean.index < 400].min()  # while clean, the widest wins
 
 
+@pytest.mark.slow
 def test_random_features_page_shows_the_label_noise_sentences():
     _, _, claims = shipped()
 
@@ -205,6 +209,7 @@ def test_gaussian_limit_kernel_is_sklearns_rbf_and_kernel_fit_is_kernel_ridge():
     assert norm == pytest.approx(np.sqrt(np.sum(y * alpha)), rel=1e-8)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fourier", "relu"])
 def test_very_wide_random_features_converge_to_the_kernel(kind):
     """N = 200,000 features against the N -> infinity kernel, ridge 1e-3 (the limit of the

@@ -21,6 +21,7 @@ def small():
     return run(EXP, SMALL, seeds=3).frame
 
 
+@pytest.mark.slow
 def test_train_error_zero_and_test_error_at_chance_for_random_labels(small):
     """The issue's done-when, for both models: training error exactly 0 at every share;
     with every label random the test error is within 0.05 of chance (0.9)."""
@@ -36,6 +37,7 @@ def test_train_error_zero_and_test_error_at_chance_for_random_labels(small):
                    ["value"].mean() - rl.CHANCE) < 0.05
 
 
+@pytest.mark.slow
 def test_random_features_fit_equals_pinv():
     split = digits_split(100, 4)
     labels = rl.corrupt(split.y_train, (0.0, 1.0), 4)

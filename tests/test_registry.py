@@ -43,6 +43,7 @@ def test_unknown_ids_are_refused_with_the_known_ones():
         registry.get("nope")
 
 
+@pytest.mark.slow
 def test_get_imports_only_the_requested_experiment():
     code = ("import sys; from experiments.framework import registry; registry.get('trees'); "
             "print(sorted(m for m in sys.modules if m.count('.') == 1 and m.startswith("

@@ -43,6 +43,7 @@ def test_every_experiment_has_cheap_settings():
         registry.get(exp_id).validate(values)
 
 
+@pytest.mark.slow
 def test_a_shared_link_opened_twice_in_one_process_shows_the_run_both_times():
     """Fast reproduction without a browser (AppTest shares the server's process state)."""
     st.cache_data.clear()

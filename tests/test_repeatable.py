@@ -28,6 +28,7 @@ CHEAP_PRECOMPUTE = 30.0  # estimated seconds: the shipped files re-made in the s
 EXPERIMENTS = list(registry.experiments().values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=[e.id for e in EXPERIMENTS])
 def test_parallel_seeds_equal_serial_seeds_exactly(exp):
     params = exp.validate(TINY.get(exp.id, {}))

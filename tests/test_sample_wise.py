@@ -27,6 +27,7 @@ def through_origin():
     return median_test_curve({"intercept": False})
 
 
+@pytest.mark.slow
 def test_more_data_hurts_up_to_the_threshold_with_the_intercept(centred):
     """docs/science.md: with centred targets ~8e4-1e5 at n = 10, ending near 4e3."""
     assert centred.idxmax() == 10
@@ -36,6 +37,7 @@ def test_more_data_hurts_up_to_the_threshold_with_the_intercept(centred):
     assert centred.loc[8] > centred.loc[4]  # rising as data is added
 
 
+@pytest.mark.slow
 def test_default_run_beats_predicting_the_training_mean_at_the_largest_n():
     """The issue's done-when: `run sample_wise` with defaults ends below the mean baseline,
     recomputed here independently of the experiment's baseline rows."""
@@ -61,6 +63,7 @@ def test_without_intercept_more_data_hurts_but_predicting_zero_is_better(through
     assert (through_origin > 0.95 * np.mean(y**2)).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ablation", sw.ABLATIONS)
 def test_each_ablation_removes_the_peak_without_intercept(through_origin, ablation):
     ablated = median_test_curve({"intercept": False, ablation: True})
@@ -76,6 +79,7 @@ def test_spectral_ablations_remove_the_peak_with_intercept(centred, ablation):
     assert ablated.loc[10] <= ablated.loc[2:9].min() * 1.05  # no rise into n = 10
 
 
+@pytest.mark.slow
 def test_remove_noise_with_intercept_lowers_the_peak_but_leaves_a_bump(centred):
     """Centring y is not a full intercept: x_train's mean times beta is left as misfit."""
     ablated = median_test_curve({"remove_noise": True})

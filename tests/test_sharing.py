@@ -22,6 +22,7 @@ def fresh_caches():
     st.cache_data.clear()
 
 
+@pytest.mark.slow
 def test_a_link_to_a_run_reproduces_it():
     at = open_page("polynomial", {"max_degree": "90", "seeds": "3", "noise": "0.2", "run": "1"})
     assert not at.exception and not at.error
@@ -32,6 +33,7 @@ def test_a_link_to_a_run_reproduces_it():
     assert at.number_input(key="polynomial.max_degree").value == 90
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query, name", [
     ({"n_train": "abc"}, "n_train"), ({"noise": "nan"}, "noise"),
     ({"max_degree": "-4"}, "max_degree"),
@@ -43,6 +45,7 @@ def test_bad_link_values_fall_back_to_defaults_with_a_notice(query, name):
     assert any(f"value for {name} was ignored" in as_shown(w.value) for w in at.warning)
 
 
+@pytest.mark.slow
 def test_running_from_the_form_puts_the_settings_in_the_url():
     at = open_page("polynomial")
     at.number_input(key="polynomial.max_degree").set_value(70)
@@ -51,6 +54,7 @@ def test_running_from_the_form_puts_the_settings_in_the_url():
     assert at.query_params["max_degree"] in ("70", ["70"]) and "run" in at.query_params
 
 
+@pytest.mark.slow
 def test_explorer_controls_change_the_chart_and_live_in_the_url():
     at = open_page("explorer")
     assert not at.exception
@@ -61,6 +65,7 @@ def test_explorer_controls_change_the_chart_and_live_in_the_url():
     assert at.query_params["metric"] in ("coef_norm", ["coef_norm"])
 
 
+@pytest.mark.slow
 def test_explorer_restores_a_link_and_flags_bad_values():
     at = open_page("explorer", {"metric": "coef_norm", "x": "degree", "raw": "true",
                                 "color": "nonsense"})
@@ -81,6 +86,7 @@ def test_explorer_chart_never_averages_different_configs():
     assert centres == [2.0, 20.0]
 
 
+@pytest.mark.slow
 def test_exports_are_real_files():
     frame, _ = store.load("polynomial")
     rows = frame[(frame["metric"] == "mse") & (frame["seed"] < 3)]
@@ -132,6 +138,7 @@ def test_new_experiment_in_one_command(tmp_path):
     assert "passed" in tests.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url_path, query, key, expected", [
     ("why-the-peak", {"ridge": "0.001"}, "why.ridge", 0.001),
     ("u-turn", {"dataset": "synthetic", "metric": "mse"}, "u_turn.dataset", "synthetic"),
