@@ -6,22 +6,18 @@ float32 matrix product measured in the same run on one BLAS thread: the fraction
 peak is how much of the machine the trainer uses. Then the same widths trained one at a
 time, to show what packing them into one hidden layer buys.
 
-    python bench/bench_digits_mlp.py [--epochs 300] [--n-train 200]
+    python -m bench.bench_digits_mlp [--epochs 300] [--n-train 200]
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from experiments import deep_double_descent as ddd  # noqa: E402
-from experiments.numerics import digits_mlp as mlp  # noqa: E402
+from experiments import deep_double_descent as ddd
+from experiments.numerics import digits_mlp as mlp
 
 
 def matmul_gflops(size: int = 2048) -> float:

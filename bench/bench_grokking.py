@@ -7,24 +7,18 @@ of subnormal floats: one epoch-sized matrix product on normal vs subnormal input
 the run with the trainer's flush switched off, block by block (a slowdown shows once
 weight decay has pushed weights or Adam's moments into the subnormal range).
 
-    python bench/bench_grokking.py [--epochs 600] [--seed 0] [--no-flush-check]
+    python -m bench.bench_grokking [--epochs 600] [--seed 0] [--no-flush-check]
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from experiments import grokking
-
-from experiments.numerics import modular_net  # noqa: E402
-
+from experiments.numerics import modular_net
 
 # Larger than the page's default (p = 31, width 128), whose tiny products measure Python
 # overhead rather than the trainer's arithmetic; the README's figures are for this size.

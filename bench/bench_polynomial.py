@@ -6,28 +6,25 @@ train and test predictions and the coefficient norm. The baseline takes a fresh
 Gram matrix above it (experiments/numerics/sweep_solver.py). Prints times and their ratio, measured
 in the same run, and checks that both give the same predictions.
 
-    python bench/bench_polynomial.py [--seeds 20] [--repeat 3] [--set n_train=100 ...]
+    python -m bench.bench_polynomial [--seeds 20] [--repeat 3] [--set n_train=100 ...]
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from experiments import polynomial  # noqa: E402
-from experiments.numerics.features import degree_grid, legendre_features  # noqa: E402
-from experiments.numerics.sweep_solver import nested_ridge_sweep  # noqa: E402
+from experiments import polynomial
+from experiments.numerics.features import degree_grid, legendre_features
+from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 
 def pinv_loop(params: dict, seed: int):
     t, y = polynomial.training_draw(params, seed)
     degrees = degree_grid(params["n_train"], params["max_degree"])
-    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(), degrees[-1])
+    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(),
+                                                                     degrees[-1])
     preds, norms = [], []
     for d in degrees:
         beta = np.linalg.pinv(f[:, : d + 1]) @ y
@@ -39,7 +36,8 @@ def pinv_loop(params: dict, seed: int):
 def lab_sweep(params: dict, seed: int):
     t, y = polynomial.training_draw(params, seed)
     degrees = degree_grid(params["n_train"], params["max_degree"])
-    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(), degrees[-1])
+    f, f_test = legendre_features(t, degrees[-1]), legendre_features(polynomial.test_grid(),
+                                                                     degrees[-1])
     fit = nested_ridge_sweep(f, f_test, y, degrees + 1)
     return fit.test_pred[:, 0, :, 0], fit.coef_norm[:, 0]
 
@@ -66,7 +64,7 @@ def main() -> None:
     t_lab, lab = best_time(lab_sweep, params, seeds, args.repeat)
     t_ref, ref = best_time(pinv_loop, params, seeds, args.repeat)
     worst = 0.0
-    for (p_lab, n_lab), (p_ref, n_ref) in zip(lab, ref):
+    for (_, n_lab), (_, n_ref) in zip(lab, ref):
         # Compare where the problem is not hopelessly ill-conditioned (both sides then
         # agree only to eps * kappa); at the threshold both blow up identically.
         ok = n_ref < 1e6

@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from experiments import random_features as rf  # noqa: E402
-from experiments.framework.experiment import run  # noqa: E402
-from experiments.numerics.datasets import digits_split, one_hot  # noqa: E402
-from experiments.numerics.features import draw_random_weights, random_features  # noqa: E402
-from experiments.numerics.sweep_solver import nested_ridge_sweep  # noqa: E402
+from experiments import random_features as rf
+from experiments.framework.experiment import run
+from experiments.numerics.datasets import digits_split, one_hot
+from experiments.numerics.features import draw_random_weights, random_features
+from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 
 def problem(n_train: int, n_widths: int, max_ratio: float, seed: int = 0):
-    params = rf.EXPERIMENT.validate({"n_train": n_train, "n_widths": n_widths, "max_ratio": max_ratio})
+    params = rf.EXPERIMENT.validate({"n_train": n_train, "n_widths": n_widths,
+                                     "max_ratio": max_ratio})
     split = digits_split(n_train, seed)
     widths = rf.widths_for(params)
     weights, offsets = draw_random_weights(64, widths[-1], params["bandwidth"], "fourier",
@@ -78,7 +75,8 @@ def scikit_learn(f, f_test, y, widths, ridges):
     cv = [(np.arange(len(f)), np.arange(len(f), len(x)))]
     n = len(f)
     for lam in ridges:
-        model = LinearRegression(fit_intercept=False) if lam == 0 else Ridge(alpha=n * lam, fit_intercept=False)
+        model = LinearRegression(fit_intercept=False) if lam == 0 else Ridge(alpha=n * lam,
+                                                                             fit_intercept=False)
         validation_curve(Pipeline([("cols", FirstColumns()), ("fit", model)]), x, targets,
                          param_name="cols__p", param_range=list(widths), cv=cv,
                          scoring="neg_mean_squared_error")
@@ -118,14 +116,15 @@ def main() -> None:
     t_full, _ = timed(nested_ridge_sweep, f, f_test, y, widths, ridges, np.sqrt(2.0 / widths))
     lab = [fit.test_pred[i, j] for i in range(len(widths)) for j in range(len(ridges))]
     worst = max(float(np.max(np.abs(a - b)) / np.max(np.abs(b))) for a, b in zip(lab, ref))
-    print(f"  (a) naive pinv / solve per width and lambda : {t_naive:8.2f} s  ({t_naive / t_lab:5.1f}x)")
+    print(f"  (a) naive pinv / solve per width and lambda : {t_naive:8.2f} s  "
+          f"({t_naive / t_lab:5.1f}x)")
     print(f"  (b) scikit-learn validation_curve          : {t_sk:8.2f} s  ({t_sk / t_lab:5.1f}x)")
     print(f"  lab nested sweep (median of 3)             : {t_lab:8.2f} s  "
           f"(runs {', '.join(f'{t:.2f}' for t in lab_runs)})")
     print(f"  lab sweep + effective parameters (extra)   : {t_full:8.2f} s")
     print(f"  max relative difference from (a): {worst:.1e}")
     start = time.perf_counter()
-    frame = run(rf.EXPERIMENT)  # what the page's Run button does at default settings
+    frame = run(rf.EXPERIMENT).frame  # what the page's Run button does at default settings
     print(f"  default on-demand run ({rf.EXPERIMENT.default_seeds} seeds, digits, features "
           f"included, {len(frame)} rows): {time.perf_counter() - start:.2f} s")
 

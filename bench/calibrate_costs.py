@@ -1,11 +1,12 @@
 """Check (and refit) the cost and memory estimates that price on-demand runs.
 
-    python bench/calibrate_costs.py [--quick] [--only ID ...] [--fit]
+    python -m bench.calibrate_costs [--quick] [--only ID ...] [--fit]
 
 Runs a grid of small-to-moderate configurations of every experiment with ONE BLAS
 thread (as on-demand runs do), measures wall time (best of --repeat runs) and peak
 traced memory (tracemalloc sees every numpy allocation; one more, untimed run), and
-prints estimate / actual for each, with the load average at the start. The estimate must stay above half the actual time and above the peak memory.
+prints estimate / actual for each, with the load average at the start. The estimate
+must stay above half the actual time and above the peak memory.
 `--fit` also fits the machine constants of experiments/costs.py to the measured times
 (non-negative least squares on the work each estimate counted) and prints them next to
 the shipped ones; the shipped constants are those times a margin for a loaded host.
@@ -21,20 +22,18 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from threadpoolctl import threadpool_limits  # noqa: E402
-
-from experiments.framework import costs  # noqa: E402
-from experiments.framework.experiment import run  # noqa: E402
-from experiments.framework.registry import get  # noqa: E402
+from experiments.framework import costs
+from experiments.framework.experiment import run
+from experiments.framework.registry import get
 
 RF = {"n_widths": 10, "max_ratio": 4.0}
 GRID = {
     "polynomial": [({}, 5), ({"n_train": 60, "max_degree": 400}, 3),
                    ({"n_train": 150, "max_degree": 1200}, 1)],
-    "random_features": [({"n_train": 100, **RF}, 2), ({"n_train": 200, **RF, "ridge": (0.0, 1e-3)}, 1),
+    "random_features": [({"n_train": 100, **RF}, 2),
+                        ({"n_train": 200, **RF, "ridge": (0.0, 1e-3)}, 1),
                         ({"dataset": "synthetic", "n_train": 300, **RF}, 1),
                         ({"n_train": 400, "n_widths": 20, "max_ratio": 1.5,
                           "ridge": (1e-5, 1e-3, 1e-1)}, 1),
@@ -104,9 +103,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two configurations per experiment")
     parser.add_argument("--only", nargs="*", help="experiment ids")
-    parser.add_argument("--repeat", type=int, default=2, help="timed runs per configuration (best kept)")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="timed runs per configuration (best kept)")
     parser.add_argument("--fit", action="store_true", help="fit and print machine constants")
-    parser.add_argument("--save", help="write the measurements (and the work counted) to this JSON file")
+    parser.add_argument("--save",
+                        help="write the measurements (and the work counted) to this JSON file")
     args = parser.parse_args(argv)
     grid = QUICK if args.quick else GRID
     rows = []
@@ -121,7 +122,8 @@ def main(argv=None) -> int:
         for params, seeds in configs:
             row = measure(exp, params, seeds, args.repeat)
             rows.append(row)
-            label = (", ".join(f"{k}={v}" for k, v in params.items()) or "defaults") + f"; {seeds} seed(s)"
+            label = (", ".join(f"{k}={v}" for k,
+                               v in params.items()) or "defaults") + f"; {seeds} seed(s)"
             print(f"{eid:16} {label[:58]:58} {row['estimate']:7.2f} {row['seconds']:7.2f} "
                   f"{row['seconds'] / row['estimate']:7.2f} {row['memory'] / costs.MB:7.1f} "
                   f"{row['peak'] / costs.MB:7.1f} {row['peak'] / row['memory']:6.2f}", flush=True)
@@ -130,7 +132,8 @@ def main(argv=None) -> int:
     print(f"\nworst actual/estimate: time {worst_time:.2f} (must stay below 2), "
           f"memory {worst_memory:.2f} (must stay below 1)")
     if args.save:
-        Path(args.save).write_text(json.dumps([{**r, "params": repr(r["params"]), "work": dict(r["work"])}
+        Path(args.save).write_text(json.dumps([{**r, "params": repr(r["params"]),
+                                                "work": dict(r["work"])}
                                                for r in rows], indent=1))
     if args.fit:
         print(f"\n{'constant':10} {'fitted here':>15} {'shipped':>15}")

@@ -1,7 +1,7 @@
 """Concurrent readers: many browser sessions at once against one `streamlit run`.
 
-    python bench/load_test.py [--sessions 24] [--runs-fraction 0.5] [--seeds 5]
-    python bench/load_test.py --storm     # ten heavy links at once (see HEAVY_LINKS)
+    python -m bench.load_test [--sessions 24] [--runs-fraction 0.5] [--seeds 5]
+    python -m bench.load_test --storm     # ten heavy links at once (see HEAVY_LINKS)
 
 Half the sessions (by default) open a permalink that runs polynomial on demand, each
 with its own max_degree, and check that the provenance command they are shown is their
@@ -30,10 +30,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import local_server
+from tests.helpers import CHART_MARKS_JS
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from dashboard import local_server  # noqa: E402
-from tests.browser_helpers import CHART_MARKS_JS  # noqa: E402
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update",
@@ -56,7 +56,8 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def plan(sessions: int, runs_fraction: float, seeds: int, pages: list[str]) -> list[tuple[str, str, int]]:
+def plan(sessions: int, runs_fraction: float, seeds: int,
+         pages: list[str]) -> list[tuple[str, str, int]]:
     """(kind, url path + query, max_degree or 0) per session; run degrees are distinct."""
     n_runs = round(sessions * runs_fraction)
     out = [("run", f"polynomial?max_degree={40 + 7 * i}&seeds={seeds}&run=1", 40 + 7 * i)
@@ -65,7 +66,8 @@ def plan(sessions: int, runs_fraction: float, seeds: int, pages: list[str]) -> l
     return out
 
 
-async def one_session(browser, base: str, kind: str, path: str, degree: int, timeout_ms: float) -> Outcome:
+async def one_session(browser, base: str, kind: str, path: str, degree: int,
+                      timeout_ms: float) -> Outcome:
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
     page = await context.new_page()
     outcome = Outcome(kind, path)
@@ -73,7 +75,8 @@ async def one_session(browser, base: str, kind: str, path: str, degree: int, tim
         start = time.perf_counter()
         await page.goto(f"{base}/{path}", timeout=timeout_ms, wait_until="domcontentloaded")
         await page.wait_for_function(
-            f"() => ({CHART_MARKS_JS})().filter(c => c.drawn > 0).length >= 1", polling=250, timeout=timeout_ms)
+            f"() => ({CHART_MARKS_JS})().filter(c => c.drawn > 0).length >= 1", polling=250,
+            timeout=timeout_ms)
         outcome.seconds = time.perf_counter() - start
         if kind == "run":
             # the run's own provenance (not the shipped one, not another session's)
@@ -97,7 +100,8 @@ async def drive(base: str, jobs: list[tuple[str, str, int]], timeout_ms: float
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        browser = await pw.chromium.launch(executable_path=shutil.which("chromium"),
+                                           args=CHROMIUM_FLAGS)
         try:
             # one reader first, so imports and the shipped-data cache are warm (not timed)
             await one_session(browser, base, "view", "polynomial", 0, timeout_ms)
@@ -111,7 +115,9 @@ async def drive(base: str, jobs: list[tuple[str, str, int]], timeout_ms: float
 
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def load_test(sessions: int = 24, runs_fraction: float = 0.5, seeds: int = 5,
@@ -123,12 +129,14 @@ def load_test(sessions: int = 24, runs_fraction: float = 0.5, seeds: int = 5,
     proc, base = local_server.start()
     try:
         rss_idle = peak_rss_mb(proc.pid)
-        outcomes, wall = asyncio.run(drive(base, plan(sessions, runs_fraction, seeds, pages), timeout_s * 1000))
+        outcomes, wall = asyncio.run(drive(base, plan(sessions, runs_fraction, seeds, pages),
+                                           timeout_s * 1000))
         rss_peak = peak_rss_mb(proc.pid)
     finally:
         local_server.stop(proc)
     times = [o.seconds for o in outcomes if not o.error]
-    by_kind = {k: [o.seconds for o in outcomes if o.kind == k and not o.error] for k in ("view", "run")}
+    by_kind = {k: [o.seconds for o in outcomes if o.kind == k and not o.error] for k in ("view",
+                                                                                         "run")}
     return {
         "sessions": sessions, "outcomes": outcomes, "errors": [o for o in outcomes if o.error],
         "wall_s": wall, "rss_idle_mb": rss_idle, "rss_peak_mb": rss_peak,
@@ -141,11 +149,15 @@ def load_test(sessions: int = 24, runs_fraction: float = 0.5, seeds: int = 5,
 def table(result: dict) -> str:
     rows = [("sessions (simultaneous)", f"{result['sessions']}"),
             ("errors", f"{len(result['errors'])}"),
-            ("time to first chart p50 / p95, all", f"{result['p50_s']:.1f} / {result['p95_s']:.1f} s"),
-            ("  page views p50 / p95", f"{result['view_p50_s']:.1f} / {result['view_p95_s']:.1f} s"),
-            ("  on-demand runs p50 / p95", f"{result['run_p50_s']:.1f} / {result['run_p95_s']:.1f} s"),
+            ("time to first chart p50 / p95, all",
+             f"{result['p50_s']:.1f} / {result['p95_s']:.1f} s"),
+            ("  page views p50 / p95",
+             f"{result['view_p50_s']:.1f} / {result['view_p95_s']:.1f} s"),
+            ("  on-demand runs p50 / p95",
+             f"{result['run_p50_s']:.1f} / {result['run_p95_s']:.1f} s"),
             ("wall time for the whole crowd", f"{result['wall_s']:.1f} s"),
-            ("server RSS idle -> peak (VmHWM)", f"{result['rss_idle_mb']:.0f} -> {result['rss_peak_mb']:.0f} MB")]
+            ("server RSS idle -> peak (VmHWM)",
+             f"{result['rss_idle_mb']:.0f} -> {result['rss_peak_mb']:.0f} MB")]
     lines = ["| figure | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
     return "\n".join(lines)
 
@@ -159,7 +171,8 @@ HEAVY_LINKS = (
     + [f"polynomial?max_degree=600&seeds={s}&run=1" for s in (200, 199)]
     + [f"trees?n_train=400&max_trees=20&max_ensembles=6&seeds={s}&run=1" for s in (4, 3)]
 )
-OUTCOMES = {"finished": "Showing your run", "stopped or busy": "No result:", "refused": "Cannot run:"}
+OUTCOMES = {"finished": "Showing your run", "stopped or busy": "No result:",
+            "refused": "Cannot run:"}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -224,7 +237,7 @@ async def heavy_session(base: str, path: str, timeout_s: float) -> Outcome:
             if message.WhichOneof("type") == "script_finished":
                 break
         ws.close()
-    except (asyncio.TimeoutError, OSError) as err:
+    except (TimeoutError, OSError) as err:
         outcome.kind, outcome.error = "timeout", f"{type(err).__name__}"
     outcome.seconds = time.perf_counter() - start
     return outcome
@@ -244,13 +257,15 @@ async def drive_storm(base: str, links: list[str], timeout_ms: float):
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        browser = await pw.chromium.launch(executable_path=shutil.which("chromium"),
+                                           args=CHROMIUM_FLAGS)
         try:
             await one_session(browser, base, "view", "", 0, timeout_ms)  # warm, not timed
             done = asyncio.Event()
             reader = asyncio.create_task(home_reader(browser, base, done, timeout_ms))
             await asyncio.sleep(0.5)
-            outcomes = await asyncio.gather(*(heavy_session(base, p, timeout_ms / 1000) for p in links))
+            outcomes = await asyncio.gather(*(heavy_session(base, p,
+                                                            timeout_ms / 1000) for p in links))
             done.set()
             return outcomes, await reader
         finally:

@@ -1,6 +1,6 @@
 """Every performance figure of the lab in one command, measured in the same run.
 
-    python bench/run_all.py [--quick]
+    python -m bench.run_all [--quick]
 
 Runs each bench/bench_*.py (their own ratios: solvers vs naive, GFLOP/s vs matmul),
 the parallel speedup of `--jobs 2` over `--jobs 1` on a precompute-sized sweep, the
@@ -20,13 +20,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def timed(argv: list[str]) -> tuple[float, float, str, int]:
     """(seconds, peak RSS MB of the child, stdout+stderr, exit code)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
     out = proc.stdout.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -37,11 +37,12 @@ def bench_args(script: Path, quick: bool) -> list[str]:
     """Quick-mode flags a script understands (read from its --help)."""
     if not quick:
         return []
-    help_text = subprocess.run([sys.executable, str(script), "--help"], cwd=ROOT,
+    help_text = subprocess.run([sys.executable, "-m", f"bench.{script.stem}", "--help"], cwd=ROOT,
                                capture_output=True, text=True).stdout
     for flag, args in (("--quick", ["--quick"]), ("--repeat", ["--repeat", "1"])):
         if flag in help_text:
-            return args + (["--seeds", "5"] if "--seeds" in help_text and flag == "--repeat" else [])
+            return args + (["--seeds",
+                            "5"] if "--seeds" in help_text and flag == "--repeat" else [])
     return ["--epochs", "200"] if "--epochs" in help_text else []
 
 
@@ -57,7 +58,8 @@ def headline(output: str) -> str:
 def run_benches(quick: bool) -> list[tuple[str, str, str]]:
     rows = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
-        seconds, rss, out, code = timed([sys.executable, str(script), *bench_args(script, quick)])
+        seconds, rss, out, code = timed([sys.executable, "-m", f"bench.{script.stem}",
+                                         *bench_args(script, quick)])
         print(f"\n## {script.name} ({seconds:.1f} s, peak {rss:.0f} MB)\n{out.strip()}", flush=True)
         figure = headline(out) if code == 0 else f"FAILED (exit {code})"
         rows.append((script.stem, figure.replace("|", "/"), f"{rss:.0f} MB"))
@@ -67,12 +69,13 @@ def run_benches(quick: bool) -> list[tuple[str, str, str]]:
 def jobs_speedup(quick: bool) -> tuple[str, str, str]:
     """The same sweep with --jobs 1 and --jobs 2; identical output, wall-time ratio."""
     with tempfile.TemporaryDirectory() as tmp:
-        if quick:
-            make = lambda j: [sys.executable, "-m", "experiments", "run", "polynomial", "--seeds", "40",
-                              "--no-cap", "--jobs", str(j), "--out", f"{tmp}/j{j}.parquet"]
-        else:  # the shipped precompute itself, into a scratch folder
-            make = lambda j: [sys.executable, "-m", "experiments", "precompute", "polynomial",
-                              "--jobs", str(j), "--data-dir", f"{tmp}/j{j}"]
+        def make(j: int) -> list[str]:
+            if quick:
+                return [sys.executable, "-m", "experiments", "run", "polynomial", "--seeds", "40",
+                        "--no-cap", "--jobs", str(j), "--out", f"{tmp}/j{j}.parquet"]
+            # the shipped precompute itself, into a scratch folder
+            return [sys.executable, "-m", "experiments", "precompute", "polynomial",
+                    "--jobs", str(j), "--data-dir", f"{tmp}/j{j}"]
         t1, rss1, out1, c1 = timed(make(1))
         t2, rss2, out2, c2 = timed(make(2))
     if c1 or c2:

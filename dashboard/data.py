@@ -15,11 +15,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
 
 from experiments.framework import admission, store
 from experiments.framework.admission import RunStopped
+from experiments.framework.provenance import Result
 from experiments.framework.store import StoreError
 
 CACHE_TTL = "2h"  # for the few page-level st.cache_data helpers of the pages
@@ -39,18 +39,18 @@ class ByteLRU:
         self.nbytes = 0
 
     @staticmethod
-    def size(value: tuple[pd.DataFrame, dict]) -> int:
+    def size(value: Result) -> int:
         return int(value[0].memory_usage(deep=True, index=True).sum())
 
-    def get(self, key) -> tuple[pd.DataFrame, dict] | None:
+    def get(self, key) -> Result | None:
         with self._lock:
             if key not in self._items:
                 return None
             self._items.move_to_end(key)
             frame, provenance = self._items[key][0]
-        return frame.copy(deep=True), copy.deepcopy(provenance)
+        return Result(frame.copy(deep=True), copy.deepcopy(provenance))
 
-    def put(self, key, value: tuple[pd.DataFrame, dict]) -> None:
+    def put(self, key, value: Result) -> None:
         frame, provenance = value
         owned = (frame.copy(deep=True), copy.deepcopy(provenance))
         size = self.size(owned)
@@ -76,7 +76,7 @@ SHIPPED = ByteLRU(64 * MB)  # every shipped file together takes ~10 MB in memory
 RUNS = ByteLRU(256 * MB)
 
 
-def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:
+def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> Result:
     """The precomputed result from data/; raises StoreError with the fix if unusable,
     including when it lacks `columns` (read by a view of another experiment's data)
     or those its own page reads.
@@ -105,7 +105,7 @@ def frozen(params: dict) -> tuple:
 class OwnRun:
     """A session's own run: a key into the shared byte-bounded cache, not a copy of the
     data (sessions would otherwise multiply the memory). Indexes and unpacks like the
-    (frame, provenance) pair; StoreError if the cache has since dropped it."""
+    Result (frame, provenance); StoreError if the cache has since dropped it."""
 
     def __init__(self, experiment_id: str, params: tuple, n_seeds: int):
         self.experiment_id, self.params, self.n_seeds = experiment_id, params, n_seeds
@@ -114,7 +114,7 @@ class OwnRun:
     def available(self) -> bool:
         return self.key in RUNS
 
-    def get(self) -> tuple[pd.DataFrame, dict]:
+    def get(self) -> Result:
         result = RUNS.get(self.key)
         if result is None:
             raise StoreError("this run was dropped from the server's memory; press Run to "
@@ -167,8 +167,7 @@ def run_with_display(experiment_id: str, params: dict, n_seeds: int) -> OwnRun |
     return own
 
 
-def shipped_or_message(experiment_id: str, columns: tuple[str, ...] = ()
-                       ) -> tuple[pd.DataFrame, dict] | None:
+def shipped_or_message(experiment_id: str, columns: tuple[str, ...] = ()) -> Result | None:
     """The shipped result, or None after telling the reader what is wrong and the fix."""
     try:
         return load_shipped(experiment_id, columns)

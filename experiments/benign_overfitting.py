@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
 
-from experiments.numerics import anisotropic
 from experiments.framework import costs
-from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
+from experiments.framework.schema import tidy_rows
+from experiments.numerics import anisotropic
 
 MODELS = ("interpolator", "oracle_ridge")
 GRID = np.geomspace(1e-8, 1e2, 101)
@@ -91,12 +92,10 @@ def oracle(risk) -> tuple[float, float]:
 
 
 def _rows(params, counts, seed, source, model, values, metric="excess_risk", split="test"):
-    return pd.DataFrame({
-        "seed": seed, "split": split, "metric": metric, "value": values, "n_weak": counts,
-        "n_params": params["n_strong"] + np.asarray(counts), "n_train": params["n_train"],
-        "model": model, "source": source, "weak_scale": params["weak_scale"],
-        "noise": params["noise"],
-    })
+    return tidy_rows(seed, split, metric, values, n_weak=counts,
+                     n_params=params["n_strong"] + np.asarray(counts),
+                     n_train=params["n_train"], model=model, source=source,
+                     weak_scale=params["weak_scale"], noise=params["noise"])
 
 
 def run_seed(params: dict, seed: int) -> SeedPart:
@@ -212,6 +211,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="benign_overfitting",
+    order=50,
     title="Benign overfitting: interpolating noise can be harmless",
     summary=(
         "Minimum-norm least squares fits every noisy label exactly. With a few strong "

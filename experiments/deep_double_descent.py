@@ -18,12 +18,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.numerics import digits_mlp as mlp
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, flip_labels, one_hot
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
-
+from experiments.numerics import digits_mlp as mlp
+from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, flip_labels, one_hot
 
 N_IN = 64  # 8 x 8 pixels
 MIN_WIDTH = 2
@@ -177,6 +176,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="deep_double_descent",
+    order=130,
     title="Deep double descent: a two-layer network on noisy digits",
     summary=(
         "Two-layer networks of growing width, each trained to (near) zero training loss on "

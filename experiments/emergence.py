@@ -24,13 +24,12 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.params import Param
 from experiments.numerics.datasets import N_DIGITS, digits_split, one_hot
 from experiments.numerics.features import draw_random_weights, random_features
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import Param
-
 
 BANDWIDTH = 5.0  # the random-features experiment's default Fourier bandwidth on digits
 MIN_WIDTH = 10
@@ -107,7 +106,8 @@ def memory(params: dict, n_seeds: int) -> float:
     digit and the sweep's test products at the widest model, the n x n Gram factors, and
     the drawn answers' indices and correctness."""
     n, big = params["n_train"], params["max_width"]
-    arrays = 3 * 8 * N_DIGITS * big + 4 * 8 * n * n + 16 * params["n_answers"] * params["answer_length"]
+    arrays = (3 * 8 * N_DIGITS * big + 4 * 8 * n * n
+              + 16 * params["n_answers"] * params["answer_length"])
     rows = 5 * params["n_widths"]
     return costs.total_bytes(arrays) + costs.results_bytes(rows, 10, n_seeds)
 
@@ -118,7 +118,8 @@ def cost(params: dict, n_seeds: int) -> float:
     widths' factorizations (~0.3 s) and the answers (m uniforms each, then gathers)."""
     n, big = params["n_train"], params["max_width"]
     fit = 2e-10 * N_DIGITS * big * (64 + 2 * n) * (0.6 + 0.4 * params["n_widths"] / 16)
-    draws = 1e-8 * params["n_answers"] * (N_DIGITS - n + params["n_widths"] * params["answer_length"])
+    draws = 1e-8 * params["n_answers"] * (N_DIGITS - n
+                                          + params["n_widths"] * params["answer_length"])
     return n_seeds * (0.3 + fit + draws)
 
 
@@ -212,6 +213,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="emergence",
+    order=120,
     title="Emergent abilities: a mirage of the metric",
     summary=(
         "Score the same predictions two ways while the model grows: per-token accuracy improves "

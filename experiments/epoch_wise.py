@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import digits_split, flip_labels
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param, ParamError
+from experiments.numerics.datasets import digits_split, flip_labels
 
 PARAMS = (
     Param("model", "str", "both", "linear: GD on the two-scale linear model (exact path); "
@@ -180,7 +180,8 @@ def memory(params: dict, n_seeds: int) -> float:
 
 
 def curve(frame: pd.DataFrame, model: str, metric: str, split: str = "test") -> pd.Series:
-    rows = frame[(frame["model"] == model) & (frame["metric"] == metric) & (frame["split"] == split)]
+    rows = frame[(frame["model"] == model) & (frame["metric"] == metric)
+                 & (frame["split"] == split)]
     return rows.groupby("step")["value"].median()
 
 
@@ -227,6 +228,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="epoch_wise",
+    order=60,
     title="Epoch-wise double descent: longer training can hurt, then help",
     summary=(
         "Test loss against training steps. In a linear model whose features come at two "

@@ -30,9 +30,17 @@ import pandas as pd
 
 from experiments.framework import costs
 from experiments.framework.experiment import Experiment, SeedPart
-from experiments.numerics.modular_net import (OPERATIONS, WAVE_SIGNS, all_logits, dataset,
-                                     key_frequencies, log_schedule, progress_losses, train)
 from experiments.framework.params import Param
+from experiments.numerics.modular_net import (
+    OPERATIONS,
+    WAVE_SIGNS,
+    all_logits,
+    dataset,
+    key_frequencies,
+    log_schedule,
+    progress_losses,
+    train,
+)
 
 MEMORIZED, GENERALIZED = 0.99, 0.95
 GROK_RATIO = 10.0  # a "grok": test accuracy 95% at least 10x later than train accuracy 99%
@@ -244,6 +252,7 @@ def _claims(frame, params):
 
 EXPERIMENT = Experiment(
     id="grokking",
+    order=90,
     title="Grokking: memorize first, generalize much later",
     summary=(
         "A two-layer network learns (a + b) mod p from 30% of all pairs. Training accuracy "

@@ -23,13 +23,11 @@ import numpy as np
 import pandas as pd
 
 from experiments import grokking
-
 from experiments.framework import costs
-
-from experiments.numerics import modular_net
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
+from experiments.numerics import modular_net
 
 FAILED_TRAIN = 0.5  # train accuracy at the end below this: the fit failed or collapsed
 LOW_TEST = 0.5  # memorized, and test accuracy at the budget below this: memorize only
@@ -200,6 +198,7 @@ def memory(params: dict, n_seeds: int) -> float:
 
 EXPERIMENT = Experiment(
     id="grokking_phase",
+    order=100,
     title="Grokking phase diagram: data, weight decay and the delay",
     summary=(
         "Epochs to generalize across training fraction and weight decay, and one of five "

@@ -27,13 +27,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from experiments.numerics import anisotropic
-
 from experiments.framework import costs
-from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.claims import Claim
-from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
+from experiments.numerics import anisotropic
+from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 COVARIANCES = ("isotropic", "spiked")
 
@@ -43,7 +42,8 @@ PARAMS = (
     Param("signal", "float", 1.0, "Signal strength r = ||beta||.", low=0.0, high=10.0),
     Param("ridge", "floats", (0.0, 0.1), "Ridge penalties lambda on (1/n)||y - Xb||^2 + "
           "lambda ||b||^2; 0 = minimum norm.", low=0.0, high=100.0, max_items=5),
-    Param("include_optimal", "bool", True, "Also fit with the optimal lambda* = sigma^2 gamma / r^2."),
+    Param("include_optimal", "bool", True,
+          "Also fit with the optimal lambda* = sigma^2 gamma / r^2."),
     Param("n_gammas", "int", 24, "Number of gamma = p / n values, log-spaced in [0.1, 10] "
           "(an even number straddles gamma = 1 symmetrically).",
           low=5, high=60),
@@ -107,13 +107,13 @@ def theory_curve(params: dict, covariance: str, lam) -> np.ndarray:
     p, gamma = gamma_grid(params)
     lams = np.broadcast_to(np.asarray(lam, dtype=np.float64), p.shape)
     if covariance == "isotropic":
-        return np.array([theory_risk(g, l, params["noise"], params["signal"])
-                         for g, l in zip(gamma, lams)])
+        return np.array([theory_risk(g, lam_i, params["noise"], params["signal"])
+                         for g, lam_i in zip(gamma, lams)])
     out = []
-    for width, l in zip(p, lams):
+    for width, lam_i in zip(p, lams):
         k = signal_support(width, params, covariance)
         b2 = np.r_[np.full(k, params["signal"] ** 2 / k), np.zeros(width - k)]
-        out.append(anisotropic.risk(variances(width, params, covariance), b2, float(l),
+        out.append(anisotropic.risk(variances(width, params, covariance), b2, float(lam_i),
                                     params["noise"], params["n_train"]))
     return np.array(out)
 
@@ -306,6 +306,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="linear_theory",
+    order=30,
     title="Linear regression: simulation against exact theory",
     summary=(
         "Minimum-norm least squares on Gaussian data: the risk diverges at gamma = p/n = 1 "

@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart
+from experiments.framework.params import Param
+from experiments.framework.schema import tidy_rows
 from experiments.numerics.features import degree_grid, legendre_features
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import Param
 
 N_TEST = 200
 TARGETS = {
@@ -113,12 +114,9 @@ def run_seed(params: dict, seed: int) -> SeedPart:
 
 
 def _rows(params, degrees, seed, split, metric, values) -> pd.DataFrame:
-    return pd.DataFrame({
-        "seed": seed, "split": split, "metric": metric, "value": values,
-        "degree": degrees, "n_params": degrees + 1, "n_train": params["n_train"],
-        "noise": params["noise"], "ridge": params["ridge"], "target": params["target"],
-        "design": params["design"],
-    })
+    return tidy_rows(seed, split, metric, values, degree=degrees, n_params=degrees + 1,
+                     n_train=params["n_train"], noise=params["noise"], ridge=params["ridge"],
+                     target=params["target"], design=params["design"])
 
 
 def _curve_rows(params: dict, part: SeedPart, degrees) -> pd.DataFrame:
@@ -129,8 +127,10 @@ def _curve_rows(params: dict, part: SeedPart, degrees) -> pd.DataFrame:
     grid, pieces = test_grid(), []
     for d in curve_degrees(params):
         i = int(np.searchsorted(degrees, d))
-        pieces.append(_point_rows(params, seed, "test", "fitted", d, grid, part.arrays["test_pred"][i]))
-    pieces.append(_point_rows(params, seed, "test", "truth", -1, grid, TARGETS[params["target"]](grid)))
+        pieces.append(_point_rows(params, seed, "test", "fitted", d, grid,
+                                  part.arrays["test_pred"][i]))
+    pieces.append(_point_rows(params, seed, "test", "truth", -1, grid,
+                              TARGETS[params["target"]](grid)))
     pieces.append(_point_rows(params, seed, "train", "train_point", -1, part.arrays["train_x"],
                               part.arrays["train_y"]))
     return pd.concat(pieces, ignore_index=True)
@@ -197,7 +197,8 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     below, above = mse[mse.index < n], mse[mse.index > n]
     if below.empty or above.empty:
         return []
-    regime = f"n = {n}, noise {params['noise']:g}, x drawn {params['design']}, ridge {params['ridge']:g}"
+    regime = (f"n = {n}, noise {params['noise']:g}, x drawn {params['design']}, "
+              f"ridge {params['ridge']:g}")
     best, best_over, peak = int(below.idxmin()), int(above.idxmin()), int(mse.idxmax())
     out = [Claim(
         "classical_wins",
@@ -215,7 +216,8 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     parts = frame[frame["seed"] < 0].pivot_table(index="n_params", columns="metric", values="value")
     if {"bias2", "variance"} <= set(parts.columns):
         top = parts["variance"].idxmax()
-        b_top, v_top, b_best = parts.loc[top, "bias2"], parts.loc[top, "variance"], parts.loc[best, "bias2"]
+        b_top, v_top = parts.loc[top, "bias2"], parts.loc[top, "variance"]
+        b_best = parts.loc[best, "bias2"]
         out.append(Claim(
             "both_terms_explode",
             f"At {int(top)} coefficients both terms explode: variance {v_top:.2g} and bias^2 "
@@ -254,6 +256,7 @@ def memory(params: dict, n_seeds: int) -> float:
 
 EXPERIMENT = Experiment(
     id="polynomial",
+    order=10,
     title="Polynomial regression: U-curve and double descent",
     summary=(
         "Test error is U-shaped while the polynomial has fewer coefficients than training "

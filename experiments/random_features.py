@@ -28,29 +28,41 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import N_DIGITS, digits_split, flip_labels, one_hot, synthetic_regression
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.params import Param
+from experiments.framework.schema import tidy_rows
+from experiments.numerics.datasets import (
+    N_DIGITS,
+    digits_split,
+    flip_labels,
+    one_hot,
+    synthetic_regression,
+)
 from experiments.numerics.features import draw_random_weights, limit_kernel, random_features
 from experiments.numerics.sweep_solver import PINV_RCOND, nested_ridge_sweep
-from experiments.framework.params import Param
 
 SYNTHETIC_DIM = 10
 SYNTHETIC_TEST = 1000
 
 PARAMS = (
     Param("dataset", "str", "digits", "digits: scikit-learn's 8x8 digits, one-hot squared loss; "
-          "synthetic: a smooth non-linear regression in 10 dimensions.", choices=("digits", "synthetic")),
+          "synthetic: a smooth non-linear regression in 10 dimensions.",
+          choices=("digits", "synthetic")),
     Param("features", "str", "fourier", "Random Fourier features sqrt(2/N) cos(Wx + b) or random "
           "ReLU features sqrt(2/N) max(0, Wx).", choices=("fourier", "relu")),
-    Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20, high=1500),
-    Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0, high=2.0),
+    Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20,
+          high=1500),
+    Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0,
+          high=2.0),
     Param("label_noise", "floats", (0.0,), "Fractions of training labels flipped (digits only); "
           "several values are run side by side on the same features.", low=0.0, high=0.9,
           max_items=4),
     Param("max_ratio", "float", 20.0, "Widest model, in multiples of n_train.", low=1.5, high=40.0),
-    Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5, high=80),
-    Param("ridge", "floats", (0.0,), "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
+    Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5,
+          high=80),
+    Param("ridge", "floats", (0.0,),
+          "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
           "0 = minimum norm. Several values are overlaid.", low=0.0, high=10.0, max_items=6),
     Param("bandwidth", "float", 5.0, "Fourier feature bandwidth s: W ~ N(0, 1/s^2).",
           low=0.1, high=100.0),
@@ -72,7 +84,8 @@ def _data(params: dict, seed: int, label_noise: float = 0.0):
             # One stream per seed for every fraction: a larger fraction flips a superset.
             labels = flip_labels(labels, label_noise, np.random.default_rng([seed, 5]))
         return split, one_hot(labels), one_hot(split.y_test)
-    split = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"], seed)
+    split = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"],
+                                 seed)
     return split, split.y_train[:, None], split.y_test[:, None]
 
 
@@ -127,7 +140,8 @@ def _kernel_rows(params, seed, label_noise, split, y_train, y_test) -> list[pd.D
                    ("test", "mse"): np.sum((test_pred - y_test) ** 2, axis=1).mean(),
                    ("train", "coef_norm"): norm}
         if params["dataset"] == "digits":
-            metrics[("train", "error_rate")] = np.mean(train_pred.argmax(axis=1) != y_train.argmax(axis=1))
+            wrong = train_pred.argmax(axis=1) != y_train.argmax(axis=1)
+            metrics[("train", "error_rate")] = np.mean(wrong)
             metrics[("test", "error_rate")] = np.mean(test_pred.argmax(axis=1) != split.y_test)
         rows += [{"split": split_name, "metric": metric, "value": float(value), "ridge": lam,
                   "effective_params": p_eff} for (split_name, metric), value in metrics.items()]
@@ -150,15 +164,15 @@ def _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test) ->
             # Training error is measured against the (possibly flipped) labels it was fitted to.
             for split_name, pred, truth in (("train", fit.train_pred, y_train.argmax(axis=1)),
                                             ("test", fit.test_pred, split.y_test)):
-                metrics[(split_name, "error_rate")] = (pred[:, j].argmax(axis=2) != truth).mean(axis=1)
+                wrong = pred[:, j].argmax(axis=2) != truth
+                metrics[(split_name, "error_rate")] = wrong.mean(axis=1)
         for (split_name, metric), values in metrics.items():
-            frames.append(pd.DataFrame({
-                "seed": seed, "split": split_name, "metric": metric, "value": values,
-                "n_params": widths, "n_train": params["n_train"], "ridge": lam,
-                "effective_params": fit.effective_params()[:, j], "dataset": params["dataset"],
-                "features": params["features"], "label_noise": label_noise,
-                "noise": params["noise"], "bandwidth": params["bandwidth"], "source": "features",
-            }))
+            frames.append(tidy_rows(
+                seed, split_name, metric, values, n_params=widths, n_train=params["n_train"],
+                ridge=lam, effective_params=fit.effective_params()[:, j],
+                dataset=params["dataset"], features=params["features"],
+                label_noise=label_noise, noise=params["noise"], bandwidth=params["bandwidth"],
+                source="features"))
     return frames
 
 
@@ -229,7 +243,8 @@ def median_curve(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noi
     """Median over seeds against N for one (ridge, label noise) setting; empty if not run."""
     frame = features_only(frame)
     rows = frame[(frame["metric"] == metric) & (frame["split"] == split) & (frame["seed"] >= 0)
-                 & np.isclose(frame["ridge"], ridge) & np.isclose(frame["label_noise"], label_noise)]
+                 & np.isclose(frame["ridge"], ridge) & np.isclose(frame["label_noise"],
+                                                                  label_noise)]
     return rows.groupby("n_params")["value"].median().sort_index()
 
 
@@ -356,7 +371,8 @@ def _ridge_claims(frame, n, widest, metric, fmt) -> list[Claim]:
 
 
 def _label_noise_claims(frame, n, noise, widest) -> list[Claim]:
-    clean_err, noisy_err = median_curve(frame, "error_rate"), median_curve(frame, "error_rate", 0.0, noise)
+    clean_err, noisy_err = median_curve(frame, "error_rate"), median_curve(frame, "error_rate",
+                                                                           0.0, noise)
     clean_mse, noisy_mse = median_curve(frame, "mse"), median_curve(frame, "mse", 0.0, noise)
     flipped = f"{noise:.0%} of training labels flipped"
     out = [Claim(
@@ -382,6 +398,7 @@ def _label_noise_claims(frame, n, noise, widest) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="random_features",
+    order=20,
     title="Random features: model-wise double descent",
     summary=(
         "Test error peaks where the number of random features equals the number of training "

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
-from experiments.numerics.threads import single_threaded
 from experiments.framework.claims import Claim
+from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.params import Param
 from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, one_hot
 from experiments.numerics.features import draw_random_weights, random_features
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import Param
-
+from experiments.numerics.threads import single_threaded
 
 BANDWIDTH = 5.0  # the random-features experiment's default Fourier bandwidth on digits
 BETAS, EPS = (0.9, 0.999), 1e-8
@@ -262,6 +261,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="random_labels",
+    order=110,
     title="Memorizing random labels: fitting is not generalizing",
     summary=(
         "Replace a share of the training labels by random classes: an over-parameterized "

@@ -24,16 +24,16 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
 
+from experiments.analysis.scaling import claims
 from experiments.framework import costs
 from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.params import Param, ParamError
 from experiments.numerics.datasets import Split, digits_split, one_hot, stratified_indices
 from experiments.numerics.features import draw_random_weights, random_features
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import Param, ParamError
-from experiments.analysis.scaling import claims
 from experiments.numerics.teacher import DATASET, FAMILY, teacher_cells, teacher_flops
-from sklearn.exceptions import ConvergenceWarning
 
 FAMILIES = ("random_features", "rbf_svm", "logistic", "mlp")
 RF_WIDTH, RF_RIDGE, MLP_WIDTH = 2000, 1e-3, 32
@@ -299,6 +299,7 @@ def memory(params: dict, n_seeds: int) -> float:
 
 EXPERIMENT = Experiment(
     id="scaling",
+    order=70,
     title="Scaling laws: error against data, model size and compute",
     summary=(
         "Learning curves are close to straight lines on log-log axes: error ~ E + A n^-alpha, "

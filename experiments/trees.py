@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 
-from experiments.numerics import smoothers
 from experiments.framework import costs
-from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.claims import Claim
-from experiments.numerics.datasets import N_DIGITS, digits_split, one_hot, synthetic_regression
+from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
+from experiments.numerics import smoothers
+from experiments.numerics.datasets import N_DIGITS, digits_split, one_hot, synthetic_regression
 
 MODELS = ("forest", "boosting")
 DATASETS = ("digits", "synthetic")
@@ -70,7 +70,8 @@ def load(dataset: str, params: dict, seed: int):
     if dataset == "digits":
         s = digits_split(params["n_train"], seed)
         return s.x_train, one_hot(s.y_train), s.x_test, one_hot(s.y_test), s.y_test
-    s = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"], seed)
+    s = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"],
+                             seed)
     return s.x_train, s.y_train[:, None], s.x_test, s.y_test[:, None], None
 
 
@@ -142,7 +143,8 @@ def boosting_path(params: dict, data, seed: int):
         sums = [a.copy() for a in finals] if sums is None else [t + a for t, a in zip(sums, finals)]
         if member + 1 in keep_members:
             k = member + 1
-            yield ("ensembles", k, BOOST_LEAVES * rounds * k, smoothers.effective_params(sums[2] / k),
+            yield ("ensembles", k, BOOST_LEAVES * rounds * k,
+                   smoothers.effective_params(sums[2] / k),
                    scores(sums[0] / k, sums[1] / k, data))
 
 
@@ -174,7 +176,8 @@ def switch_point(params: dict, model: str) -> float:
 def _shape(dataset: str, params: dict) -> tuple[int, int, int, int]:
     """(n, n_test, input dimension, outputs) of one data set."""
     n = params["n_train"]
-    return (n, N_DIGITS - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM, 1)
+    return (n, N_DIGITS - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM,
+                                                                  1)
 
 
 def _path_work(model: str, params: dict, n: int, m: int, dim: int, k: int) -> costs.Work:
@@ -240,7 +243,8 @@ def stage_medians(rows: pd.DataFrame) -> pd.DataFrame:
 def matched_pair(summary: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The (first-stage, second-stage) points whose median p_eff are closest in ratio."""
     first_stage = summary["stage"].iloc[0]
-    first, second = summary[summary["stage"] == first_stage], summary[summary["stage"] != first_stage]
+    first = summary[summary["stage"] == first_stage]
+    second = summary[summary["stage"] != first_stage]
     gap = np.abs(np.log(first["effective_params"].to_numpy()[:, None]
                         / second["effective_params"].to_numpy()[None, :]))
     i, j = np.unravel_index(np.argmin(gap), gap.shape)
@@ -260,7 +264,8 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
         summary = stage_medians(rows)
         if summary["stage"].nunique() < 2:
             continue
-        regime = f"{model} on {dataset}, n_train = {int(rows['n_train'].iloc[0])}, test squared loss"
+        regime = (f"{model} on {dataset}, n_train = {int(rows['n_train'].iloc[0])}, "
+                  "test squared loss")
         first_stage = summary["stage"].iloc[0]
         switch = summary[summary["stage"] == first_stage].iloc[-1]
         end = summary.iloc[-1]
@@ -300,6 +305,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
 
 EXPERIMENT = Experiment(
     id="trees",
+    order=80,
     title="Trees and boosting: double descent on a composite axis",
     summary=(
         "A single tree grows until it interpolates, then trees are averaged (or boosting "
@@ -326,6 +332,6 @@ EXPERIMENT = Experiment(
     budget_seconds=15.0,
     metrics=("mse", "error_rate"),
     claims=claims,
-    columns=("stage", "effective_params", "model", "dataset", "n_train"),  # read by its pages; checked on load
+    columns=("stage", "effective_params", "model", "dataset", "n_train"),  # read by its pages
     page="trees",
 )

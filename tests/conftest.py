@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
-from dashboard import local_server
+from tests import local_server
+from tests.helpers import ARTIFACTS, CHROMIUM_FLAGS
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-quic",
-]
+BROWSER_FIXTURES = {"page", "browser", "dashboard_url"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that drive the running dashboard are `browser` tests, marked or not."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,11 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from experiments.framework import admission
-
-from experiments.numerics import threads as blas
-
-from experiments.framework import registry
+from experiments.framework import admission, registry
 from experiments.framework.admission import Busy, Gate
 from experiments.framework.experiment import run
 from experiments.framework.isolated import Limits, RunStopped, run_isolated
+from experiments.numerics import threads as blas
 
 POLY = registry.get("polynomial")
 CHEAP = POLY.validate({"max_degree": 30})
@@ -84,14 +81,16 @@ def test_clear_cache_from_a_visitor_leaves_the_shared_result_caches_alone():
     assert before > 0 and data.SHIPPED.nbytes == before
 
 
+@pytest.mark.slow
 def test_an_isolated_run_equals_the_in_process_run():
     frame, provenance = run_isolated("polynomial", CHEAP, 2)
-    expected = run(POLY, CHEAP, 2)
+    expected = run(POLY, CHEAP, 2).frame
     pd.testing.assert_frame_equal(frame, expected, check_exact=False, rtol=1e-9)
     assert provenance["params"]["max_degree"] == 30 and provenance["seeds"] == [0, 1]
     assert "--set max_degree=30 --seeds 2" in provenance["command"]
 
 
+@pytest.mark.slow
 def test_a_refused_setting_comes_back_as_one_line():
     with pytest.raises(RunStopped, match="max_degree") as err:
         run_isolated("polynomial", {"max_degree": -4}, 1)

@@ -50,7 +50,7 @@ def test_oracle_is_no_worse_than_any_grid_penalty_or_zero():
 @pytest.fixture(scope="module")
 def small():
     return run(EXP, {"n_train": 60, "n_strong": 5, "n_weak": "20, 52, 300, 6000",
-                     "weak_scale": 0.02}, seeds=16)
+                     "weak_scale": 0.02}, seeds=16).frame
 
 
 def test_interpolation_benign_with_many_weak_directions_and_catastrophic_with_few(small):

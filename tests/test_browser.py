@@ -5,10 +5,15 @@ draws nothing) and no exception box; a screenshot of each lands in tests/artifac
 """
 import pytest
 
-from browser_helpers import (CHART_MARKS_JS, exception_boxes, slug, wait_for_app,
-                             wait_for_charts)
-from conftest import ARTIFACTS, ROOT
 from dashboard.app import page_table
+from tests.helpers import (
+    ARTIFACTS,
+    CHART_MARKS_JS,
+    exception_boxes,
+    slug,
+    wait_for_app,
+    wait_for_charts,
+)
 
 PAGES = [(path, title) for entries in page_table().values() for path, title, _ in entries]
 
@@ -24,8 +29,6 @@ def test_home_shows_the_u_curve_and_double_descent(dashboard_url, page):
     assert page.get_by_text("Textbook: the U-curve").is_visible()
     assert page.get_by_text("Modern: double descent").is_visible()
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
-    # The README's screenshot is regenerated from this run (viewport only: the charts).
-    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
 
 
 @pytest.mark.parametrize("path, title", PAGES, ids=[p for p, _ in PAGES])

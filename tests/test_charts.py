@@ -41,7 +41,8 @@ def test_error_curve_marks_the_threshold_and_binds_the_legend():
 
 def test_error_curve_uses_the_median_not_the_mean():
     spec = charts.error_curve(sweep_frame(), x="n_params", metric="mse").to_dict()
-    peak = [r for d in layer_data(spec) for r in d if r.get("n_params") == 10 and r.get("split") == "test"]
+    peak = [r for d in layer_data(spec) for r in d if r.get("n_params") == 10
+            and r.get("split") == "test"]
     assert peak[0]["centre"] == pytest.approx(0.1 + 300.0)  # median seed (2 -> 3 * 100)
 
 
@@ -83,7 +84,8 @@ def test_classical_range_stops_where_the_u_turns_back_up():
 
 def test_decomposition_and_fitted_curves_build():
     frame = pd.DataFrame({"seed": -1, "split": "test", "metric": ["bias2", "variance", "noise"] * 2,
-                          "value": [0.1, 0.0, 0.01, 0.2, 5.0, 0.01], "n_params": [1, 1, 1, 2, 2, 2]})
+                          "value": [0.1, 0.0, 0.01, 0.2, 5.0, 0.01],
+                          "n_params": [1, 1, 1, 2, 2, 2]})
     spec = curve_charts.stacked_decomposition(frame, x="n_params", threshold=2).to_dict()
     plotted = [r["value_plot"] for d in layer_data(spec) for r in d if "value_plot" in r]
     assert min(plotted) > 0

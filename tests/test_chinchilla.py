@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.numerics.chinchilla import (Law, allocation, bootstrap_law, cell_means, fit_law,
-                                    iso_flop_views)
+from experiments.numerics.chinchilla import (
+    Law,
+    allocation,
+    bootstrap_law,
+    cell_means,
+    fit_law,
+    iso_flop_views,
+)
 from experiments.numerics.powerlaw import PowerLawError
 
 TRUE = {"E": 0.1, "A": 2.0, "alpha": 0.5, "B": 8.0, "beta": 0.4}
@@ -20,14 +26,17 @@ def law_values(n=N, d=D, **over):
 
 
 def seeds(rng, noise=0.05, count=10, **over):
-    return pd.concat([pd.DataFrame({"seed": s, "n_params": N, "n_train": D,
-                                    "value": law_values(**over) * np.exp(noise * rng.standard_normal(N.size))})
-                      for s in range(count)])
+    def draw(s):
+        noisy = law_values(**over) * np.exp(noise * rng.standard_normal(N.size))
+        return pd.DataFrame({"seed": s, "n_params": N, "n_train": D, "value": noisy})
+
+    return pd.concat([draw(s) for s in range(count)])
 
 
 def test_exact_values_are_recovered_exactly():
     law = fit_law(N, D, law_values())
-    assert (law.E, law.A, law.alpha, law.B, law.beta) == pytest.approx(tuple(TRUE.values()), rel=1e-4)
+    assert (law.E, law.A, law.alpha, law.B, law.beta) == pytest.approx(tuple(TRUE.values()),
+                                                                       rel=1e-4)
     assert law.r2_log == pytest.approx(1.0) and law.e_identified
     assert law.a == pytest.approx(0.4 / 0.9) and law.b == pytest.approx(0.5 / 0.9)
 
@@ -72,7 +81,8 @@ def test_iso_flop_views_and_allocation():
     for budget, group in curves.groupby("budget"):
         assert optima.set_index("budget").loc[budget, "loss"] <= group["loss"].min() + 1e-12
     rows = allocation(boot, np.geomspace(1e5, 1e8, 5))
-    assert (rows["low"] <= rows["value"] + 1e-9).all() and (rows["value"] <= rows["high"] + 1e-9).all()
+    assert (rows["low"] <= rows["value"] + 1e-9).all()
+    assert (rows["value"] <= rows["high"] + 1e-9).all()
     assert boot.seeds == 3 and boot.cells == N.size
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("experiment_id", sorted(registry.experiments()))
 def test_shipped_data_support_every_claim(experiment_id):
     exp = registry.get(experiment_id)
@@ -21,4 +20,5 @@ def test_shipped_data_support_every_claim(experiment_id):
     keys = [c.key for c in claims]
     assert len(keys) == len(set(keys)), f"duplicate claim keys in {experiment_id}: {keys}"
     failing = [f"{c.key}: {c.text}" for c in claims if not c.holds]
-    assert not failing, f"{experiment_id} claims no longer supported by data/:\n" + "\n".join(failing)
+    assert not failing, (f"{experiment_id} claims no longer supported by data/:\n"
+                         + "\n".join(failing))

@@ -8,9 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.store import ROOT
 
 
@@ -22,12 +20,14 @@ def cli(*args, check=True):
     return proc
 
 
+@pytest.mark.slow
 def test_list_names_every_registered_experiment():
     out = cli("list").stdout
     for exp_id in registry.experiments():
         assert exp_id in out
 
 
+@pytest.mark.slow
 def test_describe_prints_the_spec_as_json():
     spec = json.loads(cli("describe", "polynomial").stdout)
     names = {p["name"] for p in spec["params"]}
@@ -35,6 +35,7 @@ def test_describe_prints_the_spec_as_json():
     assert spec["id"] == "polynomial" and spec["x"] == "n_params"
 
 
+@pytest.mark.slow
 def test_run_writes_a_checked_parquet_with_provenance(tmp_path):
     out = tmp_path / "poly.parquet"
     cli("run", "polynomial", "--set", "n_train=12", "--set", "max_degree=40",
@@ -46,18 +47,22 @@ def test_run_writes_a_checked_parquet_with_provenance(tmp_path):
     assert provenance["params"]["max_degree"] == 40 and provenance["packages"]["numpy"]
 
 
+@pytest.mark.slow
 def test_run_to_csv_and_with_jobs(tmp_path):
     out = tmp_path / "poly.csv"
-    cli("run", "polynomial", "--set", "max_degree=20", "--seeds", "2", "--jobs", "2", "--out", str(out))
+    cli("run", "polynomial", "--set", "max_degree=20", "--seeds", "2", "--jobs", "2", "--out",
+        str(out))
     frame = pd.read_csv(out)
     assert {"experiment", "seed", "split", "metric", "value", "n_params"} <= set(frame.columns)
 
 
+@pytest.mark.slow
 def test_run_without_out_prints_a_summary_table():
     out = cli("run", "polynomial", "--set", "max_degree=10", "--seeds", "2").stdout
     assert "n_params" in out and "mse" in out
 
 
+@pytest.mark.slow
 def test_precompute_writes_the_store(tmp_path):
     proc = cli("precompute", "polynomial", "--data-dir", str(tmp_path))
     frame, provenance = store.load("polynomial", tmp_path)
@@ -78,7 +83,8 @@ def test_precompute_writes_the_store(tmp_path):
     (["run", "polynomial", "--jobs", "0"], "jobs"),
     (["run", "polynomial", "--set", "max_degree=2000", "--set", "n_train=200", "--seeds", "200"],
      "too large for on-demand compute"),
-    (["run", "polynomial", "--out", "x.txt", "--set", "max_degree=5", "--seeds", "1"], "--out must end"),
+    (["run", "polynomial", "--out", "x.txt", "--set", "max_degree=5", "--seeds", "1"],
+     "--out must end"),
     (["describe"], "the following arguments are required: id"),
     (["frobnicate"], "invalid choice"),
     ([], "the following arguments are required"),
@@ -108,6 +114,7 @@ def unwritable_folder(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where, fragment", [
     (lambda tmp: tmp / "results.parquet", "is a folder"),
     (lambda tmp: tmp / "missing" / "run.parquet", "does not exist; create it first"),
@@ -139,12 +146,14 @@ def dead_pid() -> int:
 
 
 def test_a_run_clears_temp_files_of_killed_runs_only(tmp_path):
-    stale = [tmp_path / f".run.parquet.{dead_pid()}-abcd1234.tmp", tmp_path / ".old.csv.x1y2z3w4.tmp"]
+    stale = [tmp_path / f".run.parquet.{dead_pid()}-abcd1234.tmp",
+             tmp_path / ".old.csv.x1y2z3w4.tmp"]
     kept = [tmp_path / f".run.parquet.{os.getpid()}-live1234.tmp",  # a writer still running
             tmp_path / ".notes.tmp", tmp_path / "mine.tmp"]  # not ours
     for path in stale + kept:
         path.write_text("partial")
-    cli("run", "polynomial", "--set", "max_degree=5", "--seeds", "1", "--out", str(tmp_path / "run.csv"))
+    cli("run", "polynomial", "--set", "max_degree=5", "--seeds", "1", "--out",
+        str(tmp_path / "run.csv"))
     assert not any(p.exists() for p in stale)
     assert all(p.exists() for p in kept)
     assert (tmp_path / "run.csv").exists()

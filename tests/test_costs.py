@@ -89,9 +89,11 @@ def check_memory(case) -> None:
     finally:
         tracemalloc.stop()
     estimate = exp.memory(params, seeds)
-    assert peak <= estimate, f"{label(case)}: peak {peak / 2**20:.1f} MB > {estimate / 2**20:.1f} MB"
+    assert peak <= estimate, (f"{label(case)}: peak {peak / 2**20:.1f} MB > "
+                              f"{estimate / 2**20:.1f} MB")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CHEAP, ids=label)
 def test_cheap_runs_stay_within_their_estimates(case):
     check_time(case)

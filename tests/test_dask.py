@@ -34,7 +34,8 @@ def address():
     pytest (after AppTest and hypothesis have run) fail to spawn, and a real cluster is a
     separate process anyway."""
     proc = subprocess.Popen([sys.executable, "-c", CLUSTER_SCRIPT], cwd=ROOT, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
     try:
         line = proc.stdout.readline().strip()
         assert line.startswith("tcp://127.0.0.1:"), f"cluster did not start: {line!r}"
@@ -52,6 +53,7 @@ def cli(*args):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_on_dask_equals_the_serial_run(address, tmp_path):
     sets = [a for k, v in PARAMS.items() for a in ("--set", f"{k}={v}")]
     serial = cli("run", "polynomial", *sets, "--seeds", "4", "--out", str(tmp_path / "s.parquet"))
@@ -65,14 +67,15 @@ def test_cli_on_dask_equals_the_serial_run(address, tmp_path):
 
 def test_python_api_inside_a_client_equals_the_serial_run(address):
     exp = registry.get("polynomial")
-    serial = run(exp, PARAMS, 4)
+    serial = run(exp, PARAMS, 4).frame
     with distributed.Client(address) as client:
         with distributed.get_task_stream(client) as tasks:
-            fanned = run(exp, PARAMS, 4, jobs=2, backend="dask")
+            fanned = run(exp, PARAMS, 4, jobs=2, backend="dask").frame
     assert tasks.data, "no task ran on the cluster"
     pd.testing.assert_frame_equal(fanned, serial, check_exact=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags, words", [
     (["--backend", "dask"], "needs --scheduler"),
     (["--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),

@@ -18,7 +18,7 @@ SMALL = {"n_train": 100, "max_width": 300, "n_widths": 6}
 
 @pytest.fixture(scope="module")
 def small():
-    return run(EXP, SMALL, seeds=2)
+    return run(EXP, SMALL, seeds=2).frame
 
 
 @pytest.mark.slow
@@ -38,7 +38,7 @@ def test_peak_near_the_interpolation_threshold_and_the_widest_beats_it(small):
 
 @pytest.mark.slow
 def test_weight_decay_removes_the_peak():
-    frame = run(EXP, {**SMALL, "n_widths": 3, "weight_decay": "0, 0.01"}, seeds=[0])
+    frame = run(EXP, {**SMALL, "n_widths": 3, "weight_decay": "0, 0.01"}, seeds=[0]).frame
     plain, decayed = (ddd.median_curve(frame, "mse", weight_decay=wd) for wd in (0.0, 0.01))
     peak = plain.idxmax()
     assert decayed[peak] < 0.5 * plain[peak]
@@ -46,11 +46,12 @@ def test_weight_decay_removes_the_peak():
 
 
 def test_rows_carry_width_and_weight_count():
-    frame = run(EXP, {"n_train": 50, "max_width": 8, "n_widths": 2, "epochs": 10}, seeds=[3])
+    frame = run(EXP, {"n_train": 50, "max_width": 8, "n_widths": 2, "epochs": 10}, seeds=[3]).frame
     widths = ddd.widths_for(EXP.validate({"n_train": 50, "max_width": 8, "n_widths": 2}))
     assert sorted(frame["width"].unique()) == list(widths)
     assert (frame["n_params"] == frame["width"] * 65 + 10 * (frame["width"] + 1)).all()
-    assert set(frame["metric"]) == {"mse", "error_rate"} and set(frame["split"]) == {"train", "test"}
+    assert set(frame["metric"]) == {"mse", "error_rate"} and set(frame["split"]) == {"train",
+                                                                                     "test"}
 
 
 def test_threshold_width_is_always_swept():
@@ -61,7 +62,7 @@ def test_threshold_width_is_always_swept():
 
 def test_same_seed_same_numbers():
     params = {"n_train": 50, "max_width": 8, "n_widths": 2, "epochs": 20}
-    assert run(EXP, params, seeds=[4]).equals(run(EXP, params, seeds=[4]))
+    assert run(EXP, params, seeds=[4]).frame.equals(run(EXP, params, seeds=[4]).frame)
 
 
 def test_cost_is_an_upper_estimate_of_the_work():

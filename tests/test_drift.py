@@ -8,11 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
+from tests.helpers import open_page
 
 
 def copy_shipped(dest):
@@ -30,21 +28,6 @@ def rewrite(path, drop=(), params=None):
     out = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(out.replace_schema_metadata(
         {store.PROVENANCE_KEY: json.dumps(provenance).encode()}), path)
-
-
-def page_script(url_path, query):
-    import streamlit as st
-
-    from dashboard.app import render_page
-
-    st.query_params.update(query)
-    render_page(url_path)
-
-
-def open_page(url_path, query=None):
-    st.cache_data.clear()
-    return AppTest.from_function(page_script, args=(url_path, query or {}),
-                                 default_timeout=120).run()
 
 
 def assert_unavailable(at, *words):
@@ -84,16 +67,19 @@ CASES = {
                       ["scaling"], ["home"]),
     "grokking-param-unknown": ("grokking", {"params": lambda p: {**p, "momentum": 0.9}},
                                ["'momentum' unknown"], ["grokking"], ["explorer"]),
-    "grokking-param-renamed": ("grokking", {"params": lambda p: {**without("lr")(p), "rate": p["lr"]}},
+    "grokking-param-renamed": ("grokking",
+                               {"params": lambda p: {**without("lr")(p), "rate": p["lr"]}},
                                ["'rate' unknown", "'lr' not recorded"], ["grokking"], ["home"]),
     "random_features-invalid": ("random_features", {"params": lambda p: {**p, "n_train": "many"}},
-                                ["invalid parameter", "n_train"], ["random_features", "why-the-peak"],
+                                ["invalid parameter", "n_train"],
+                                ["random_features", "why-the-peak"],
                                 ["polynomial"]),
     "grokking_phase-column": ("grokking_phase", {"drop": ["weight_decay"]}, ["weight_decay"],
                               ["grokking_phase", "grokking"], ["polynomial"]),
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_drift_gives_the_fix_on_the_pages_that_read_it(case, drifted):
     exp_id, change, words, broken, fine = CASES[case]

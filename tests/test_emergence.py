@@ -19,7 +19,7 @@ SMALL = {"n_train": 200, "max_width": 800, "n_widths": 8, "answer_length": 10,
 
 @pytest.fixture(scope="module")
 def small():
-    return run(EXP, SMALL, seeds=2)
+    return run(EXP, SMALL, seeds=2).frame
 
 
 def wide(frame):

@@ -27,7 +27,7 @@ def test_closed_form_path_equals_iterated_gradient_descent(n_fast, n_slow):
 
 
 def test_linear_test_loss_peaks_inside_training_and_falls_again_by_30_percent():
-    frame = run(EXP, {"model": "linear"}, seeds=5)
+    frame = run(EXP, {"model": "linear"}, seeds=5).frame
     test = ew.curve(frame, "linear", "loss")
     peak = test.idxmax()
     assert test.index.min() < peak < test.index.max()
@@ -39,7 +39,7 @@ def test_linear_test_loss_peaks_inside_training_and_falls_again_by_30_percent():
 
 def test_one_time_scale_has_no_second_descent():
     """Control: with every feature at one scale there is nothing left to learn late."""
-    frame = run(EXP, {"model": "linear", "scale_ratio": 1.0}, seeds=5)
+    frame = run(EXP, {"model": "linear", "scale_ratio": 1.0}, seeds=5).frame
     tail = ew.curve(frame, "linear", "loss")
     tail = tail.loc[tail.idxmin():]  # a plain U: after its minimum the loss only rises
     assert tail.iloc[-1] >= 0.97 * tail.max() and tail.iloc[-1] > 1.1 * tail.iloc[0]
@@ -48,11 +48,12 @@ def test_one_time_scale_has_no_second_descent():
 def test_network_memorizes_flipped_labels():
     params = {"model": "network", "digits_train": 200, "width": 64, "epochs": 40,
               "label_noise": 0.3, "net_lr": 0.01}
-    frame = run(EXP, params, seeds=[0])
+    frame = run(EXP, params, seeds=[0]).frame
     train, test = (ew.curve(frame, "network", "error_rate", split) for split in ("train", "test"))
     assert train.iloc[-1] < 0.1 < 0.3 * 0.8 < train.iloc[0]  # flipped labels fitted too
     assert test.iloc[-1] > test.min() + 0.02  # and that costs test accuracy
-    clean = ew.curve(run(EXP, {**params, "label_noise": 0.0}, seeds=[0]), "network", "error_rate")
+    clean = ew.curve(run(EXP, {**params, "label_noise": 0.0}, seeds=[0]).frame, "network",
+                     "error_rate")
     assert clean.iloc[-1] < test.iloc[-1]
 
 
@@ -72,9 +73,10 @@ def test_default_run_is_within_a_few_seconds():
 def test_chart_rings_the_peak_and_leaves_out_step_zero():
     from dashboard.charts import over_steps
 
-    frame = run(EXP, {"model": "linear", "steps": 200}, seeds=2)
+    frame = run(EXP, {"model": "linear", "steps": 200}, seeds=2).frame
     test = ew.curve(frame, "linear", "loss")
-    spec = over_steps(frame, metric="loss", peak=(float(test.idxmax()), float(test.max()))).to_dict()
+    spec = over_steps(frame, metric="loss",
+                      peak=(float(test.idxmax()), float(test.max()))).to_dict()
     rows = [r for d in spec["datasets"].values() for r in d]
     assert min(r["step"] for r in rows if "centre" in r) >= 1
     assert any(r.get("label", "").startswith("peak at step") for r in rows)

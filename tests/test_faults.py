@@ -17,12 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.schema import SCHEMA_VERSION
+from tests.helpers import open_page
 
 AFFECTED = "polynomial"
 # Only experiments whose data is already shipped (one being added may not have any yet).
@@ -37,6 +35,7 @@ def copy_shipped(dest):
     return {p.name: p.read_bytes() for p in dest.iterdir()}
 
 
+@pytest.mark.slow
 def test_precompute_killed_at_random_moments_loses_nothing(tmp_path):
     before = copy_shipped(tmp_path)
     old_frame, old_prov = store.load(AFFECTED, tmp_path)
@@ -46,7 +45,8 @@ def test_precompute_killed_at_random_moments_loses_nothing(tmp_path):
     outcomes = []
     for delay in delays:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments", "precompute", AFFECTED, "--data-dir", str(tmp_path)],
+            [sys.executable, "-m", "experiments", "precompute", AFFECTED, "--data-dir",
+             str(tmp_path)],
             cwd=store.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -101,17 +101,6 @@ DAMAGE = {
 }
 
 
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
-def open_page(url_path):
-    st.cache_data.clear()
-    return AppTest.from_function(page_script, args=(url_path,), default_timeout=120).run()
-
-
 @pytest.mark.parametrize("kind", list(DAMAGE))
 def test_damaged_file_gives_a_clear_message(kind, tmp_path):
     copy_shipped(tmp_path)
@@ -126,6 +115,7 @@ def test_damaged_file_gives_a_clear_message(kind, tmp_path):
         store.load(other, tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["truncated", "column_dropped", "older_schema"])
 def test_damaged_file_breaks_only_its_own_page(kind, tmp_path, monkeypatch):
     copy_shipped(tmp_path)

@@ -8,10 +8,10 @@ import pytest
 
 from dashboard.charts import grokking as charts_grokking
 from experiments import grokking, grokking_phase, run
-from experiments.numerics import modular_net as net
 from experiments.framework import store
 from experiments.framework.claims import by_key
 from experiments.framework.params import ParamError
+from experiments.numerics import modular_net as net
 
 EXP = grokking.EXPERIMENT
 SEEDS = (0, 1, 2)
@@ -130,11 +130,12 @@ def test_progress_losses_of_a_pure_circuit():
 @pytest.fixture(scope="module")
 def default_run():
     """The default on-demand setting (p = 31, width 128, 30% data, wd 3, 3000 epochs)."""
-    return run(EXP, {}, seeds=[0, 1])
+    return run(EXP, {}, seeds=[0, 1]).frame
 
 
 def per_seed(frame, split, seed):
-    rows = frame[(frame["metric"] == "accuracy") & (frame["split"] == split) & (frame["seed"] == seed)]
+    rows = frame[(frame["metric"] == "accuracy") & (frame["split"] == split)
+                 & (frame["seed"] == seed)]
     return rows.set_index("step")["value"]
 
 
@@ -158,8 +159,9 @@ def test_progress_measures_show_hidden_progress(default_run):
         assert claims[key].holds, claims[key].text
 
 
+@pytest.mark.slow
 def test_with_30_percent_of_pairs_weight_decay_is_needed():
-    frame = run(EXP, {"weight_decay": 0.0, "epochs": 1500}, seeds=[0])
+    frame = run(EXP, {"weight_decay": 0.0, "epochs": 1500}, seeds=[0]).frame
     assert per_seed(frame, "train", 0).iloc[-1] > 0.99
     assert grokking.milestones(frame)["generalized"] is None
 
@@ -169,7 +171,7 @@ def test_with_50_percent_of_pairs_it_generalizes_without_weight_decay():
     """Finding 1 of issue 13 (the old help said "0 never groks"): p = 59, 50% of pairs,
     no weight decay reaches 99.9% test accuracy within ~100 epochs (Gromov)."""
     frame = run(EXP, {"p": 59, "width": 256, "train_fraction": 0.5, "weight_decay": 0.0,
-                      "epochs": 150}, seeds=[0])
+                      "epochs": 150}, seeds=[0]).frame
     assert per_seed(frame, "test", 0).iloc[-1] >= 0.99
     assert "never" not in EXP.param("weight_decay").help
     assert "stays a lookup table" not in grokking.__doc__
@@ -181,7 +183,7 @@ def test_large_initialization_makes_the_norm_fall_through_the_delay():
     generalization; from the standard init at the same settings it grows."""
     for scale, falls in ((grokking.LARGE_INIT["init_scale"], True), (1.0, False)):
         params = EXP.validate({**grokking.LARGE_INIT, "init_scale": scale})
-        frame = run(EXP, params, seeds=[0])
+        frame = run(EXP, params, seeds=[0]).frame
         marks = grokking.milestones(frame)
         norm = frame[frame["metric"] == "weight_norm"].set_index("step")["value"]
         assert marks["memorized"] and marks["generalized"], (scale, marks)
@@ -193,9 +195,9 @@ def test_large_initialization_makes_the_norm_fall_through_the_delay():
 
 def test_same_seed_same_curve_and_other_seed_differs():
     small = {"p": 23, "width": 64, "epochs": 120, "weight_decay": 1.0, "train_fraction": 0.5}
-    one, two = run(EXP, small, seeds=[4]), run(EXP, small, seeds=[4])
+    one, two = run(EXP, small, seeds=[4]).frame, run(EXP, small, seeds=[4]).frame
     pd.testing.assert_frame_equal(one.drop(columns="experiment"), two.drop(columns="experiment"))
-    other = run(EXP, small, seeds=[5])
+    other = run(EXP, small, seeds=[5]).frame
     assert not np.allclose(one["value"], other["value"])
 
 
@@ -203,7 +205,7 @@ def test_same_seed_same_curve_and_other_seed_differs():
 def test_other_operations_are_learned(operation):
     params = {"p": 23, "operation": operation, "train_fraction": 0.6, "width": 128,
               "epochs": 300, "weight_decay": 1.0}
-    frame = run(EXP, params, seeds=[0])
+    frame = run(EXP, params, seeds=[0]).frame
     assert per_seed(frame, "train", 0).iloc[-1] > 0.99
     assert per_seed(frame, "test", 0).iloc[-1] > 0.95  # 1/p = 0.04 is chance
     has_measures = (frame["metric"] == "restricted_loss").any()
@@ -215,7 +217,7 @@ def test_relu_with_cross_entropy_shows_the_classic_long_plateau():
     """p = 47, 50% data, wd 1: train 99% at ~25-40 epochs, test 95% at ~550-700."""
     params = {"p": 47, "width": 256, "activation": "relu", "loss": "cross_entropy",
               "train_fraction": 0.5, "weight_decay": 1.0, "epochs": 1000}
-    frame = run(EXP, params, seeds=[0])
+    frame = run(EXP, params, seeds=[0]).frame
     marks = grokking.milestones(frame)
     assert marks["memorized"] <= 60
     assert marks["generalized"] is not None and marks["generalized"] >= 8 * marks["memorized"]
@@ -247,7 +249,7 @@ def test_runs_over_the_budget_are_refused():
 
 def test_spectra_are_recorded_during_the_run():
     frame = run(EXP, {"p": 23, "width": 64, "epochs": 300, "train_fraction": 0.5,
-                      "weight_decay": 1.0}, seeds=[0])
+                      "weight_decay": 1.0}, seeds=[0]).frame
     spec = grokking.spectra(frame)
     marks = grokking.milestones(frame)
     assert set(spec["epoch"]) == {1, marks["memorized"], marks["generalized"], 300}
@@ -307,8 +309,9 @@ def test_outcomes_of_constructed_curves():
     assert grokking_phase.outcome(None, 40, 0.98, 0.96) == "fast generalization"
 
 
+@pytest.mark.slow
 def test_phase_diagram_on_demand():
-    frame = run(grokking_phase.EXPERIMENT, {}, seeds=[0])
+    frame = run(grokking_phase.EXPERIMENT, {}, seeds=[0]).frame
     cells = grokking_phase.cells(frame).set_index(["train_fraction", "weight_decay"])
     assert cells.loc[(0.3, 0.0), "phase"] == "memorize only"
     assert cells.loc[(0.7, 1.0), "generalized"] == 1
@@ -321,6 +324,7 @@ def test_phase_diagram_on_demand():
 
 # Charts ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_progress_chart_has_aligned_log_axes_and_milestones(default_run):
     marks = grokking.milestones(default_run)
     specs = [c.to_dict() for c in charts_grokking.progress_panels(default_run, marks)]
@@ -351,7 +355,8 @@ def test_gap_sentence_when_it_never_generalizes():
 
 def test_heatmap_and_spectrum_charts():
     cells = pd.DataFrame({"train_fraction": [0.3, 0.7], "weight_decay": [0.0, 1.0],
-                          "epochs_to_memorize": [10.0, 20.0], "epochs_to_generalize": [1000.0, 60.0],
+                          "epochs_to_memorize": [10.0, 20.0],
+                          "epochs_to_generalize": [1000.0, 60.0],
                           "generalized": [0.0, 1.0], "seeds": [3, 3],
                           "phase": ["memorize only", "fast generalization"]})
     spec = charts_grokking.phase_heatmap(cells).to_dict()
@@ -375,6 +380,7 @@ def grokking_page():
     render_page("grokking")
 
 
+@pytest.mark.slow
 def test_train_live_button_draws_a_finished_run():
     from streamlit.testing.v1 import AppTest
 
@@ -388,6 +394,7 @@ def test_train_live_button_draws_a_finished_run():
     assert live and "Memorized at epoch" in live[0]
 
 
+@pytest.mark.slow
 def test_page_draws_the_shipped_run_without_training(monkeypatch):
     """Spectra and progress measures come from the run's own output: opening the page
     trains nothing (only the buttons do)."""

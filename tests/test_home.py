@@ -9,8 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from experiments import random_features as rf
-from experiments.framework import registry
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.claims import by_key
 
 
@@ -62,6 +61,7 @@ def test_modern_panel_is_a_curve_where_the_widest_model_beats_the_classical_opti
     assert median.idxmax() == n  # and it is a double descent: the peak sits at N = n
 
 
+@pytest.mark.slow
 def test_the_whole_peak_is_on_the_axis(home):
     _, shown = home
     spec, _ = shown["home-double-descent"]
@@ -71,6 +71,7 @@ def test_the_whole_peak_is_on_the_axis(home):
     assert max(r["high_plot"] for r in rows) == max(r["high"] for r in rows)
 
 
+@pytest.mark.slow
 def test_both_best_points_are_ringed_and_named_in_one_sentence(home):
     at, shown = home
     frame, params, claims = shipped_claims()
@@ -96,6 +97,7 @@ def test_the_modern_sentence_holds_on_the_shipped_data():
     assert points["n_params"].iloc[0] < params["n_train"] < points["n_params"].iloc[1]
 
 
+@pytest.mark.slow
 def test_the_left_chart_says_which_experiment_it_is(home):
     at, _ = home
     text = " ".join(c.value for c in at.caption)
@@ -105,8 +107,7 @@ def test_the_left_chart_says_which_experiment_it_is(home):
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1400, 390])
 def test_home_in_a_browser_at_desktop_and_phone_width(dashboard_url, browser, width):
-    from browser_helpers import exception_boxes, wait_for_app, wait_for_charts
-    from conftest import ARTIFACTS
+    from tests.helpers import ARTIFACTS, exception_boxes, wait_for_app, wait_for_charts
 
     context = browser.new_context(viewport={"width": width, "height": 2600})
     page = context.new_page()

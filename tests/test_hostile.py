@@ -16,16 +16,16 @@ import time
 
 import pytest
 import streamlit as st
-from hypothesis import HealthCheck, given, settings, strategies as hs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
-from experiments.framework import cli
-
-from experiments.framework import registry
+from experiments.framework import cli, registry
 from experiments.framework.experiment import run, seed_list
 from experiments.framework.params import ParamError
 from experiments.framework.schema import check_tidy
 from experiments.framework.store import ROOT
+from tests.helpers import page_script
 from tests.payloads import as_shown
 
 EXPERIMENTS = list(registry.experiments().values())
@@ -74,7 +74,7 @@ def run_if_cheap(exp, clean, seeds=(0,)):
     if estimate > CHEAP:
         return None
     start = time.perf_counter()
-    frame = run(exp, clean, list(seeds))
+    frame = run(exp, clean, list(seeds)).frame
     elapsed = time.perf_counter() - start
     check_tidy(frame, exp.id)
     assert elapsed <= SLACK * estimate + FLOOR, (exp.id, clean, estimate, elapsed)
@@ -109,20 +109,23 @@ def in_bounds(exp):
         if p.kind == "float":
             return hs.floats(p.low, p.high, allow_nan=False)
         if p.kind == "floats":
-            return hs.lists(hs.floats(p.low, p.high, allow_nan=False), min_size=1, max_size=p.max_items)
+            return hs.lists(hs.floats(p.low, p.high, allow_nan=False), min_size=1,
+                            max_size=p.max_items)
         if p.kind == "bool":
             return hs.booleans()
         return hs.sampled_from(p.choices)
     return hs.fixed_dictionaries({p.name: value(p) for p in exp.params})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)
 def test_compute_caps_hold_for_any_valid_config(exp):
     """Any in-bounds config either fits the budget or is refused with a clear message;
     cheap ones run within a generous factor of their estimate."""
     ran = []
 
-    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(in_bounds(exp), hs.integers(1, 200))
     def check(values, n_seeds):
         try:
@@ -142,7 +145,8 @@ def test_compute_caps_hold_for_any_valid_config(exp):
 
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)
 def test_cli_gives_a_result_or_one_error_line(exp, capsys):
-    @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=6, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(hs.sampled_from([p.name for p in exp.params] + ["bogus", "", "a=b"]),
            hs.sampled_from(NASTY_TEXT[:-1]))  # "--help" would be a flag, not a value
     def check(name, text):
@@ -161,6 +165,7 @@ def test_cli_gives_a_result_or_one_error_line(exp, capsys):
     check()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [
     ["run", "polynomial", "--set", "max_degree=nan"],
     ["run", "polynomial", "--set", "noise=http://evil.example/?x=1"],
@@ -176,16 +181,12 @@ def test_cli_subprocess_prints_one_line_and_exits_2(argv):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in proc.stderr
 
 
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=IDS)
 def test_pages_survive_hostile_links(exp):
     """Hostile query values fall back to defaults with a notice; the page still works."""
-    @settings(max_examples=2, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=2, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(hs.dictionaries(hs.sampled_from([p.name for p in exp.params] + ["seeds", "bogus"]),
                            hs.sampled_from(NASTY_TEXT[:-1]).map(lambda t: t.replace("\x00", "")),
                            min_size=1, max_size=4))

@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.browser_helpers import wait_for_app
+from tests.helpers import wait_for_app
 from tests.payloads import EVIL, PAYLOADS
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,8 @@ MARKUP_IN_ALERTS_JS = """() => Array.from(document.querySelectorAll('[data-testi
     .filter(el => !el.closest('[data-testid="stAlertDynamicIcon"]'))
     .map(el => el.tagName + ' ' + (el.getAttribute('href') || el.getAttribute('src') || '')))"""
 EVIL_REFERENCES_JS = """(evil) => Array.from(document.querySelectorAll('*')).flatMap(el =>
-    Array.from(el.attributes).filter(a => a.value.includes(evil)).map(a => el.tagName + ' ' + a.name))"""
+    Array.from(el.attributes).filter(a => a.value.includes(evil))
+        .map(a => el.tagName + ' ' + a.name))"""
 
 
 def payload_links() -> list[tuple[str, dict, list[str]]]:
@@ -61,5 +62,6 @@ def test_link_values_are_shown_as_plain_text(page, dashboard_url, path, query, t
     assert page.evaluate(MARKUP_IN_ALERTS_JS) == []
     assert page.evaluate(EVIL_REFERENCES_JS, EVIL) == []
     remote = [url for url in requests
-              if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname not in LOOPBACK]
+              if urlsplit(url).scheme not in ("data",
+                                              "blob") and urlsplit(url).hostname not in LOOPBACK]
     assert not remote, remote

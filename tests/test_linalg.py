@@ -35,7 +35,8 @@ def test_sweep_matches_pinv_and_ridge_everywhere(n, max_p):
         assert fit.sigma_min[i] == pytest.approx(sv.min(), rel=1e-8)
         for j, lam in enumerate(ridges):
             beta = reference_beta(f[:, :p], y, lam)
-            np.testing.assert_allclose(fit.test_pred[i, j], f_test[:, :p] @ beta, rtol=1e-7, atol=1e-9)
+            np.testing.assert_allclose(fit.test_pred[i, j], f_test[:, :p] @ beta, rtol=1e-7,
+                                       atol=1e-9)
             np.testing.assert_allclose(fit.train_pred[i, j], f[:, :p] @ beta, rtol=1e-7, atol=1e-9)
             assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
 
@@ -78,7 +79,8 @@ def test_rejects_widths_that_are_not_increasing():
 def test_scaled_features_match_a_direct_fit_of_the_scaled_matrix():
     """scale[i] * F[:, :p] (e.g. sqrt(2/p) random features) via the unscaled factorization."""
     rng = np.random.default_rng(5)
-    f, f_test, y = rng.standard_normal((30, 120)), rng.standard_normal((20, 120)), rng.standard_normal(30)
+    f, f_test = rng.standard_normal((30, 120)), rng.standard_normal((20, 120))
+    y = rng.standard_normal(30)
     widths = np.array([10, 30, 60, 120])
     scale = np.sqrt(2.0 / widths)
     fit = nested_ridge_sweep(f, f_test, y, widths, [0.0, 1e-2], scale=scale)
@@ -88,7 +90,8 @@ def test_scaled_features_match_a_direct_fit_of_the_scaled_matrix():
             beta = reference_beta(fp, y, lam)
             np.testing.assert_allclose(fit.test_pred[i, j, :, 0], ft @ beta, rtol=1e-7, atol=1e-10)
             assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
-        assert fit.sigma_min[i] == pytest.approx(np.linalg.svd(fp, compute_uv=False).min(), rel=1e-8)
+        assert fit.sigma_min[i] == pytest.approx(np.linalg.svd(fp, compute_uv=False).min(),
+                                                 rel=1e-8)
 
 
 @pytest.mark.parametrize("ridges", [[0.0, 1e-3], [1e-12, 1e-3]])
@@ -110,6 +113,7 @@ def test_ill_conditioned_penalties_take_an_exact_route(ridges):
         assert fit.sigma_min[i] == pytest.approx(sv.min(), rel=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [20, 100])
 def test_rank_deficient_features_follow_pinv(n):
     """Repeated columns: F_p is exactly rank deficient on both sides of n, and the

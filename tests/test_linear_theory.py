@@ -5,19 +5,18 @@ closed form and a direct pinv Monte Carlo."""
 import numpy as np
 import pytest
 
-from experiments.numerics import anisotropic
-
-from experiments.framework import store
 from experiments import linear_theory as lt
 from experiments import run
+from experiments.framework import store
 from experiments.framework.params import ParamError
+from experiments.numerics import anisotropic
 
 EXP = lt.EXPERIMENT
 
 
 @pytest.fixture(scope="module")
 def result():
-    return run(EXP, {"n_train": 150, "n_gammas": 16, "ridge": "0, 0.5"}, seeds=12)
+    return run(EXP, {"n_train": 150, "n_gammas": 16, "ridge": "0, 0.5"}, seeds=12).frame
 
 
 def curves(frame, source, how="mean"):
@@ -25,6 +24,7 @@ def curves(frame, source, how="mean"):
     return rows.groupby(["ridge_label", "gamma"])["value"].agg(how).unstack(0)
 
 
+@pytest.mark.slow
 def test_simulation_matches_theory_on_both_sides_of_the_threshold(result):
     empirical, theory = curves(result, "empirical"), curves(result, "theory")
     away = [g for g in empirical.index if g < 0.6 or g > 1.6]
@@ -58,6 +58,7 @@ def test_ridge_theory_tends_to_minimum_norm_as_lambda_vanishes():
             lt.theory_risk(gamma, 0.0, 0.5, 1.0), rel=1e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gamma", [0.3, 2.5])
 def test_stieltjes_transform_matches_a_large_random_matrix(gamma):
     """m(z) = E[mean 1 / (eigenvalue - z)] of X'X / n, x ~ N(0, I_p), p / n = gamma."""
@@ -149,7 +150,7 @@ def test_spiked_interpolator_is_near_optimal_where_the_isotropic_one_is_not():
 @pytest.mark.slow
 def test_spiked_simulation_matches_its_theory():
     frame = run(EXP, {"covariance": "spiked", "n_train": 150, "n_gammas": 12, "ridge": "0"},
-                seeds=8)
+                seeds=8).frame
     table = lt.medians(frame, "spiked")
     away = [g for g in table.index if abs(np.log(g)) > np.log(1.6)]
     ratio = table["empirical"].loc[away] / table["theory"].loc[away]
@@ -209,8 +210,8 @@ def test_shipped_data_show_interpolation_hurting_and_helping():
 def test_chart_draws_the_null_risk_line():
     from dashboard.charts import linear as charts_linear
 
-    frame = run(EXP, {"n_train": 30, "n_gammas": 6, "ridge": "0"}, seeds=2)
+    frame = run(EXP, {"n_train": 30, "n_gammas": 6, "ridge": "0"}, seeds=2).frame
     spec = charts_linear.theory_vs_simulation(frame, null_risk=1.0).to_dict()
-    rules = [l for l in spec["layer"] if l.get("mark", {}).get("type") == "rule"
-             and "y" in l.get("encoding", {})]
+    rules = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"
+             and "y" in layer.get("encoding", {})]
     assert rules and spec["datasets"][rules[0]["data"]["name"]][0]["value"] == 1.0

@@ -3,20 +3,18 @@ polynomial on demand with their own max_degree. No exception box, each run shows
 own provenance command, and the server's peak RSS stays under 1.5 GB.
 
 The full figures with 24 sessions (p50/p95 time to first chart, RSS) come from
-`python bench/load_test.py`; this lighter run keeps the suite within its time budget
+`python -m bench.load_test`; this lighter run keeps the suite within its time budget
 (server and browser share the same 2 cores here).
 """
 import os
 import shutil
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from experiments.framework.store import ROOT
+from bench import load_test
 
-sys.path.insert(0, str(ROOT / "bench"))
-load_test = pytest.importorskip("load_test")
+pytestmark = [pytest.mark.load, pytest.mark.browser]
 
 if shutil.which("chromium") is None:
     if os.environ.get("CI"):

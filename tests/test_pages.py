@@ -6,18 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.app import page_table
 from experiments.framework import store
+from tests.helpers import open_page
 
 PAGES = [path for entries in page_table().values() for path, _title, _render in entries]
-
-
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
-def open_page(url_path: str) -> AppTest:
-    return AppTest.from_function(page_script, args=(url_path,), default_timeout=120).run()
 
 
 def charts(at: AppTest) -> list:
@@ -31,6 +22,7 @@ def fresh_caches():
     st.cache_data.clear()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url_path", PAGES)
 def test_every_page_runs_and_shows_a_chart(url_path):
     at = open_page(url_path)
@@ -53,6 +45,7 @@ def test_missing_shipped_data_gives_a_clear_error(url_path, tmp_path, monkeypatc
     assert any("is missing" in e.value and "precompute" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_polynomial_run_from_the_form_shows_the_new_result():
     at = open_page("polynomial")
     at.number_input(key="polynomial.max_degree").set_value(90)

@@ -4,7 +4,8 @@ the same payloads as Streamlit actually renders them."""
 import re
 
 import pytest
-from hypothesis import given, strategies as hs
+from hypothesis import given
+from hypothesis import strategies as hs
 
 from dashboard.ui.plaintext import literal
 from tests.payloads import PAYLOADS, as_shown, resolve_escapes
@@ -69,6 +70,7 @@ def test_plain_words_stay_readable():
     assert literal(12.5) == "12\\.5"
 
 
+@pytest.mark.slow
 @given(hs.text(max_size=60))
 def test_any_text_is_inert(text):
     check_inert(text)

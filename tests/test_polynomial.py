@@ -7,11 +7,10 @@ from scipy import stats
 from streamlit.testing.v1 import AppTest
 
 from experiments import polynomial, run
-
 from experiments.framework import store
 from experiments.framework.claims import by_key
-from experiments.numerics.features import legendre_features
 from experiments.framework.params import ParamError
+from experiments.numerics.features import legendre_features
 
 EXP = polynomial.EXPERIMENT
 
@@ -19,11 +18,12 @@ EXP = polynomial.EXPERIMENT
 @pytest.fixture(scope="module")
 def sweep():
     """The default setting (n = 30, noise 0.1) with 30 training draws."""
-    frame = run(EXP, {"max_degree": 400}, seeds=30)
+    frame = run(EXP, {"max_degree": 400}, seeds=30).frame
     test = frame[(frame["split"] == "test") & (frame["metric"] == "mse")]
     return frame, test.groupby("n_params")["value"].median()
 
 
+@pytest.mark.slow
 def test_classical_u_curve_below_the_threshold(sweep):
     _, median = sweep
     below = median[median.index < 30]
@@ -58,8 +58,10 @@ def test_training_error_vanishes_once_the_model_interpolates(sweep):
 
 def test_bias_variance_decomposition_adds_up_to_the_test_error(sweep):
     frame, _ = sweep
-    parts = frame[frame["seed"] == -1].pivot_table(index="n_params", columns="metric", values="value")
-    mean_test = frame[(frame["split"] == "test") & (frame["metric"] == "mse")].groupby("n_params")["value"].mean()
+    parts = frame[frame["seed"] == -1].pivot_table(index="n_params", columns="metric",
+                                                   values="value")
+    test_mse = frame[(frame["split"] == "test") & (frame["metric"] == "mse")]
+    mean_test = test_mse.groupby("n_params")["value"].mean()
     total = parts["bias2"] + parts["variance"] + parts["noise"]
     ok = total.index[total.index <= 8]  # where Monte Carlo error over 30 draws is small
     np.testing.assert_allclose(total.loc[ok], mean_test.loc[ok], rtol=0.25)
@@ -69,7 +71,7 @@ def test_bias_variance_decomposition_adds_up_to_the_test_error(sweep):
 
 def test_minimum_norm_fit_equals_the_pinv_reference():
     params = EXP.validate({"n_train": 12, "max_degree": 60, "noise": 0.2})
-    frame = run(EXP, params, seeds=[5])
+    frame = run(EXP, params, seeds=[5]).frame
     t, y = polynomial.training_draw(params, 5)
     grid = polynomial.test_grid()
     curves, points = polynomial.drawn_curves(frame, [3, 11, 60])
@@ -95,7 +97,8 @@ def test_extrapolation_share_matches_a_direct_computation():
     squared = (legendre_features(grid, 11) @ beta - y_test) ** 2
     outside = (grid < t.min()) | (grid > t.max())
     at = frame[frame["degree"] == 11].set_index("metric")["value"]
-    assert at["extrapolation_share"] == pytest.approx(squared[outside].sum() / squared.sum(), rel=1e-6)
+    assert at["extrapolation_share"] == pytest.approx(squared[outside].sum() / squared.sum(),
+                                                      rel=1e-6)
     assert at["mse_inside"] == pytest.approx(squared[~outside].mean(), rel=1e-6)
 
 
@@ -112,16 +115,17 @@ def test_chebyshev_design_tames_the_peak_and_its_extrapolation():
     """Uniform x: the peak is mostly error outside the sampled range; arcsine x: far lower."""
     medians = {}
     for design in ("uniform", "chebyshev"):
-        frame = run(EXP, {"max_degree": 40, "design": design}, seeds=20)
+        frame = run(EXP, {"max_degree": 40, "design": design}, seeds=20).frame
         medians[design] = {m: polynomial.test_median(frame, m).loc[30]
                            for m in ("mse", "extrapolation_share")}
     assert medians["uniform"]["extrapolation_share"] > 0.9
     assert medians["chebyshev"]["mse"] < 1e-3 * medians["uniform"]["mse"]
 
 
+@pytest.mark.slow
 def test_ridge_removes_the_peak():
-    plain = run(EXP, {"max_degree": 120}, seeds=8)
-    ridged = run(EXP, {"max_degree": 120, "ridge": 1e-3}, seeds=8)
+    plain = run(EXP, {"max_degree": 120}, seeds=8).frame
+    ridged = run(EXP, {"max_degree": 120, "ridge": 1e-3}, seeds=8).frame
 
     def peak(frame):
         test = frame[(frame["split"] == "test") & (frame["metric"] == "mse")]
@@ -130,8 +134,8 @@ def test_ridge_removes_the_peak():
 
 
 def test_same_seed_same_numbers():
-    a = run(EXP, {"max_degree": 50}, seeds=[3, 4])
-    b = run(EXP, {"max_degree": 50}, seeds=[3, 4])
+    a = run(EXP, {"max_degree": 50}, seeds=[3, 4]).frame
+    b = run(EXP, {"max_degree": 50}, seeds=[3, 4]).frame
     assert a.equals(b)
 
 
@@ -192,12 +196,14 @@ def polynomial_page(monkeypatch):
     st.cache_data.clear()
 
 
+@pytest.mark.slow
 def test_page_draws_fitted_curves_from_the_run_itself(polynomial_page):
     assert not polynomial_page.exception, [e.value for e in polynomial_page.exception]
     charts = polynomial_page.get("vega_lite_chart") + polynomial_page.get("arrow_vega_lite_chart")
     assert "Fitted polynomials" in str([c.proto.spec for c in charts])
 
 
+@pytest.mark.slow
 def test_page_wording_matches_the_data(polynomial_page):
     """Issue 13, finding 5: the caption said "variance, not bias, explodes" over a bias^2
     curve reaching ~1e21, and the page never said that the classical fit wins."""

@@ -39,6 +39,7 @@ def seeds_frame(rng, n_seeds=8, alpha=0.5):
     return pd.concat(rows)
 
 
+@pytest.mark.slow
 def test_bootstrap_interval_covers_alpha_at_about_its_nominal_rate():
     """90% intervals over 60 independent synthetic experiments: coverage within a
     generous binomial band (the percentile bootstrap is slightly anti-conservative)."""
@@ -115,6 +116,7 @@ def test_counted_bootstrap_covers_alpha():
     assert hits / 40 >= 0.75
 
 
+@pytest.mark.slow
 def test_E_at_its_bound_is_reported_as_not_identified():
     """Finding: E = 4.5e-17 and intervals like [0, 0] were printed as numbers."""
     frame = seeds_frame(np.random.default_rng(6), alpha=0.5).assign(

@@ -9,23 +9,25 @@ from experiments import random_features as rf
 from experiments import run
 from experiments.framework import store
 from experiments.framework.claims import by_key
-from experiments.numerics.features import draw_random_weights, random_features
 from experiments.framework.params import ParamError
+from experiments.numerics.features import draw_random_weights, random_features
 
 EXP = rf.EXPERIMENT
 
 
 def median_curve(frame, metric="error_rate", split="test", ridge=0.0):
-    rows = frame[(frame["metric"] == metric) & (frame["split"] == split) & (frame["ridge"] == ridge)]
+    rows = frame[(frame["metric"] == metric) & (frame["split"] == split)
+                 & (frame["ridge"] == ridge)]
     return rows.groupby("n_params")["value"].median()
 
 
 @pytest.fixture(scope="module")
 def digits():
     """Digits, n = 400, widths up to 20n, minimum norm and a small ridge, 2 seeds."""
-    return run(EXP, {"n_widths": 16, "ridge": "0, 1e-3"}, seeds=2)
+    return run(EXP, {"n_widths": 16, "ridge": "0, 1e-3"}, seeds=2).frame
 
 
+@pytest.mark.slow
 def test_peak_sits_at_the_interpolation_threshold(digits):
     curve = median_curve(digits, "mse")
     widths = curve.index.to_numpy()
@@ -53,32 +55,34 @@ def test_training_error_vanishes_from_the_threshold_on(digits):
     assert train[train.index >= 400].max() < 1e-8 < train[train.index < 300].min()
 
 
+@pytest.mark.slow
 def test_label_noise_makes_the_peak_taller():
     base = dict(n_train=200, n_widths=9, max_ratio=8)
-    clean = median_curve(run(EXP, base, seeds=2), "mse")
-    noisy = median_curve(run(EXP, {**base, "label_noise": 0.2}, seeds=2), "mse")
+    clean = median_curve(run(EXP, base, seeds=2).frame, "mse")
+    noisy = median_curve(run(EXP, {**base, "label_noise": 0.2}, seeds=2).frame, "mse")
     assert noisy.loc[200] > 2 * clean.loc[200]
     assert noisy.iloc[-1] > clean.iloc[-1]  # and the second descent ends higher
 
 
 def test_several_label_noises_equal_separate_runs():
     base = dict(n_train=100, n_widths=6, max_ratio=4)
-    both = run(EXP, {**base, "label_noise": "0, 0.3"}, seeds=[1])
+    both = run(EXP, {**base, "label_noise": "0, 0.3"}, seeds=[1]).frame
     for noise in (0.0, 0.3):
-        alone = run(EXP, {**base, "label_noise": noise}, seeds=[1])
+        alone = run(EXP, {**base, "label_noise": noise}, seeds=[1]).frame
         part = both[both["label_noise"] == noise].reset_index(drop=True)
         np.testing.assert_array_equal(part["value"], alone["value"])
         assert len(part) == len(alone)
 
 
 def test_interpolators_fit_the_flipped_labels_exactly():
-    frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, label_noise=0.3), seeds=[2])
+    frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, label_noise=0.3), seeds=[2]).frame
     train = median_curve(frame, split="train")
     assert train[train.index >= 100].max() == 0  # zero error on the labels it was given
     split, y_train, _ = rf._data(EXP.validate({"n_train": 100, "label_noise": 0.3}), 2, 0.3)
     assert 0.2 < np.mean(y_train.argmax(axis=1) != split.y_train) < 0.4
 
 
+@pytest.mark.slow
 def test_sweep_equals_a_fresh_pinv_per_width():
     params = EXP.validate({"dataset": "synthetic", "n_train": 60, "n_widths": 8, "max_ratio": 5,
                            "ridge": "0, 0.01"})
@@ -94,13 +98,14 @@ def test_sweep_equals_a_fresh_pinv_per_width():
             beta = (np.linalg.pinv(fp) if lam == 0 else
                     np.linalg.solve(fp.T @ fp + 60 * lam * np.eye(p), fp.T)) @ y_train
             mse = np.mean((np.sqrt(2.0 / p) * f_test[:, :p] @ beta - split.y_test[:, None]) ** 2)
-            got = frame.query("metric == 'mse' and split == 'test' and n_params == @p and ridge == @lam")
+            got = frame.query("metric == 'mse' and split == 'test' and n_params == @p "
+                              "and ridge == @lam")
             assert got["value"].item() == pytest.approx(mse, rel=1e-6)
 
 
 def test_relu_features_also_show_the_peak():
     curve = median_curve(run(EXP, {"features": "relu", "dataset": "synthetic", "n_train": 100,
-                                   "n_widths": 12}, seeds=2), "mse")
+                                   "n_widths": 12}, seeds=2).frame, "mse")
     assert abs(np.log(curve.idxmax() / 100)) < 0.3
     assert curve.max() > 10 * curve.iloc[-1]
 
@@ -113,8 +118,10 @@ def test_widths_always_include_n_train():
 @pytest.mark.parametrize("params, fragment", [
     ({"dataset": "mnist"}, "dataset"), ({"features": "tanh"}, "features"),
     ({"n_train": 5}, "n_train"), ({"label_noise": 1.5}, "label_noise"),
-    ({"label_noise": "0, 0.1, 0.2, 0.3, 0.4"}, "label_noise"), ({"label_noise": "x"}, "label_noise"),
-    ({"ridge": "-1"}, "ridge"), ({"ridge": []}, "ridge"), ({"max_ratio": float("inf")}, "max_ratio"),
+    ({"label_noise": "0, 0.1, 0.2, 0.3, 0.4"}, "label_noise"),
+    ({"label_noise": "x"}, "label_noise"),
+    ({"ridge": "-1"}, "ridge"), ({"ridge": []}, "ridge"),
+    ({"max_ratio": float("inf")}, "max_ratio"),
     ({"n_train": 1500, "max_ratio": 40, "n_widths": 80}, "too large"),
 ])
 def test_bad_parameters_are_rejected(params, fragment):
@@ -124,7 +131,7 @@ def test_bad_parameters_are_rejected(params, fragment):
 
 def test_same_seed_same_numbers():
     params = {"dataset": "synthetic", "n_train": 50, "n_widths": 6}
-    assert run(EXP, params, seeds=[7]).equals(run(EXP, params, seeds=[7]))
+    assert run(EXP, params, seeds=[7]).frame.equals(run(EXP, params, seeds=[7]).frame)
 
 
 SHIPPED_KEYS = {"widest_beats_classical", "peak_at_threshold", "ridge_removes_peak",
@@ -155,6 +162,7 @@ def test_shipped_data_hold_label_noise_results_and_every_claim():
     assert clean.loc[widest] < clean[clean.index < 400].min()  # while clean, the widest wins
 
 
+@pytest.mark.slow
 def test_random_features_page_shows_the_label_noise_sentences():
     _, _, claims = shipped()
 
@@ -190,7 +198,8 @@ def test_gaussian_limit_kernel_is_sklearns_rbf_and_kernel_fit_is_kernel_ridge():
     k = limit_kernel(split.x_train, split.x_train, s, "fourier")
     k_test = limit_kernel(split.x_test, split.x_train, s, "fourier")
     np.testing.assert_allclose(k, rbf_kernel(split.x_train, gamma=1 / (2 * s * s)), atol=1e-12)
-    reference = KernelRidge(alpha=n * lam, kernel="rbf", gamma=1 / (2 * s * s)).fit(split.x_train, y)
+    reference = KernelRidge(alpha=n * lam, kernel="rbf", gamma=1 / (2 * s * s)).fit(split.x_train,
+                                                                                    y)
     _, test_pred, _, _ = rf.kernel_fit(k, k_test, y, lam)
     np.testing.assert_allclose(test_pred, reference.predict(split.x_test), atol=1e-8)
     train_pred, test_pred, norm, _ = rf.kernel_fit(k, k_test, y, 0.0)  # interpolation
@@ -200,6 +209,7 @@ def test_gaussian_limit_kernel_is_sklearns_rbf_and_kernel_fit_is_kernel_ridge():
     assert norm == pytest.approx(np.sqrt(np.sum(y * alpha)), rel=1e-8)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fourier", "relu"])
 def test_very_wide_random_features_converge_to_the_kernel(kind):
     """N = 200,000 features against the N -> infinity kernel, ridge 1e-3 (the limit of the
@@ -220,11 +230,12 @@ def test_very_wide_random_features_converge_to_the_kernel(kind):
 
 def test_kernel_rows_sit_beside_the_feature_rows():
     frame = run(EXP, dict(n_train=100, n_widths=6, max_ratio=4, ridge="0, 0.01",
-                          label_noise="0, 0.3"), seeds=[2])
+                          label_noise="0, 0.3"), seeds=[2]).frame
     kernel = frame[frame["source"] == "kernel"]
     assert set(frame["source"]) == {"features", "kernel"} and kernel["n_params"].isna().all()
     assert len(kernel) == 2 * 2 * 5  # label noises x ridges x (train, test) metrics + norm
-    assert kernel.query("split == 'train' and metric == 'error_rate' and ridge == 0")["value"].max() == 0
+    train_error = kernel.query("split == 'train' and metric == 'error_rate' and ridge == 0")
+    assert train_error["value"].max() == 0
     widest = rf.median_curve(frame, "error_rate").iloc[-1]
     assert abs(rf.kernel_value(frame, "error_rate") - widest) < 0.05
     assert rf.features_only(frame)["n_params"].notna().all()

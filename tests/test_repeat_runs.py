@@ -12,8 +12,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from browser_helpers import exception_boxes, wait_for_app
 from experiments.framework import registry
+from tests.helpers import exception_boxes, page_script, wait_for_app
 
 CHEAP = {
     "polynomial": {"max_degree": 30},
@@ -43,12 +43,7 @@ def test_every_experiment_has_cheap_settings():
         registry.get(exp_id).validate(values)
 
 
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
+@pytest.mark.slow
 def test_a_shared_link_opened_twice_in_one_process_shows_the_run_both_times():
     """Fast reproduction without a browser (AppTest shares the server's process state)."""
     st.cache_data.clear()
@@ -93,12 +88,13 @@ def test_link_opened_twice_and_run_pressed_twice_show_results(dashboard_url, bro
 
 def run_processes() -> list[int]:
     """Pids of on-demand run processes started from this checkout."""
-    from conftest import ROOT
+    from tests.helpers import ROOT
 
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if (entry.name.isdigit() and b"experiments.framework.isolated" in (entry / "cmdline").read_bytes()
+            if (entry.name.isdigit()
+                and b"experiments.framework.isolated" in (entry / "cmdline").read_bytes()
                     and Path(os.readlink(entry / "cwd")) == ROOT):
                 pids.append(int(entry.name))
         except OSError:

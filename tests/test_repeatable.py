@@ -3,9 +3,7 @@ precompute of each cheap experiment equals its shipped file."""
 import pandas as pd
 import pytest
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.experiment import run
 
 # Small but not trivial: each sweep still crosses its interpolation threshold (where
@@ -30,11 +28,12 @@ CHEAP_PRECOMPUTE = 30.0  # estimated seconds: the shipped files re-made in the s
 EXPERIMENTS = list(registry.experiments().values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exp", EXPERIMENTS, ids=[e.id for e in EXPERIMENTS])
 def test_parallel_seeds_equal_serial_seeds_exactly(exp):
     params = exp.validate(TINY.get(exp.id, {}))
     assert exp.cost(params, 2) <= TINY_SECONDS, f"add a tiny config for {exp.id} to TINY"
-    serial, parallel = (measured(run(exp, params, 2, jobs=jobs)) for jobs in (1, 2))
+    serial, parallel = (measured(run(exp, params, 2, jobs=jobs).frame) for jobs in (1, 2))
     pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
 
 
@@ -47,7 +46,8 @@ def cheap_shipped():
     out = []
     for exp in EXPERIMENTS:
         params = exp.validate(exp.precompute_params)
-        if store.paths(exp.id)[0].exists() and exp.cost(params, exp.precompute_seeds) <= CHEAP_PRECOMPUTE:
+        if store.paths(exp.id)[0].exists() and exp.cost(params,
+                                                        exp.precompute_seeds) <= CHEAP_PRECOMPUTE:
             out.append(exp)
     return out
 

@@ -9,8 +9,8 @@ POLY = get("polynomial")
 
 
 def test_parallel_jobs_give_exactly_the_serial_numbers():
-    serial = run(POLY, {"max_degree": 80}, seeds=4, jobs=1)
-    parallel = run(POLY, {"max_degree": 80}, seeds=4, jobs=2)
+    serial = run(POLY, {"max_degree": 80}, seeds=4, jobs=1).frame
+    parallel = run(POLY, {"max_degree": 80}, seeds=4, jobs=2).frame
     assert serial.equals(parallel)
 
 

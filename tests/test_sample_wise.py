@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from experiments import run
-
-from experiments.framework import store
 from experiments import sample_wise as sw
+from experiments.framework import store
 from experiments.framework.params import ParamError
 
 EXP = sw.EXPERIMENT
@@ -15,7 +14,7 @@ EXP = sw.EXPERIMENT
 
 def median_test_curve(params, seeds=40, model="least_squares"):
     clean = EXP.validate({"compare": False, **params})
-    return sw.medians(sw.selected(run(EXP, clean, seeds=seeds), clean), model)
+    return sw.medians(sw.selected(run(EXP, clean, seeds=seeds).frame, clean), model)
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +27,7 @@ def through_origin():
     return median_test_curve({"intercept": False})
 
 
+@pytest.mark.slow
 def test_more_data_hurts_up_to_the_threshold_with_the_intercept(centred):
     """docs/science.md: with centred targets ~8e4-1e5 at n = 10, ending near 4e3."""
     assert centred.idxmax() == 10
@@ -37,10 +37,11 @@ def test_more_data_hurts_up_to_the_threshold_with_the_intercept(centred):
     assert centred.loc[8] > centred.loc[4]  # rising as data is added
 
 
+@pytest.mark.slow
 def test_default_run_beats_predicting_the_training_mean_at_the_largest_n():
     """The issue's done-when: `run sample_wise` with defaults ends below the mean baseline,
     recomputed here independently of the experiment's baseline rows."""
-    frame = run(EXP, seeds=20)
+    frame = run(EXP, seeds=20).frame
     rows = sw.selected(frame, EXP.defaults())
     fit = sw.medians(rows).loc[40]
     x, y = sw.data(EXP.defaults())
@@ -62,6 +63,7 @@ def test_without_intercept_more_data_hurts_but_predicting_zero_is_better(through
     assert (through_origin > 0.95 * np.mean(y**2)).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ablation", sw.ABLATIONS)
 def test_each_ablation_removes_the_peak_without_intercept(through_origin, ablation):
     ablated = median_test_curve({"intercept": False, ablation: True})
@@ -77,6 +79,7 @@ def test_spectral_ablations_remove_the_peak_with_intercept(centred, ablation):
     assert ablated.loc[10] <= ablated.loc[2:9].min() * 1.05  # no rise into n = 10
 
 
+@pytest.mark.slow
 def test_remove_noise_with_intercept_lowers_the_peak_but_leaves_a_bump(centred):
     """Centring y is not a full intercept: x_train's mean times beta is left as misfit."""
     ablated = median_test_curve({"remove_noise": True})
@@ -106,13 +109,13 @@ def test_remove_noise_targets_are_the_full_data_least_squares_fit():
 
 
 def test_training_error_is_zero_until_the_threshold():
-    frame = run(EXP, {"max_train": 20, "compare": False}, seeds=3)
+    frame = run(EXP, {"max_train": 20, "compare": False}, seeds=3).frame
     train = frame[frame["split"] == "train"].groupby("n_train")["value"].max()
     assert train.loc[:10].max() < 1e-12 < train.loc[15]
 
 
 def test_compare_adds_each_ablation_alone_for_both_intercepts():
-    frame = run(EXP, {"max_train": 12, "project_test": True}, seeds=1)
+    frame = run(EXP, {"max_train": 12, "project_test": True}, seeds=1).frame
     variants = set(map(tuple, frame[["intercept", "variant"]].drop_duplicates().to_numpy()))
     expected = {(i, v) for i in (True, False) for v in ("plain",) + sw.ABLATIONS}
     assert variants == expected  # the chosen setting is one of them, not duplicated
@@ -151,13 +154,15 @@ def _layers(spec):
 def test_charts_draw_the_baselines_and_each_variant():
     from dashboard.charts import sample_wise as charts_sample_wise
 
-    frame = run(EXP, {"max_train": 14}, seeds=2)
+    frame = run(EXP, {"max_train": 14}, seeds=2).frame
     main = charts_sample_wise.with_baselines(sw.selected(frame, EXP.defaults())).to_dict()
-    colour = next(l["encoding"]["color"] for l in _layers(main) if "color" in l.get("encoding", {}))
+    colour = next(layer["encoding"]["color"] for layer in _layers(main)
+                  if "color" in layer.get("encoding", {}))
     assert colour["scale"]["domain"] == ["train", "test", "predict the training mean"]
     origin = frame[~frame["intercept"]]
     panel = charts_sample_wise.ablation_panel(origin).to_dict()
-    colour = next(l["encoding"]["color"] for l in _layers(panel) if "color" in l.get("encoding", {}))
+    colour = next(layer["encoding"]["color"] for layer in _layers(panel)
+                  if "color" in layer.get("encoding", {}))
     assert colour["scale"]["domain"] == ["no ablation", "cut small singular", "project test",
                                          "remove noise", "predict the training mean"]
     assert len(colour["scale"]["range"]) == 5

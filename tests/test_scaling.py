@@ -5,22 +5,23 @@ import pandas as pd
 import pytest
 
 from experiments import run
-
-from experiments.framework import store
 from experiments import scaling as sc
+from experiments.analysis.scaling import learning_fits
+from experiments.framework import store
 from experiments.framework.claims import by_key
 from experiments.framework.params import ParamError
 from experiments.numerics.powerlaw import fit_power_law, loglog_slope
-from experiments.analysis.scaling import learning_fits
 
 
 @pytest.fixture(scope="module")
 def digits_curves():
-    frame = run(sc.EXPERIMENT, {"family": "all", "max_train": 500, "n_sizes": 4}, seeds=2, capped=False)
+    frame = run(sc.EXPERIMENT, {"family": "all", "max_train": 500, "n_sizes": 4}, seeds=2,
+                capped=False).frame
     test = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     return frame, test.groupby(["family", "n_train"])["value"].median().unstack(0)
 
 
+@pytest.mark.slow
 def test_learning_curves_fall_for_every_family(digits_curves):
     _, curves = digits_curves
     assert set(curves.columns) == set(sc.FAMILIES)
@@ -48,14 +49,16 @@ def test_counts_back_every_error_rate_and_compute_stays_within_one_family(digits
     assert set(counted["family"]) == {"random_features"} and (counted["flops"] > 0).all()
 
 
+@pytest.mark.slow
 def test_run_seed_is_a_pure_function():
     params = sc.EXPERIMENT.validate({"family": "logistic", "max_train": 100, "n_sizes": 3})
     first, second = sc.run_seed(params, 4).frame, sc.run_seed(params, 4).frame
     pd.testing.assert_frame_equal(first, second)
 
 
+@pytest.mark.slow
 def test_compute_optimal_curve_is_a_grid_of_one_family():
-    frame = run(sc.EXPERIMENT, {"curve": "compute_optimal"}, seeds=1)
+    frame = run(sc.EXPERIMENT, {"curve": "compute_optimal"}, seeds=1).frame
     loss = frame[frame["metric"] == "mse"]
     assert set(frame["family"]) == {"linear_features"} and set(frame["dataset"]) == {"teacher"}
     assert loss["n_params"].nunique() == 7 and loss["n_train"].nunique() == 8
@@ -75,6 +78,7 @@ def test_shipped_result_has_ten_seeds_and_test_counts(shipped):
     assert test["n_eval"].notna().all() and test["n_errors"].notna().all()
 
 
+@pytest.mark.slow
 def test_shipped_intervals_are_not_a_handful_of_repeated_fits(shipped):
     """Finding: 3 seeds gave about 4 distinct alphas in 200 bootstrap draws."""
     fits = learning_fits(shipped[0])
@@ -85,6 +89,7 @@ def test_shipped_intervals_are_not_a_handful_of_repeated_fits(shipped):
         assert boot.alpha_interval[1] - boot.alpha_interval[0] > 0.02
 
 
+@pytest.mark.slow
 def test_shipped_E_is_never_printed_as_a_vanishing_number(shipped):
     """Finding: E = 4.5e-17 and intervals like [0, 0]."""
     for boot in learning_fits(shipped[0]).values():
@@ -94,6 +99,7 @@ def test_shipped_E_is_never_printed_as_a_vanishing_number(shipped):
             assert boot.E_text() == "~0 (not identified)"
 
 
+@pytest.mark.slow
 def test_shipped_claims_cover_every_part_of_the_page(shipped):
     claims = by_key(sc.EXPERIMENT.claims(*shipped))
     assert {"steepest", "test_noise", "intervals", "compute_scope", "grid_frontier", "law", "E",
@@ -102,7 +108,7 @@ def test_shipped_claims_cover_every_part_of_the_page(shipped):
 
 
 def test_grid_and_model_curves():
-    frame = run(sc.EXPERIMENT, {"curve": "grid", "max_train": 200, "n_sizes": 3}, seeds=1)
+    frame = run(sc.EXPERIMENT, {"curve": "grid", "max_train": 200, "n_sizes": 3}, seeds=1).frame
     grid = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     assert grid["n_params"].nunique() == 10 and grid["n_train"].nunique() == 3
     big = grid[grid["n_params"] == grid["n_params"].max()]

@@ -7,26 +7,14 @@ import sys
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from dashboard.ui import exports
 from dashboard.charts.explorer import explorer_chart
-from experiments.framework.schema import config_columns
+from dashboard.ui import exports
 from experiments.framework import store
+from experiments.framework.schema import config_columns
 from experiments.framework.store import ROOT
+from tests.helpers import open_page
 from tests.payloads import as_shown
-
-
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
-def open_page(url_path: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_function(page_script, args=(url_path,), default_timeout=120)
-    at.query_params.update(query or {})
-    return at.run()
 
 
 @pytest.fixture(autouse=True)
@@ -34,17 +22,21 @@ def fresh_caches():
     st.cache_data.clear()
 
 
+@pytest.mark.slow
 def test_a_link_to_a_run_reproduces_it():
     at = open_page("polynomial", {"max_degree": "90", "seeds": "3", "noise": "0.2", "run": "1"})
     assert not at.exception and not at.error
     assert any("Showing your run" in s.value for s in at.success)
     command = at.code[0].value
-    assert "--set noise=0.2" in command and "--set max_degree=90" in command and "--seeds 3" in command
+    assert all(part in command for part in ("--set noise=0.2", "--set max_degree=90",
+                                            "--seeds 3"))
     assert at.number_input(key="polynomial.max_degree").value == 90
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query, name", [
-    ({"n_train": "abc"}, "n_train"), ({"noise": "nan"}, "noise"), ({"max_degree": "-4"}, "max_degree"),
+    ({"n_train": "abc"}, "n_train"), ({"noise": "nan"}, "noise"),
+    ({"max_degree": "-4"}, "max_degree"),
     ({"target": "<script>"}, "target"), ({"seeds": "1e9"}, "seeds"), ({"ridge": "inf"}, "ridge"),
 ])
 def test_bad_link_values_fall_back_to_defaults_with_a_notice(query, name):
@@ -53,6 +45,7 @@ def test_bad_link_values_fall_back_to_defaults_with_a_notice(query, name):
     assert any(f"value for {name} was ignored" in as_shown(w.value) for w in at.warning)
 
 
+@pytest.mark.slow
 def test_running_from_the_form_puts_the_settings_in_the_url():
     at = open_page("polynomial")
     at.number_input(key="polynomial.max_degree").set_value(70)
@@ -61,6 +54,7 @@ def test_running_from_the_form_puts_the_settings_in_the_url():
     assert at.query_params["max_degree"] in ("70", ["70"]) and "run" in at.query_params
 
 
+@pytest.mark.slow
 def test_explorer_controls_change_the_chart_and_live_in_the_url():
     at = open_page("explorer")
     assert not at.exception
@@ -71,6 +65,7 @@ def test_explorer_controls_change_the_chart_and_live_in_the_url():
     assert at.query_params["metric"] in ("coef_norm", ["coef_norm"])
 
 
+@pytest.mark.slow
 def test_explorer_restores_a_link_and_flags_bad_values():
     at = open_page("explorer", {"metric": "coef_norm", "x": "degree", "raw": "true",
                                 "color": "nonsense"})
@@ -83,13 +78,15 @@ def test_explorer_restores_a_link_and_flags_bad_values():
 
 def test_explorer_chart_never_averages_different_configs():
     frame = pd.DataFrame({"experiment": "e", "seed": [0, 1, 0, 1], "split": "test", "metric": "mse",
-                          "value": [1.0, 3.0, 10.0, 30.0], "n_params": 5, "ridge": [0.0, 0.0, 1.0, 1.0]})
+                          "value": [1.0, 3.0, 10.0, 30.0], "n_params": 5,
+                          "ridge": [0.0, 0.0, 1.0, 1.0]})
     assert "ridge" in config_columns(frame)
     spec = explorer_chart(frame, x="n_params", metric="mse").to_dict()
     centres = sorted(r["centre"] for d in spec["datasets"].values() for r in d)
     assert centres == [2.0, 20.0]
 
 
+@pytest.mark.slow
 def test_exports_are_real_files():
     frame, _ = store.load("polynomial")
     rows = frame[(frame["metric"] == "mse") & (frame["seed"] < 3)]
@@ -100,32 +97,48 @@ def test_exports_are_real_files():
     pd.testing.assert_frame_equal(back, rows.reset_index(drop=True))
 
 
+def snapshot(root):
+    """Every file under `root` (caches aside) with its contents."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts}
+
+
+@pytest.mark.slow
 def test_new_experiment_in_one_command(tmp_path):
-    """`new` in a scratch copy: module, test, registry line and data; its page and tests pass."""
+    """`new` in a scratch copy writes its module, page, test and data and edits nothing
+    else; its page and tests pass."""
     copy = tmp_path / "lab"
     copy.mkdir()
     for name in ("experiments", "dashboard", "data", ".streamlit"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy)
     (copy / "tests").mkdir()
-    for name in ("conftest.py", "test_pages.py"):
+    for name in ("__init__.py", "conftest.py", "helpers.py", "local_server.py", "test_pages.py"):
         shutil.copy(ROOT / "tests" / name, copy / "tests")
+    before = snapshot(copy)
     made = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
                           capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
-    assert (copy / "data" / "knn_demo.parquet").exists()
-    assert '"knn_demo",' in (copy / "experiments" / "registry.py").read_text()
+    after = snapshot(copy)
+    assert sorted(set(after) - set(before)) == [
+        "dashboard/pages/knn_demo.py", "data/knn_demo.json", "data/knn_demo.parquet",
+        "experiments/knn_demo.py", "tests/test_knn_demo.py"]
+    assert [f for f in before if after.get(f) != before[f]] == []
     again = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
                            capture_output=True, text=True)
     assert again.returncode == 2 and "is taken" in again.stderr
+    listed = subprocess.run([sys.executable, "-m", "experiments", "list"], cwd=copy,
+                            capture_output=True, text=True, timeout=120)
+    assert "knn_demo" in listed.stdout
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "tests/test_knn_demo.py", "tests/test_pages.py", "-k",
                             "knn_demo or test_knn"], cwd=copy, capture_output=True, text=True,
                            timeout=300)
     assert tests.returncode == 0, tests.stdout[-2000:]
-    assert "passed" in tests.stdout and "knn_demo" in (copy / "experiments" / "registry.py").read_text()
+    assert "passed" in tests.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url_path, query, key, expected", [
     ("why-the-peak", {"ridge": "0.001"}, "why.ridge", 0.001),
     ("u-turn", {"dataset": "synthetic", "metric": "mse"}, "u_turn.dataset", "synthetic"),

@@ -3,8 +3,12 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
+from experiments.numerics.lanczos import (
+    gram_eigenvalues,
+    largest_eigenvalue,
+    triangular_singular_values,
+)
 from experiments.numerics.threads import _NUMPY_DIRS, numpy_pool_only
-from experiments.numerics.lanczos import gram_eigenvalues, largest_eigenvalue, triangular_singular_values
 
 
 def spd_with_spectrum(eigenvalues, seed=0):
@@ -47,7 +51,8 @@ def test_triangular_singular_values_and_the_rank_screen():
 
 def test_numpy_pool_only_silences_other_blas_pools_and_restores_them():
     def threads():
-        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info()
+                if i["user_api"] == "blas"}
 
     before = threads()
     others = [path for path in before if not path.startswith(_NUMPY_DIRS)]
@@ -61,7 +66,8 @@ def test_numpy_pool_only_silences_other_blas_pools_and_restores_them():
 
 def test_overlapping_blocks_restore_the_pools_only_when_the_last_one_leaves():
     def threads():
-        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info()
+                if i["user_api"] == "blas"}
 
     before = threads()
     outer = numpy_pool_only()

@@ -33,6 +33,7 @@ def test_losses_fall_with_model_size_and_data():
     assert np.all(np.diff(loss[-1]) < 0) and np.all(np.diff(loss[:, -1]) < 0)
 
 
+@pytest.mark.slow
 def test_seeds_are_reproducible_and_differ():
     assert t.teacher_cells(3) == t.teacher_cells(3)
     assert t.teacher_cells(3) != t.teacher_cells(4)

@@ -6,10 +6,11 @@ from sklearn.ensemble import GradientBoostingRegressor
 
 from dashboard.charts import trees as charts_trees
 from experiments import run, trees
+from experiments.framework.params import ParamError
 from experiments.numerics import smoothers
 from experiments.numerics.datasets import digits_split, one_hot, synthetic_regression
 from experiments.numerics.sweep_solver import nested_ridge_sweep
-from experiments.framework.params import ParamError
+from tests.helpers import page_script
 
 EXP = trees.EXPERIMENT
 
@@ -22,13 +23,13 @@ def digits():
 
 @pytest.fixture(scope="module")
 def forest_run():
-    return run(EXP, {"n_train": 200, "max_trees": 12}, seeds=3)
+    return run(EXP, {"n_train": 200, "max_trees": 12}, seeds=3).frame
 
 
 @pytest.fixture(scope="module")
 def boosting_run():
     return run(EXP, {"model": "boosting", "n_train": 150, "max_rounds": 40, "max_ensembles": 8},
-               seeds=2)
+               seeds=2).frame
 
 
 def test_tree_and_forest_smoothers_reproduce_scikit_learn(digits):
@@ -89,7 +90,7 @@ def test_the_interpolating_tree_has_zero_training_error(forest_run):
 
 
 def test_synthetic_interpolating_tree_has_p_eff_n():
-    frame = run(EXP, {"dataset": "synthetic", "n_train": 120, "max_trees": 4}, seeds=1)
+    frame = run(EXP, {"dataset": "synthetic", "n_train": 120, "max_trees": 4}, seeds=1).frame
     at_n = frame[(frame["stage"] == "leaves") & (frame["n_params"] == 120)]
     assert at_n["effective_params"].iloc[0] == pytest.approx(120)  # leaves of one point each
     assert set(frame["metric"]) == {"mse"}
@@ -146,7 +147,8 @@ def test_charts_show_both_stages_and_the_axis_switch(forest_run):
     rows = forest_run[forest_run["metric"] == "mse"]
     summary = charts_trees.stage_summary(rows, "mse")
     assert charts_trees.switch_point(summary)["n_params"] == 200
-    for chart in (charts_trees.composite_chart(rows, "mse"), charts_trees.effective_chart(rows, "mse")):
+    for chart in (charts_trees.composite_chart(rows, "mse"),
+                  charts_trees.effective_chart(rows, "mse")):
         spec = chart.to_dict()
         values = [v for d in spec["datasets"].values() for v in d]
         assert {"leaves", "trees"} <= {v.get("stage") for v in values}
@@ -189,12 +191,6 @@ def test_at_matched_effective_parameters_the_second_stage_is_better(model, datas
     assert claim.holds and abs(np.log(a["effective_params"] / b["effective_params"])) < np.log(1.15)
 
 
-def page_script(url_path):
-    from dashboard.app import render_page
-
-    render_page(url_path)
-
-
 def _shipped():
     from experiments.framework import store
 
@@ -204,7 +200,8 @@ def _shipped():
 
 def _shipped_rows(model, dataset):
     frame, _ = _shipped()
-    return frame[(frame["model"] == model) & (frame["dataset"] == dataset) & (frame["metric"] == "mse")]
+    return frame[(frame["model"] == model) & (frame["dataset"] == dataset)
+                 & (frame["metric"] == "mse")]
 
 
 def test_synthetic_forest_error_halves_at_equal_effective_parameters():
@@ -254,7 +251,7 @@ def test_effective_chart_marks_the_matched_pair(forest_run):
     rows = forest_run[forest_run["dataset"] == "digits"]
     pair = pd.DataFrame(trees.matched_pair(trees.stage_medians(rows[rows["metric"] == "mse"])))
     spec = charts_trees.effective_chart(rows, "mse", matched=pair).to_dict()
-    diamonds = [l for l in spec["layer"] if l.get("mark", {}).get("shape") == "diamond"]
+    diamonds = [layer for layer in spec["layer"] if layer.get("mark", {}).get("shape") == "diamond"]
     assert len(diamonds) == 1
     drawn = spec["datasets"][diamonds[0]["data"]["name"]]
     assert sorted(d["stage"] for d in drawn) == ["leaves", "trees"]

@@ -6,11 +6,10 @@ power-law fits of any learning curves, as the Scaling-laws view draws them.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from experiments.numerics.chinchilla import bootstrap_law, frontier
 from experiments.framework.claims import Claim
+from experiments.numerics.chinchilla import bootstrap_law, frontier
 from experiments.numerics.powerlaw import PowerLawError, bootstrap
 from experiments.numerics.teacher import NOISE
 

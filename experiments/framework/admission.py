@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from experiments.framework import registry
 from experiments.framework.isolated import Child, Limits, RunStopped
@@ -111,7 +111,8 @@ class Job:
                     try:
                         self._child = Child(*self._request, self.limits)
                     except OSError as err:
-                        raise RunStopped(f"could not start a run process ({err.strerror})") from None
+                        raise RunStopped(
+                            f"could not start a run process ({err.strerror})") from None
                 if not self._child.running():
                     return
                 child = self._child
@@ -131,7 +132,7 @@ class Job:
         finally:
             self._gate.leave(self._token)
 
-    def __enter__(self) -> "Job":
+    def __enter__(self) -> Job:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 import time
 from contextlib import contextmanager
@@ -15,11 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.framework import registry
-
-from experiments.framework import store
+from experiments.framework import registry, store
 from experiments.framework.experiment import run
 from experiments.framework.params import ParamError, parse_assignments
+from experiments.framework.provenance import command_line
 from experiments.framework.schema import SchemaError, config_columns
 
 EXIT_USAGE = 2
@@ -97,20 +95,12 @@ def progress_printer(label: str):
     def report(fraction: float, text: str) -> None:
         if live:
             end = "\n" if fraction >= 1 else ""
-            print(f"\r{label}: {fraction:4.0%} {text}".ljust(60), end=end, file=sys.stderr, flush=True)
+            print(f"\r{label}: {fraction:4.0%} {text}".ljust(60), end=end, file=sys.stderr,
+                  flush=True)
         elif int(fraction * 10) > last_step[0]:
             last_step[0] = int(fraction * 10)
             print(f"{label}: {fraction:4.0%} {text}", file=sys.stderr, flush=True)
     return report
-
-
-def command_line(exp_id: str, assignments: dict, seeds: int | None) -> str:
-    parts = ["python", "-m", "experiments", "run", exp_id]
-    for key, value in assignments.items():
-        parts += ["--set", f"{key}={value}"]
-    if seeds is not None:
-        parts += ["--seeds", str(seeds)]
-    return shlex.join(parts)
 
 
 def summary_table(frame: pd.DataFrame, x: str) -> pd.DataFrame:
@@ -144,11 +134,9 @@ def do_run(args) -> None:
     assignments = parse_assignments(args.assignments)
     params = exp.validate(assignments)
     with parallel_backend(args) as (backend, jobs):
-        frame = run(exp, params, args.seeds, jobs=jobs, capped=not args.no_cap,
-                    progress=progress_printer(exp.id), backend=backend)
-    seeds = sorted(s for s in frame["seed"].unique() if s >= 0)
-    provenance = store.make_provenance(exp.id, params, seeds, frame.attrs["runtime_seconds"],
-                                       command_line(exp.id, assignments, args.seeds))
+        frame, provenance = run(exp, params, args.seeds, jobs=jobs, capped=not args.no_cap,
+                                progress=progress_printer(exp.id), backend=backend,
+                                command=command_line(exp.id, assignments, args.seeds))
     if args.out is None:
         with pd.option_context("display.width", 160, "display.max_columns", 12):
             print(summary_table(frame, exp.x).to_string(float_format="{:.4g}".format))
@@ -161,7 +149,8 @@ def do_run(args) -> None:
 
 
 def do_precompute(args) -> None:
-    chosen = [registry.get(i) for i in args.ids] if args.ids else list(registry.experiments().values())
+    chosen = ([registry.get(i) for i in args.ids] if args.ids
+              else list(registry.experiments().values()))
     data_dir = args.data_dir or store.DATA_DIR
     store.check_folder(data_dir)  # a missing or read-only folder fails now, not after the runs
     for path in store.sync_sidecars(data_dir):
@@ -171,14 +160,11 @@ def do_precompute(args) -> None:
         start = time.perf_counter()
         params = exp.validate(exp.precompute_params)
         with parallel_backend(args) as (backend, jobs):
-            frame = run(exp, params, exp.precompute_seeds, jobs=jobs, capped=False,
-                        progress=progress_printer(exp.id), backend=backend)
-        provenance = store.make_provenance(
-            exp.id, params, list(range(exp.precompute_seeds)), time.perf_counter() - start,
-            f"python -m experiments precompute {exp.id}",
-        )
-        path = store.save(frame, provenance, data_dir)
-        print(f"{exp.id}: {len(frame)} rows -> {path} ({time.perf_counter() - start:.1f} s)",
+            result = run(exp, params, exp.precompute_seeds, jobs=jobs, capped=False,
+                         progress=progress_printer(exp.id), backend=backend,
+                         command=f"python -m experiments precompute {exp.id}")
+        path = store.save(*result, data_dir)
+        print(f"{exp.id}: {len(result.frame)} rows -> {path} ({time.perf_counter() - start:.1f} s)",
               file=sys.stderr)
 
 
@@ -187,11 +173,11 @@ def do_new(args) -> None:
 
     for path in scaffold.create(args.name):
         print(f"wrote {path.relative_to(scaffold.ROOT)}", file=sys.stderr)
-    print(f"registered {args.name} in experiments/registry.py", file=sys.stderr)
     do_precompute(argparse.Namespace(ids=[args.name], data_dir=None, jobs=1, backend="local",
                                      scheduler=None))
-    print(f"next: edit experiments/{args.name}.py, then `python -m pytest tests/test_{args.name}.py`"
-          " and `streamlit run streamlit_app.py`", file=sys.stderr)
+    print(f"next: edit experiments/{args.name}.py and dashboard/pages/{args.name}.py, then "
+          f"`python -m pytest tests/test_{args.name}.py` and `streamlit run streamlit_app.py`",
+          file=sys.stderr)
 
 
 VERBS = {"list": do_list, "describe": do_describe, "run": do_run, "precompute": do_precompute,
@@ -206,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:
-        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})", file=sys.stderr)
+        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})",
+              file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

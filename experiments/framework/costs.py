@@ -67,7 +67,7 @@ def price(work: Work) -> float:
     return seconds(work + RUN)
 
 
-# The nested least-squares sweep (experiments/numerics/sweep_solver.py) --------------------------------
+# The nested least-squares sweep (experiments/numerics/sweep_solver.py) ------------------
 
 LANCZOS_STEPS = 30  # measured mean steps per run: 6 (polynomial) to 29 (linear theory)
 DENSE_BELOW = 64
@@ -113,13 +113,15 @@ def sweep_work(n: int, m: int, k: int, widths, ridges, smoother: bool = True,
                     elements=6 * p * mt, calls=6)
         svd = Work(svd=p**3, gemm=2 * mt * p * p + 4 * p * p * k, elements=3 * p * mt, calls=10)
         direct = solve * zero + chol * positive
-        work += _extremes(int(p), lanczos_steps) + store * len(ridges) + max(direct, svd, key=seconds)
+        work += _extremes(int(p), lanczos_steps) + store * len(ridges) + max(direct, svd,
+                                                                             key=seconds)
         work["calls"] += 12
     done = n
     for p in widths[widths > n]:
         work["gemm"] += 2 * n * (n + m) * (p - done)
         done = p
-        gram = Work(lapack=n**3 / 3, elements=n * (k + mt) * 3, calls=15) + _extremes(n, lanczos_steps)
+        gram = Work(lapack=n**3 / 3, elements=n * (k + mt) * 3, calls=15) + _extremes(n,
+                                                                                      lanczos_steps)
         gram += Work(lapack=n**3 / 3, elements=n * n, calls=3) * positive
         gram += Work(lapack=2 * n * n * (k + mt) * _narrow(n), gemm=2 * n * (n + m) * k,
                      elements=4 * n * (k + mt) + n * (n + m), calls=12) * len(ridges)

@@ -9,17 +9,19 @@ needs every seed), and checks the tidy contract before anything leaves.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from experiments.numerics.threads import single_threaded
 from experiments.framework.claims import Claim, no_claims
 from experiments.framework.costs import describe_bytes
 from experiments.framework.params import Param, ParamError, validate
+from experiments.framework.provenance import Result, make_provenance
 from experiments.framework.schema import check_tidy
+from experiments.numerics.threads import single_threaded
 
 ACROSS_SEEDS = -1
 """`seed` value of rows that summarize all seeds at once (e.g. bias^2 and variance)."""
@@ -46,19 +48,34 @@ def concat_parts(params: dict, parts: Sequence[SeedPart]) -> pd.DataFrame:
 class Experiment:
     """Everything the CLI, the store and the pages need to know about one experiment.
 
-    cost(params, n_seeds) estimates the run time in seconds with one BLAS thread on the
-    shared host; runs above `budget_seconds` are refused unless the caller lifts the cap
-    (precompute). memory(params, n_seeds), optional, estimates the run's peak memory in
-    bytes on top of the process it runs in (arrays, temporaries, the result frames), an
-    upper bound for seeds run one after another; runs above MEMORY_CAP_BYTES are refused
-    the same way. Both count the work the code does (experiments/costs.py).
-    x: the main swept column; threshold(params): where the interpolation threshold
-    sits on that axis (None where there is none). check(params): raises ParamError for
-    values that are each valid but make no sense together. claims(frame, params): the
-    measured sentences its page shows (experiments/claims.py); the claims test checks each one
-    against the shipped data. columns: result columns its page reads beyond the tidy
-    ones and `x`; loading a stored result checks them (experiments/store.py).
+    The contract. A module `experiments/<id>.py` is an experiment when it defines
+    `EXPERIMENT = Experiment(...)` with `id` equal to the module name; it is then found
+    automatically (no list to edit). It must declare:
+
+    - id, title, summary, references: who it is and what the reader should notice.
+    - params: the `Param` spec (experiments/framework/params.py); CLI, widgets and
+      permalinks all read it.
+    - run_seed(params, seed) -> SeedPart: one seed's tidy rows (`seed`, `split`,
+      `metric`, `value` plus config columns), a pure function of its arguments (no
+      clocks: `run` measures the runtime).
+    - cost(params, n_seeds): estimated seconds with one BLAS thread on the shared host;
+      runs above `budget_seconds` are refused unless the cap is lifted (precompute).
+    - x: the main swept column, the x axis of its charts.
+
+    Optional, with defaults: metrics (the first is the one the generic page plots),
+    order (position in the sidebar, smaller first), page (name of its custom page,
+    `dashboard/pages/<page>.py` with `render(frame, params)`; None: the generic page),
+    memory(params, n_seeds) (peak bytes above the process; above MEMORY_CAP_BYTES is
+    refused), threshold(params) (the interpolation threshold on `x`, or None),
+    check(params) (raises ParamError for values valid alone but not together),
+    claims(frame, params) (the measured sentences its page shows,
+    experiments/framework/claims.py), columns (result columns its page reads beyond the
+    tidy ones and `x`; loading checks them), combine (merges the seeds' parts, e.g. for
+    a bias-variance decomposition), default_seeds, precompute_params,
+    precompute_seeds, budget_seconds, log_x.
     """
+
+    REQUIRED = ("id", "title", "summary", "references", "params", "run_seed", "cost", "x")
 
     id: str
     title: str
@@ -80,6 +97,7 @@ class Experiment:
     check: Callable[[dict], None] = lambda params: None
     columns: tuple[str, ...] = ()
     memory: Callable[[dict, int], float] | None = None
+    order: int = 1000
     page: str | None = None
 
     def param(self, name: str) -> Param:
@@ -116,7 +134,8 @@ def seed_list(seeds: int | Sequence[int]) -> list[int]:
             raise ParamError(f"seeds: {seeds} is out of range (1 to {MAX_SEEDS})")
         return list(range(int(seeds)))
     try:
-        out = list(dict.fromkeys(int(s) for s in seeds if not isinstance(s, bool) and float(s) == int(s)))
+        out = list(dict.fromkeys(int(s) for s in seeds if not isinstance(s, bool)
+                                 and float(s) == int(s)))
     except (TypeError, ValueError, OverflowError):
         raise ParamError("seeds: expected a whole number or a list of whole numbers") from None
     if not 1 <= len(out) <= MAX_SEEDS or min(out) < 0 or max(out) > 2**31 - 1:
@@ -160,8 +179,10 @@ def run(
     capped: bool = True,
     progress: Callable[[float, str], None] | None = None,
     backend: str | None = None,
-) -> pd.DataFrame:
-    """Validate, run every seed, combine, check the tidy contract, return the frame.
+    command: str | None = None,
+) -> Result:
+    """Validate, run every seed, combine, check the tidy contract; return the frame with
+    its provenance (`command`: the command line that reproduces it, if not `run ...`).
 
     Seeds are independent and each derives all randomness from its own seed, so the
     numbers do not depend on `jobs` or on the order in which workers finish.
@@ -198,5 +219,5 @@ def run(
     if "experiment" not in frame.columns:
         frame.insert(0, "experiment", exp.id)
     frame = check_tidy(frame, exp.id)
-    frame.attrs["runtime_seconds"] = time.perf_counter() - start
-    return frame
+    return Result(frame, make_provenance(exp, clean, seed_ids, time.perf_counter() - start,
+                                         command))

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments.framework.store import ROOT
+from experiments.framework.provenance import ROOT, plain
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -65,10 +65,11 @@ class Child:
         env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.framework.isolated", str(self._out)], cwd=ROOT, env=env,
+            [sys.executable, "-m", "experiments.framework.isolated", str(self._out)], cwd=ROOT,
+            env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             start_new_session=True)  # its own process group: a kill reaches anything it starts
-        request = {"experiment": experiment_id, "params": _plain(params), "seeds": n_seeds,
+        request = {"experiment": experiment_id, "params": plain(params), "seeds": n_seeds,
                    "memory_mb": limits.memory_mb, "nice": limits.nice,
                    "cpu_seconds": int(limits.wall_seconds) + 5}
         self._proc.stdin.write(json.dumps(request).encode())
@@ -108,7 +109,7 @@ class Child:
         self._proc.wait()
 
     def result(self):
-        """(frame, provenance) once the child has exited; RunStopped says why not."""
+        """The Result once the child has exited; RunStopped says why not."""
         from experiments.framework.store import StoreError, read_table
 
         code = self._proc.wait()
@@ -149,17 +150,9 @@ def _out_of_memory(log) -> bool:
     return "memory allocation" in tail or "cannot allocate memory" in tail
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    return value.item() if hasattr(value, "item") else value
-
-
 def run_isolated(experiment_id: str, params: dict, n_seeds: int, limits: Limits = Limits(),
                  poll_seconds: float = 0.1):
-    """Blocking convenience for scripts and tests: run in a child, return (frame, provenance)."""
+    """Blocking convenience for scripts and tests: run in a child, return its Result."""
     child = Child(experiment_id, params, n_seeds, limits)
     try:
         while child.running():
@@ -196,7 +189,6 @@ def worker(out: Path, request: dict) -> int:
     """The child side: imports, then the ceilings, then the run; returns the exit code."""
     from experiments.framework import registry, store
     from experiments.framework.experiment import run
-    from experiments.framework.cli import command_line
     from experiments.framework.params import ParamError
 
     for name in WARM_IMPORTS:  # loaded before the memory ceiling, which they would eat into
@@ -213,13 +205,8 @@ def worker(out: Path, request: dict) -> int:
         exp = registry.get(request["experiment"])
         params = exp.validate(request["params"])
         seeds = int(request["seeds"])
-        frame = run(exp, params, seeds, progress=lambda f, text: _emit({"fraction": f, "text": text}))
-        defaults = exp.defaults()
-        shown = {k: ",".join(map(str, v)) if isinstance(v, tuple) else v
-                 for k, v in params.items() if v != defaults[k]}
-        provenance = store.make_provenance(exp.id, params, list(range(seeds)),
-                                           frame.attrs["runtime_seconds"],
-                                           command_line(exp.id, shown, seeds))
+        frame, provenance = run(exp, params, seeds,
+                                progress=lambda f, text: _emit({"fraction": f, "text": text}))
         store.write_table(frame, out, provenance)
     except (ParamError, KeyError) as err:
         _emit({"error": str(err).strip("'\"")})

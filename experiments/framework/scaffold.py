@@ -1,12 +1,11 @@
 """`python -m experiments new NAME`: a working experiment from a template, in one command.
 
-Writes experiments/NAME.py and tests/test_NAME.py, adds NAME to the registry, and
-precomputes data/NAME.*; the dashboard page and the smoke tests pick it up from the
-registry with no further edits.
+Writes exactly three files, experiments/NAME.py, its page dashboard/pages/NAME.py and
+tests/test_NAME.py, then (from the CLI) precomputes data/NAME.*. Nothing else is edited:
+the registry finds the module, and the navigation, CLI and suite-wide tests follow it.
 """
 from __future__ import annotations
 
-import importlib
 import keyword
 import re
 from pathlib import Path
@@ -18,17 +17,26 @@ from experiments.framework.params import ParamError
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-REGISTRY_ANCHOR = "MODULES = (\n"
+FILES = {  # template -> where it goes
+    "experiment.py.tmpl": "experiments/{name}.py",
+    "page.py.tmpl": "dashboard/pages/{name}.py",
+    "test_experiment.py.tmpl": "tests/test_{name}.py",
+}
 
 
-def check_name(name: str) -> None:
+def targets(name: str, root: Path = ROOT) -> dict[str, Path]:
+    return {template: root / where.format(name=name) for template, where in FILES.items()}
+
+
+def check_name(name: str, root: Path = ROOT) -> None:
     if not NAME_PATTERN.match(name) or keyword.iskeyword(name):
         raise ParamError(f"name {name!r}: use 2-40 lowercase letters, digits or _, "
                          "starting with a letter")
-    if name in registry.experiments() or (ROOT / "experiments" / f"{name}.py").exists():
+    if name in registry.module_names() or (root / "experiments" / name).exists():
         raise ParamError(f"name {name!r} is taken: an experiment or module of that name exists")
-    if (ROOT / "tests" / f"test_{name}.py").exists():
-        raise ParamError(f"tests/test_{name}.py exists already")
+    for path in targets(name, root).values():
+        if path.exists():
+            raise ParamError(f"{path.relative_to(root)} exists already")
 
 
 def render(template: str, name: str) -> str:
@@ -36,20 +44,12 @@ def render(template: str, name: str) -> str:
     return Template((TEMPLATES / template).read_text()).substitute(name=name, title=title)
 
 
-def register(name: str, registry_file: Path) -> None:
-    text = registry_file.read_text()
-    if REGISTRY_ANCHOR not in text:
-        raise ParamError(f"cannot find the MODULES list in {registry_file}")
-    registry_file.write_text(text.replace(REGISTRY_ANCHOR, f'{REGISTRY_ANCHOR}    "{name}",\n', 1))
-
-
 def create(name: str, root: Path = ROOT) -> list[Path]:
-    """Write the module and its test and register it; returns the files written."""
-    check_name(name)
-    module = root / "experiments" / f"{name}.py"
-    test = root / "tests" / f"test_{name}.py"
-    module.write_text(render("experiment.py.tmpl", name))
-    test.write_text(render("test_experiment.py.tmpl", name))
-    register(name, root / "experiments" / "framework" / "registry.py")
-    importlib.reload(registry)  # pick up the new MODULES entry in this process too
-    return [module, test]
+    """Write the module, its page and its test; returns the files written."""
+    check_name(name, root)
+    written = []
+    for template, path in targets(name, root).items():
+        path.write_text(render(template, name))
+        written.append(path)
+    registry.experiments.cache_clear()
+    return written

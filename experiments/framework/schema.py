@@ -20,6 +20,13 @@ class SchemaError(ValueError):
     """A result frame breaks the tidy contract; the message names the column."""
 
 
+def tidy_rows(seed: int, split: str, metric: str, value, **config) -> pd.DataFrame:
+    """Tidy rows for one (seed, split, metric): `value` and any config column may be an
+    array (one row per entry) or a scalar (repeated), in the canonical column order."""
+    return pd.DataFrame({"seed": seed, "split": split, "metric": metric, "value": value,
+                         **config})
+
+
 def check_tidy(frame: pd.DataFrame, experiment: str | None = None) -> pd.DataFrame:
     """Return `frame` with canonical dtypes, or raise SchemaError saying what is wrong."""
     if not isinstance(frame, pd.DataFrame):

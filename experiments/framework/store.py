@@ -11,79 +11,25 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
-import subprocess
 import tempfile
-from datetime import datetime, timezone
-from importlib import metadata
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.framework.params import ParamError
+from experiments.framework.provenance import ROOT, Result
 from experiments.framework.schema import SCHEMA_VERSION, SchemaError, check_tidy
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 PROVENANCE_KEY = b"descent_lab.provenance"
-PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "pyarrow", "joblib")
 
 
 class StoreError(RuntimeError):
     """A result file is missing or unreadable; the message names the file and the fix."""
-
-
-def code_version() -> str:
-    """The git commit of the code that made a result, marked `+dirty` if edited."""
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True,
-            text=True, timeout=5, check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "experiments"],
-            cwd=ROOT, capture_output=True, text=True, timeout=5,
-        ).stdout.strip()
-        return sha + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def _plain(value):
-    """JSON-ready copies of parameter values (tuples -> lists, numpy scalars -> Python)."""
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    return value.item() if hasattr(value, "item") else value
-
-
-def make_provenance(experiment: str, params: dict, seeds: list[int], runtime: float,
-                    command: str) -> dict:
-    return {
-        "experiment": experiment,
-        "schema_version": SCHEMA_VERSION,
-        "params": {k: _plain(v) for k, v in params.items()},
-        "seeds": [int(s) for s in seeds],
-        "code_version": code_version(),
-        "packages": package_versions(),
-        "runtime_seconds": round(float(runtime), 3),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": command,
-        "platform": f"{platform.system()} {platform.machine()}",
-    }
 
 
 def check_output(path: Path) -> None:
@@ -215,7 +161,7 @@ def sync_sidecars(data_dir: Path | None = None) -> list[Path]:
 
 
 def read_table(path: Path, experiment: str | None = None,
-               columns: Sequence[str] = ()) -> tuple[pd.DataFrame, dict]:
+               columns: Sequence[str] = ()) -> Result:
     """Read and check a result file; any failure becomes a StoreError that says the fix.
     `columns`: those the caller reads besides the tidy ones."""
     path = Path(path)
@@ -228,7 +174,8 @@ def read_table(path: Path, experiment: str | None = None,
         provenance = json.loads((table.schema.metadata or {}).get(PROVENANCE_KEY, b"{}"))
         frame = table.to_pandas()
     except (OSError, ValueError, pa.ArrowException) as err:
-        raise StoreError(f"result file {path} is unreadable ({type(err).__name__}); {fix}") from None
+        raise StoreError(
+            f"result file {path} is unreadable ({type(err).__name__}); {fix}") from None
     version = provenance.get("schema_version")
     if version != SCHEMA_VERSION:
         raise StoreError(
@@ -243,7 +190,7 @@ def read_table(path: Path, experiment: str | None = None,
     if missing:
         raise StoreError(f"result file {path} lacks the column(s) {', '.join(missing)} that this "
                          f"code reads (made by older code?); {fix}")
-    return frame, provenance
+    return Result(frame, provenance)
 
 
 def check_params(provenance: dict, exp, path: Path) -> None:
@@ -266,20 +213,21 @@ def check_params(provenance: dict, exp, path: Path) -> None:
     try:
         exp.validate(stored)
     except ParamError as err:
-        raise StoreError(f"result file {path} records an invalid parameter ({err}); {fix}") from None
+        raise StoreError(
+            f"result file {path} records an invalid parameter ({err}); {fix}") from None
 
 
 def load(experiment: str, data_dir: Path | None = None,
-         columns: Sequence[str] = ()) -> tuple[pd.DataFrame, dict]:
+         columns: Sequence[str] = ()) -> Result:
     """A stored result with the columns its pages read (the experiment's `x` and
     `columns`, plus `columns` given here) and parameters this code understands."""
-    from experiments.framework import registry  # registry imports every experiment module
+    from experiments.framework import registry  # imports the experiment's module
 
     path = paths(experiment, data_dir)[0]
     try:
         exp = registry.get(experiment)
     except ParamError:
         return read_table(path, experiment, columns)
-    frame, provenance = read_table(path, experiment, (exp.x, *exp.columns, *columns))
-    check_params(provenance, exp, path)
-    return frame, provenance
+    result = read_table(path, experiment, (exp.x, *exp.columns, *columns))
+    check_params(result.provenance, exp, path)
+    return result

@@ -24,7 +24,8 @@ def degree_grid(n_train: int, max_degree: int, n_log: int = 40) -> np.ndarray:
     return np.unique(np.concatenate([dense, tail]))
 
 
-def random_features(x: np.ndarray, weights: np.ndarray, offsets: np.ndarray, kind: str) -> np.ndarray:
+def random_features(x: np.ndarray, weights: np.ndarray, offsets: np.ndarray,
+                    kind: str) -> np.ndarray:
     """Unnormalized random features of the rows of x: cos(x W + b) or max(0, x W).
 
     Computed in float32 (cos is ~25x faster there) and returned in float64 for the

@@ -8,7 +8,7 @@ finds the inverse's largest eigenvalue, 1 / lambda_min, in a few dozen products.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy.linalg import eigh_tridiagonal, eigvalsh, solve_triangular
@@ -24,8 +24,8 @@ def largest_eigenvalue(apply: Operator, dim: int, rel_tol: float = 1e-8,
     """Lanczos with full reorthogonalization from a fixed random start.
 
     Stops when the Ritz residual |beta_k s_k| is below rel_tol * theta: some eigenvalue
-    then lies within rel_tol of theta, and the error is of order residual^2 / gap. Returns None if it has
-    not converged within max_steps (the caller then goes dense).
+    then lies within rel_tol of theta, and the error is of order residual^2 / gap.
+    Returns None if it has not converged within max_steps (the caller then goes dense).
     """
     steps = min(max_steps, dim)
     basis = np.empty((steps, dim))

@@ -10,7 +10,7 @@ drives Adam's moments into subnormal floats, on which matrix products run ~50x s
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 

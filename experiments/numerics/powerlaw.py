@@ -55,7 +55,8 @@ def _check(x, y) -> tuple[np.ndarray, np.ndarray]:
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise PowerLawError("x and y must be finite (no NaN or infinity)")
     if len(np.unique(x)) < MIN_POINTS:
-        raise PowerLawError(f"need at least {MIN_POINTS} distinct x values, got {len(np.unique(x))}")
+        raise PowerLawError(
+            f"need at least {MIN_POINTS} distinct x values, got {len(np.unique(x))}")
     if (x <= 0).any():
         raise PowerLawError("x must be positive for a power law")
     if (y <= 0).any():

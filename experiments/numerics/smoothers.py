@@ -14,7 +14,7 @@ shrinks p_eff again. Least squares uses the same definition (`linalg.SweepFit`).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from sklearn.tree import DecisionTreeRegressor

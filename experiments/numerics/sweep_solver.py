@@ -25,8 +25,8 @@ from functools import partial
 import numpy as np
 from scipy import linalg as sla
 
-from experiments.numerics.threads import numpy_pool_only
 from experiments.numerics.lanczos import gram_eigenvalues, triangular_singular_values
+from experiments.numerics.threads import numpy_pool_only
 
 PINV_RCOND = 1e-15
 RANK_RCOND = 1e3 * PINV_RCOND  # sigma_min / sigma_max below this: treat as rank deficient
@@ -179,7 +179,8 @@ class _Sweep:
             if not _well_conditioned(lam_min, lam_max, n * lam):
                 hard.append(j)
                 continue
-            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(), n * lam), overwrite_a=True)
+            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(), n * lam),
+                                                    overwrite_a=True)
             sol = _cho_solve(chol, rhs)
             alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
             fitted = gram @ alpha

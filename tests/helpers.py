@@ -1,7 +1,39 @@
-"""What a reader sees: wait for a page's charts and inspect the drawn marks."""
+"""Shared test helpers: open a page in AppTest, and (in a browser) wait for a page's
+charts and inspect the drawn marks."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"  # git-ignored: tests write here, never to tracked files
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-quic",
+]
+
+
+def page_script(url_path: str) -> None:
+    """The script AppTest runs: one page of the app, without navigation."""
+    from dashboard.app import render_page
+
+    render_page(url_path)
+
+
+def app_test(url_path: str, query: dict | None = None, timeout: float = 120) -> AppTest:
+    """A page ready to run, with `query` as its URL parameters and fresh page caches."""
+    st.cache_data.clear()
+    at = AppTest.from_function(page_script, args=(url_path,), default_timeout=timeout)
+    at.query_params.update(query or {})
+    return at
+
+
+def open_page(url_path: str, query: dict | None = None, timeout: float = 120) -> AppTest:
+    return app_test(url_path, query, timeout).run()
 
 CHART_MARKS_JS = """() => Array.from(document.querySelectorAll('.vega-embed')).map(embed => {
     const canvas = embed.querySelector('canvas');
@@ -15,7 +47,8 @@ CHART_MARKS_JS = """() => Array.from(document.querySelectorAll('.vega-embed')).m
         return {marks: coloured, drawn: coloured, nan: false, canvas: true};
     }
     const paths = Array.from(embed.querySelectorAll(
-        'g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, g.mark-rule line'));
+        'g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, '
+        + 'g.mark-rule line'));
     const drawn = paths.filter(p => {
         const d = p.getAttribute('d');
         return (d && d.length > 2 && !d.includes('NaN')) || p.tagName === 'line';
@@ -30,7 +63,8 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running/i.test(document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
+        " || !/Running/i.test("
+        "document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
         timeout=timeout)
 
 
