@@ -9,8 +9,15 @@ from functools import partial
 import streamlit as st
 
 from dashboard import experiment_page
-from dashboard.pages import (experiment_content, explorer, home, memorize_or_generalize,
-                             scaling_laws, u_turn, why_the_peak)
+from dashboard.pages import (
+    experiment_content,
+    explorer,
+    home,
+    memorize_or_generalize,
+    scaling_laws,
+    u_turn,
+    why_the_peak,
+)
 from experiments.framework import registry
 
 VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize)

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from dashboard import charts
-from dashboard.charts import curves as curve_charts
 from dashboard.aggregate import classical_range, seed_summary
+from dashboard.charts import curves as curve_charts
 
 
 def sweep_frame():

@@ -81,7 +81,8 @@ def render() -> None:
                     + "".join(f"\n- **{name}:** {c.text} *({c.regime})*" for name, c in caveats))
     st.markdown("Networks memorize, yet generalize; they improve past fitting everything; "
                 "abilities seem to appear suddenly: [Memorize or generalize?]"
-                "(/memorize-or-generalize) walks through all five puzzles, one measured curve each.")
+                "(/memorize-or-generalize) walks through all five puzzles, one measured curve "
+                "each.")
 
 
 def polynomial_verdict():

@@ -4,8 +4,8 @@ that answers it, the experiment's own measured sentences, and a link to its page
 Each step loads its own result, so a missing or outdated file breaks only that step."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import altair as alt
 import pandas as pd
@@ -16,8 +16,13 @@ from dashboard.charts import emergence as emergence_charts
 from dashboard.charts import linear as linear_charts
 from dashboard.charts import random_labels as random_labels_charts
 from dashboard.charts.story import compact
-from experiments import benign_overfitting, deep_double_descent, emergence, epoch_wise
-from experiments import random_labels
+from experiments import (
+    benign_overfitting,
+    deep_double_descent,
+    emergence,
+    epoch_wise,
+    random_labels,
+)
 from experiments.framework import registry
 from experiments.framework.claims import by_key
 
