@@ -106,10 +106,12 @@ def test_the_wall_clock_limit_kills_the_run_and_says_so():
 
 @pytest.mark.slow
 def test_the_memory_ceiling_stops_a_run_that_needs_too_much():
+    """The ceiling holds even where an estimate is wrong: a default run (~200 MB, within
+    the 300 MB estimate cap, so the child's own budget check lets it start) under a
+    60 MB ceiling."""
     rf = registry.get("random_features")
-    heavy = rf.validate({"dataset": "synthetic", "n_train": 1000, "max_ratio": 40, "n_widths": 5})
-    with pytest.raises(RunStopped, match="needs more than the 300 MB"):
-        run_isolated("random_features", heavy, 1, Limits(wall_seconds=120, memory_mb=300))
+    with pytest.raises(RunStopped, match="needs more than the 60 MB"):
+        run_isolated("random_features", rf.defaults(), 1, Limits(wall_seconds=120, memory_mb=60))
 
 
 def test_closing_a_job_kills_its_child_and_frees_the_slot():
