@@ -224,7 +224,9 @@ async def heavy_session(base: str, path: str, timeout_s: float) -> Outcome:
             raw = await asyncio.wait_for(ws.read_message(), max(left, 0.01))
             if raw is None:
                 break
-            text = raw.decode(errors="replace")
+            # Reader-typed values are escaped for Markdown (dashboard/ui/plaintext.py):
+            # undo the escapes and word joiners so the markers match the text as shown.
+            text = raw.decode(errors="replace").replace("\\", "").replace("\u2060", "")
             for kind, marker in OUTCOMES.items():
                 found = re.search(re.escape(marker) + r"[^\x00-\x1f\ufffd]*", text)
                 if found:

@@ -39,15 +39,16 @@ def test_simultaneous_sessions_stay_isolated_and_small():
 
 @pytest.mark.slow
 def test_a_storm_of_heavy_links_is_contained():
-    """Ten links that each ask for the most a cap allows, at once: each is refused as busy,
-    stopped by its time or memory limit with a one-line reason, or finishes; the server
+    """Ten links that each ask for the most a cap allows, at once: each is refused by its
+    estimate or as busy, stopped by its time or memory limit with a one-line reason, or
+    finishes; the server
     stays under 1 GB and keeps answering. Home's latency is reported, not asserted: on a
     shared 2-core box the ten browser tabs themselves take most of the CPU."""
     with ThreadPoolExecutor(1) as pool:
         result = pool.submit(load_test.storm, timeout_s=400).result()
     print(load_test.storm_table(result))
     assert not result["errors"], [(o.url, o.error) for o in result["errors"]]
-    allowed = ("stopped after", "needs more than", "the lab is busy")
+    allowed = ("stopped after", "needs more than", "the lab is busy", "too large")
     for o in result["outcomes"]:
         assert o.kind == "finished" or any(a in o.error for a in allowed), (o.url, o.error)
     assert result["rss_peak_mb"] < 1024, result["rss_peak_mb"]
