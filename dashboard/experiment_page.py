@@ -39,23 +39,24 @@ def settings_form(exp, start: dict):
     return values, seeds, submitted
 
 
-def run_with_progress(exp, values: dict, seeds) -> None:
+def run_with_progress(exp, values: dict, seeds) -> bool:
     """Validate and price in the experiment layer, run through the server-wide gate with a
     progress bar, keep a handle to the result and put the settings in the URL so that
-    the link reproduces this run."""
+    the link reproduces this run. False when there is no result (the reason is shown)."""
     try:
         params = exp.validate(values)
         n_seeds = coerce(seeds_param(exp), seeds)
         check_budget(exp, params, n_seeds)
     except ParamError as err:
         st.error(literal(f"Cannot run: {err}"))  # quotes what the reader typed
-        return
+        return False
     own = data.run_with_display(exp.id, params, n_seeds)
     if own is None:
-        return
+        return False
     st.session_state[f"{exp.id}.result"] = own
     permalink.write({**params, "seeds": n_seeds}, {**exp.defaults(), "seeds": exp.default_seeds},
                     extra={RUN_FLAG: "1"})
+    return True
 
 
 def own_result(exp):
@@ -118,8 +119,11 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
     linked_run = RUN_FLAG in st.query_params and not st.session_state.get(f"{exp.id}.linked")
     if linked_run:  # a shared link to an on-demand run: reproduce it once, automatically
         st.session_state[f"{exp.id}.linked"] = True
-    if submitted or linked_run:
-        run_with_progress(exp, values, seeds)
+    if (submitted or linked_run) and not run_with_progress(exp, values, seeds) and linked_run:
+        # A link whose run is refused or stopped shows only why: drawing the shipped result
+        # for every such link is what let a burst of heavy links slow Home for everyone.
+        st.button("Show the shipped result", key=f"{exp.id}.after_refusal")
+        return
     result = current_result(exp)
     if result is None:
         return

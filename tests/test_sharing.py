@@ -167,3 +167,14 @@ def test_explorer_filters_live_in_the_url():
     assert not at.exception and not at.error
     assert at.multiselect(key="explorer.filter.model").value == ["forest"]
     assert at.query_params["f.model"] in ("forest", ["forest"])
+
+
+def test_a_refused_link_shows_why_and_the_shipped_result_one_click_away():
+    """A linked run over the cap renders only the refusal (no charts: a burst of such
+    links must stay cheap); the button then shows the shipped result."""
+    at = open_page("polynomial", {"max_degree": "600", "seeds": "200", "run": "1"})
+    assert not at.exception
+    assert any("too large" in as_shown(e.value) for e in at.error)
+    assert not at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")
+    at.button(key="polynomial.after_refusal").click().run()
+    assert not at.exception and at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")
