@@ -61,7 +61,7 @@ def render() -> None:
             curve, x="n_params", metric="error_rate", threshold=float(n), y_format=".0%",
             y_values=charts.PERCENT_TICKS,
             y_domain=(charts.PERCENT_TICKS[0], charts.PERCENT_TICKS[-1]), legend=False,
-            marks=points, title=f"Continued to N = {curve['n_params'].max()} (log scales)",
+            marks=points, title=f"Continued to N = {int(curve['n_params'].max())} (log scales)",
             x_title="random features N", y_title="test error"),
             curve, "home-double-descent")
         st.caption(f"Error spikes at N = {n}, where the model can just interpolate the training "
