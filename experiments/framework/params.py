@@ -46,6 +46,8 @@ class Param:
             raise TypeError(f"str parameter {self.name} needs choices")
 
     def bounds_text(self) -> str:
+        if self.kind == "bool":
+            return "(true or false)"
         if self.choices:
             return "one of " + ", ".join(self.choices)
         lo = "-inf" if self.low is None else f"{self.low:g}"
