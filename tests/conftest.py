@@ -24,12 +24,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def results_dir(tmp_path_factory):
+    """A scratch catalog for the whole session (DESCENT_LAB_RESULTS): runs that code under
+    test saves, in this process or in the dashboard it starts, never land in results/."""
+    folder = tmp_path_factory.mktemp("results")
+    before = os.environ.get("DESCENT_LAB_RESULTS")
+    os.environ["DESCENT_LAB_RESULTS"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["DESCENT_LAB_RESULTS"]
+    else:
+        os.environ["DESCENT_LAB_RESULTS"] = before
+
+
 @pytest.fixture(scope="session")
-def dashboard_url():
-    """`streamlit run streamlit_app.py` on a free loopback port for the whole session."""
+def dashboard_url(results_dir):
+    """`streamlit run streamlit_app.py` on a free loopback port for the whole session,
+    saving runs into the session's scratch catalog."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(ARTIFACTS / "streamlit.log", "w") as log:
-        proc, url = local_server.start(log)
+        proc, url = local_server.start(log, env={"DESCENT_LAB_RESULTS": str(results_dir)})
         try:
             yield url
         finally:
