@@ -98,8 +98,8 @@ def search(page, text: str, rows: int) -> None:
     wait_for_app(page)
 
 
-def test_browser_filter_select_two_overlay_and_open(dashboard_url, page, results_dir):
-    ids = save_runs(results_dir, 0.2, 0.7, tags=("browser-pair",))
+def test_browser_filter_select_two_overlay_and_open(dashboard_url, page, scratch_catalog):
+    ids = save_runs(scratch_catalog, 0.2, 0.7, tags=("browser-pair",))
     page.goto(f"{dashboard_url}/runs")
     search(page, "browser-pair", 2)
     select_rows(page, [0, 1])
@@ -119,15 +119,15 @@ def test_browser_filter_select_two_overlay_and_open(dashboard_url, page, results
     assert exception_boxes(page) == 0
 
 
-def test_browser_delete_one_run_and_refuse_a_shipped_one(dashboard_url, page, results_dir):
-    (doomed,) = save_runs(results_dir, 0.3, tags=("browser-doomed",))
+def test_browser_delete_one_run_and_refuse_a_shipped_one(dashboard_url, page, scratch_catalog):
+    (doomed,) = save_runs(scratch_catalog, 0.3, tags=("browser-doomed",))
     page.goto(f"{dashboard_url}/runs")
     search(page, "browser-doomed", 1)
     select_rows(page, [0])
     page.get_by_role("button", name="Delete 1 run").click()
     page.get_by_role("button", name="Delete permanently").click()
     page.get_by_text("Deleted.").wait_for(timeout=30_000)
-    with open_catalog(folder=results_dir) as catalog:
+    with open_catalog(folder=scratch_catalog) as catalog:
         assert doomed not in {r.id for r in catalog.list()}
     search(page, shipped_id("trees"), 1)
     select_rows(page, [0])

@@ -185,7 +185,8 @@ class Catalog:
 
     @_guarded
     def list(self, *, experiment=None, tag=None, since=None, until=None, text=None,
-             shipped: bool | None = None, limit: int | None = None) -> list[RunRecord]:
+             shipped: bool | None = None, limit: int | None = None,
+             source: str | None = None) -> list[RunRecord]:
         """Runs matching every filter given, newest first. `text` searches id,
         experiment, tags, note, author and command, ignoring case."""
         where, args = [], []
@@ -208,6 +209,12 @@ class Catalog:
             where.append("(" + " OR ".join(f"LOWER({c}) LIKE ? ESCAPE '\\'" for c in columns)
                          + ")")
             args += [like_pattern(text.strip().lower())] * len(columns)
+        if source is not None:
+            if source not in (*SOURCES, "shipped"):
+                raise CatalogError(f"bad source {source!r}: expected one of "
+                                   f"{', '.join(SOURCES)}, shipped")
+            where.append("source = ?")
+            args.append(source)
         if shipped is not None:
             where.append("shipped = ?")
             args.append(int(bool(shipped)))

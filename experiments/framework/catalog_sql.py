@@ -127,6 +127,12 @@ class Database:
         with self._lock:
             self._conn.close()
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def reason(err: Exception) -> str:
     text = str(err).strip().splitlines()
