@@ -142,7 +142,7 @@ def test_browser_runs_view_fits_the_screen(dashboard_url, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(f"{dashboard_url}/runs")
-    page.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
+    page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
     wait_for_app(page)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     page.screenshot(path=str(ARTIFACTS / f"runs-{width}.png"), full_page=True)

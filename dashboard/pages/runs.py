@@ -18,8 +18,8 @@ URL = "runs"
 SOURCES = ("shipped", "cli", "dask", "page")
 COLUMNS = {
     "id": st.column_config.TextColumn("id", pinned=True),
-    "settings": st.column_config.TextColumn("differs from defaults", width="medium"),
-    "created": st.column_config.DatetimeColumn("date (UTC)", format="YYYY-MM-DD HH:mm"),
+    "settings": st.column_config.TextColumn("differs from defaults", width="large"),
+    "created": st.column_config.TextColumn("date (UTC)"),
     "runtime_s": st.column_config.NumberColumn("runtime", format="%.1f s"),
     "open": st.column_config.LinkColumn("page", display_text="open"),
 }
@@ -27,14 +27,17 @@ COLUMNS = {
 
 def filters(table):
     """The filter controls; the rows they keep."""
-    cols = st.columns([3, 2, 2, 2])
+    cols = st.columns([3, 2])
     text = cols[0].text_input("Search", key="runs.text", placeholder="id, tag, note, author…")
-    experiments = cols[1].multiselect("Experiment", sorted(table["experiment"].unique()),
+    days = cols[1].date_input("Created (UTC), from and to", value=[], key="runs.days")
+    cols = st.columns(3)
+    experiments = cols[0].multiselect("Experiment", sorted(table["experiment"].unique()),
                                       key="runs.experiments")
-    tags = cols[2].multiselect("Tags", runs_table.tag_options(table), key="runs.tags")
-    sources = cols[3].multiselect("Source", SOURCES, key="runs.sources")
+    tags = cols[1].multiselect("Tags", runs_table.tag_options(table), key="runs.tags")
+    sources = cols[2].multiselect("Source", SOURCES, key="runs.sources")
+    since, until = (list(days) + [None, None])[:2]
     return runs_table.filter_runs(table, text=text, experiments=experiments, tags=tags,
-                                  sources=sources)
+                                  sources=sources, since=since, until=until)
 
 
 def act(action, records, done: str) -> None:
