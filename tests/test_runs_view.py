@@ -69,12 +69,17 @@ def test_a_catalogued_run_opens_on_its_page_with_its_settings(two_runs):
     assert at.selectbox(key="polynomial.compare").options[1].startswith(two_runs[0])
 
 
-def test_a_run_of_another_experiment_or_unknown_id_is_named_not_shown(two_runs):
+def test_a_bad_run_id_in_a_page_link_is_named_not_shown(two_runs):
+    at = open_page("polynomial", {"catalog_run": "../../etc"})
+    assert "bad run id" in texts(at.warning) and not at.exception
+    assert "Showing the shipped" in texts(at.info)
+
+
+@pytest.mark.slow
+def test_a_run_of_another_experiment_is_named_not_shown(two_runs):
     at = open_page("trees", {"catalog_run": two_runs[0]})
     assert not at.exception
     assert "is a polynomial run" in texts(at.warning)
-    at = open_page("polynomial", {"catalog_run": "../../etc"})
-    assert "bad run id" in texts(at.warning) and not at.exception
 
 
 # -- in a browser -------------------------------------------------------------------------
