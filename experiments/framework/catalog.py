@@ -18,7 +18,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
@@ -66,7 +66,8 @@ class RunRecord:
         return {k: v for k, v in self.params.items() if k not in base or base[k] != v}
 
     def to_json(self) -> dict:
-        return {**asdict(self), "tags": list(self.tags)}
+        """Every field, JSON-ready (shallow: the record is not mutated by anyone)."""
+        return {**{f.name: getattr(self, f.name) for f in fields(self)}, "tags": list(self.tags)}
 
 
 def shipped_id(experiment: str) -> str:
@@ -427,17 +428,20 @@ class Catalog:
         temp files of killed writes (their writers are dead)."""
         if self._runs_dir is None:
             return
-        from experiments.framework.store import clean_stale_temps
-
-        clean_stale_temps(self._runs_dir)
         listed = {r[0] for r in self._db.execute("SELECT id FROM runs WHERE shipped = 0")}
         cutoff = time.time() - ORPHAN_GRACE_S
+        temps = False
         with os.scandir(self._runs_dir) as entries:
             for entry in entries:
                 stem = entry.name.removesuffix(".parquet")
+                temps = temps or entry.name.endswith(".tmp")
                 if (entry.name.endswith(".parquet") and _ID.fullmatch(stem)
                         and stem not in listed and entry.stat().st_mtime < cutoff):
                     Path(entry.path).unlink(missing_ok=True)
+        if temps:  # rare: the store (and pyarrow) only then
+            from experiments.framework.store import clean_stale_temps
+
+            clean_stale_temps(self._runs_dir)
 
 
 def _row_values(run_id: str, provenance: dict, source: str, shipped: bool,
