@@ -26,7 +26,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from experiments.framework.catalog import ALPHABET, _row_values
+from experiments.framework.catalog_records import ALPHABET, row_values
 from tests.catalog_helpers import Backend, fresh_schema, small_result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def fill(backend: Backend, n_runs: int) -> None:
                           "created": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00",
                           "runtime_seconds": round(rng.random() * 60, 3)}
             tags = ("baseline",) if i % 10 == 0 else ()
-            rows.append(_row_values(run_id, provenance, rng.choice(("cli", "dask", "page")),
+            rows.append(row_values(run_id, provenance, rng.choice(("cli", "dask", "page")),
                                     False, tags, f"{run_id}.parquet"))
         catalog._insert_many(rows)
         if n_runs > 1:
