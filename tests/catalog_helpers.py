@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,22 @@ def fresh_schema(base_url: str) -> str:
         conn.execute(f"CREATE SCHEMA {schema}")
     joiner = "&" if "?" in base_url else "?"
     return f"{base_url}{joiner}options={quote(f'-csearch_path={schema}')}"
+
+
+def catalog_backend(request, tmp_path: Path) -> Iterator[Backend]:
+    """For a fixture parametrized over "sqlite" and "postgresql": an empty catalog,
+    its PostgreSQL schema dropped afterwards (a DESCENT_LAB_TEST_PG_URL server stays clean)."""
+    if request.param == "sqlite":
+        yield Backend("sqlite", None, tmp_path / "results")
+        return
+    import psycopg
+
+    base = request.getfixturevalue("postgres_url")
+    url = fresh_schema(base)
+    yield Backend("postgresql", url, tmp_path / "results")
+    schema = unquote(url.rsplit("search_path", 1)[1]).lstrip("=")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from experiments.framework import store
 from experiments.framework.catalog import CatalogError, shipped_id
 from experiments.framework.catalog_sql import Database
 from experiments.framework.registry import get
-from tests.catalog_helpers import Backend, fresh_schema, small_result
+from tests.catalog_helpers import catalog_backend, fresh_schema, small_result
 
 SHIPPED = sorted(p.stem for p in store.DATA_DIR.glob("*.parquet"))
 FIELDS = {"id", "experiment", "params", "seeds", "created", "author", "runtime_s",
@@ -24,10 +24,7 @@ FIELDS = {"id", "experiment", "params", "seeds", "created", "author", "runtime_s
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request, tmp_path):
-    if request.param == "sqlite":
-        return Backend("sqlite", None, tmp_path / "results")
-    return Backend("postgresql", fresh_schema(request.getfixturevalue("postgres_url")),
-                   tmp_path / "results")
+    yield from catalog_backend(request, tmp_path)
 
 
 @pytest.fixture()
@@ -185,6 +182,20 @@ def test_a_bad_catalog_url_is_one_line(tmp_path):
     with pytest.raises(CatalogError, match="cannot open the catalog") as err:
         catalog_module.open_catalog(f"postgresql://nobody:secret@/x?host={tmp_path}&port=1")
     assert "secret" not in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_dropped_server_connection_fails_one_call_then_reconnects(postgres_url):
+    import psycopg
+
+    url = fresh_schema(postgres_url)
+    with catalog_module.open_catalog(url) as catalog:
+        with psycopg.connect(url, autocommit=True) as admin:  # as a server restart would
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        with pytest.raises(CatalogError, match="catalog at postgresql://") as err:
+            catalog.list()
+        assert "\n" not in str(err.value)
+        assert len(catalog.list(shipped=True)) == len(SHIPPED)
 
 
 # -- several processes ------------------------------------------------------------------

@@ -11,17 +11,14 @@ import pytest
 from experiments.framework.catalog import shipped_id
 from experiments.framework.cli import main as cli_main
 from experiments.framework.store import ROOT
-from tests.catalog_helpers import Backend, fresh_schema
+from tests.catalog_helpers import Backend, catalog_backend
 
 RUN = ("run", "polynomial", "--set", "max_degree=12", "--set", "n_train=10", "--seeds", "2")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request, tmp_path):
-    if request.param == "sqlite":
-        return Backend("sqlite", None, tmp_path / "results")
-    return Backend("postgresql", fresh_schema(request.getfixturevalue("postgres_url")),
-                   tmp_path / "results")
+    yield from catalog_backend(request, tmp_path)
 
 
 def cli(backend, *args, status=0):

@@ -11,121 +11,37 @@ ids derive from their file names, the same on every machine. Nothing is unpickle
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 
+from experiments.framework.catalog_records import (
+    ALPHABET,
+    RUN_ID,
+    SOURCES,
+    CatalogError,
+    RunRecord,
+    check_experiment,
+    check_id,
+    check_tag,
+    check_text,
+    row_values,
+    shipped_id,
+    to_record,
+    where_clause,
+)
 from experiments.framework.catalog_sql import RUN_COLUMNS, Database, DatabaseError, like_pattern
 from experiments.framework.catalog_sql import reason as db_reason
-from experiments.framework.provenance import ROOT, Result, plain
+from experiments.framework.provenance import ROOT, Result
 
-SOURCES = ("cli", "dask", "page")
-ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ORPHAN_GRACE_S = 600.0  # a save lists its run milliseconds after writing the file
-TEXT_MAX = 2000
-_ID = re.compile(r"[a-z0-9]{8}")
-_TAG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
-_EXPERIMENT = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _INSERT = (f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}, provenance) "
            f"VALUES ({', '.join('?' * (len(RUN_COLUMNS) + 1))})")
 _SELECT = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"
-
-
-class CatalogError(ValueError):
-    """A bad id, tag or filter, or a run that cannot be read; the message is one line."""
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: str
-    experiment: str
-    params: dict
-    seeds: list[int]
-    created: str
-    author: str
-    runtime_s: float
-    code_version: str
-    source: str
-    shipped: bool
-    tags: tuple[str, ...]
-    note: str
-    command: str
-
-    def differs(self, defaults: dict) -> dict:
-        """The parameters whose values differ from `defaults` (compared as JSON values)."""
-        base = plain(dict(defaults))
-        return {k: v for k, v in self.params.items() if k not in base or base[k] != v}
-
-    def to_json(self) -> dict:
-        return {**asdict(self), "tags": list(self.tags)}
-
-
-def shipped_id(experiment: str) -> str:
-    """The id of the shipped result of `experiment`: a hash of its name, so links to it
-    hold on every machine and across regenerations of the data."""
-    number = int.from_bytes(hashlib.sha256(f"shipped/{experiment}".encode()).digest()[:8])
-    return "".join(ALPHABET[(number // 36**i) % 36] for i in range(8))
-
-
-def check_id(run_id) -> str:
-    if not isinstance(run_id, str) or not _ID.fullmatch(run_id):
-        shown = repr(run_id)[:40]
-        raise CatalogError(f"bad run id {shown}: expected 8 lowercase letters or digits")
-    return run_id
-
-
-def check_tag(tag) -> str:
-    clean = tag.strip().lower() if isinstance(tag, str) else None
-    if not clean or not _TAG.fullmatch(clean):
-        raise CatalogError(f"bad tag {repr(tag)[:50]}: use 1-40 letters, digits, '.', '_' or "
-                           "'-', starting with a letter or digit")
-    return clean
-
-
-def check_text(value, what: str, limit: int = TEXT_MAX) -> str:
-    if not isinstance(value, str) or len(value) > limit or _CONTROL.search(value):
-        raise CatalogError(f"bad {what}: expected text of at most {limit} characters "
-                           "without control characters")
-    return value.strip()
-
-
-def check_experiment(value) -> str:
-    if not isinstance(value, str) or not _EXPERIMENT.fullmatch(value):
-        raise CatalogError(f"bad experiment {repr(value)[:50]}: expected an experiment id "
-                           "such as polynomial")
-    return value
-
-
-def utc_text(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _moment(value, what: str, end_of_day: bool) -> str:
-    """A `since`/`until` bound as catalog time text; a bare date `until` covers that day."""
-    if isinstance(value, str):
-        try:
-            value = (date.fromisoformat(value.strip()) if len(value.strip()) == 10
-                     else datetime.fromisoformat(value.strip()))
-        except ValueError:
-            raise CatalogError(f"bad {what} {value[:40]!r}: expected a date (YYYY-MM-DD) or "
-                               "an ISO time (YYYY-MM-DDTHH:MM)") from None
-    if isinstance(value, datetime):
-        return utc_text(value)
-    if isinstance(value, date):
-        start = datetime(value.year, value.month, value.day, tzinfo=UTC)
-        return utc_text(start + timedelta(days=1) if end_of_day else start)
-    raise CatalogError(f"bad {what}: expected a date or an ISO time")
 
 
 def _guarded(method):
@@ -189,46 +105,17 @@ class Catalog:
              source: str | None = None) -> list[RunRecord]:
         """Runs matching every filter given, newest first. `text` searches id,
         experiment, tags, note, author and command, ignoring case."""
-        where, args = [], []
-        if experiment is not None:
-            where.append("experiment = ?")
-            args.append(check_experiment(experiment))
-        if tag is not None:
-            where.append("tags LIKE ? ESCAPE '\\'")
-            args.append(like_pattern(f" {check_tag(tag)} "))
-        if since is not None:
-            where.append("created >= ?")
-            args.append(_moment(since, "since", end_of_day=False))
-        if until is not None:
-            exclusive = isinstance(until, date) and not isinstance(until, datetime) or (
-                isinstance(until, str) and len(until.strip()) == 10)
-            where.append("created < ?" if exclusive else "created <= ?")
-            args.append(_moment(until, "until", end_of_day=True))
-        if text is not None and check_text(text, "search text", 200):
-            columns = ("id", "experiment", "tags", "note", "author", "command")
-            where.append("(" + " OR ".join(f"LOWER({c}) LIKE ? ESCAPE '\\'" for c in columns)
-                         + ")")
-            args += [like_pattern(text.strip().lower())] * len(columns)
-        if source is not None:
-            if source not in (*SOURCES, "shipped"):
-                raise CatalogError(f"bad source {source!r}: expected one of "
-                                   f"{', '.join(SOURCES)}, shipped")
-            where.append("source = ?")
-            args.append(source)
-        if shipped is not None:
-            where.append("shipped = ?")
-            args.append(int(bool(shipped)))
-        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY created DESC, id DESC"
+        where, args = where_clause(experiment, tag, since, until, text, source, shipped)
+        sql = _SELECT + where + " ORDER BY created DESC, id DESC"
         if limit is not None:
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
                 raise CatalogError(f"bad limit {limit!r}: expected a whole number above 0")
             sql += " LIMIT ?"
             args.append(limit)
-        return [_record(row) for row in self._db.execute(sql, args)]
+        return [to_record(row) for row in self._db.execute(sql, args)]
 
     def get(self, run_id: str) -> RunRecord:
-        return _record(self._row(run_id))
+        return to_record(self._row(run_id))
 
     @_guarded
     def provenance(self, run_id: str) -> dict:
@@ -242,7 +129,7 @@ class Catalog:
         from experiments.framework import store
 
         row = self._row(run_id)
-        record = _record(row)
+        record = to_record(row)
         if record.shipped:
             try:
                 return store.read_table(self._data_dir / f"{record.experiment}.parquet",
@@ -289,7 +176,7 @@ class Catalog:
             provenance["author"] = check_text(author, "author", 100) or "unknown"
         run_id = "".join(secrets.choice(ALPHABET) for _ in range(8))
         provenance["run_id"] = run_id
-        row = _row_values(run_id, provenance, source, False, tags, f"{run_id}.parquet")
+        row = row_values(run_id, provenance, source, False, tags, f"{run_id}.parquet")
         try:
             if self._runs_dir is not None:
                 path = self._runs_dir / row[-2]
@@ -308,7 +195,7 @@ class Catalog:
             if self._runs_dir is not None:
                 path.unlink(missing_ok=True)
             raise
-        return _record(row[:-1])
+        return to_record(row[:-1])
 
     @_guarded
     def tag(self, run_id: str, tag: str) -> None:
@@ -413,7 +300,7 @@ class Catalog:
                 continue
             run_id = shipped_id(sidecar.stem)
             if listed.get(run_id) != json.dumps(provenance, sort_keys=True):
-                rows.append(_row_values(run_id, provenance, "shipped", True, (), parquet.name))
+                rows.append(row_values(run_id, provenance, "shipped", True, (), parquet.name))
         if rows:
             refreshed = ", ".join(f"{c} = excluded.{c}" for c in RUN_COLUMNS
                                   if c not in ("id", "tags", "note"))
@@ -427,39 +314,17 @@ class Catalog:
         temp files of killed writes (their writers are dead)."""
         if self._runs_dir is None:
             return
-        from experiments.framework.store import clean_stale_temps
-
-        clean_stale_temps(self._runs_dir)
         listed = {r[0] for r in self._db.execute("SELECT id FROM runs WHERE shipped = 0")}
         cutoff = time.time() - ORPHAN_GRACE_S
+        temps = False
         with os.scandir(self._runs_dir) as entries:
             for entry in entries:
                 stem = entry.name.removesuffix(".parquet")
-                if (entry.name.endswith(".parquet") and _ID.fullmatch(stem)
+                temps = temps or entry.name.endswith(".tmp")
+                if (entry.name.endswith(".parquet") and RUN_ID.fullmatch(stem)
                         and stem not in listed and entry.stat().st_mtime < cutoff):
                     Path(entry.path).unlink(missing_ok=True)
+        if temps:  # rare: the store (and pyarrow) only then
+            from experiments.framework.store import clean_stale_temps
 
-
-def _row_values(run_id: str, provenance: dict, source: str, shipped: bool,
-                tags: tuple[str, ...], file: str) -> tuple:
-    """A `runs` row (RUN_COLUMNS, then the provenance JSON) from a result's provenance."""
-    try:
-        created = utc_text(datetime.fromisoformat(str(provenance.get("created"))))
-    except ValueError:
-        created = utc_text(datetime.now(UTC))
-    return (run_id, provenance["experiment"],
-            json.dumps(plain(provenance.get("params") or {}), sort_keys=True),
-            json.dumps([int(s) for s in provenance.get("seeds") or []]), created,
-            str(provenance.get("author") or "unknown"),
-            float(provenance.get("runtime_seconds") or 0.0),
-            str(provenance.get("code_version") or "unknown"), source, int(shipped),
-            " " + "".join(f"{t} " for t in tags), "", str(provenance.get("command") or ""),
-            file, json.dumps(plain(provenance), sort_keys=True))
-
-
-def _record(row: tuple) -> RunRecord:
-    (run_id, experiment, params, seeds, created, author, runtime_s, code_version, source,
-     shipped, tags, note, command) = row[:13]
-    return RunRecord(run_id, experiment, json.loads(params), json.loads(seeds), created,
-                     author, float(runtime_s), code_version, source, bool(shipped),
-                     tuple(tags.split()), note, command)
+            clean_stale_temps(self._runs_dir)

@@ -68,6 +68,7 @@ class Database:
         self.postgres = url is not None
         self.where = redact(url) if url else str(path)
         self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        self._url, self._path = url, path
         self._lock = threading.RLock()
         if url:
             try:
@@ -77,14 +78,7 @@ class Database:
                                     "pip install 'psycopg[binary]'") from None
             self.errors = (psycopg.Error,)
         try:
-            if url:
-                self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
-            else:
-                # isolation_level=None: transactions are begun explicitly (`transaction`).
-                self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S,
-                                             isolation_level=None, check_same_thread=False)
-                self._conn.execute("PRAGMA journal_mode=WAL")  # readers never wait
-                self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses no commit
+            self._conn = self._connect()
             with self.transaction():
                 if url:
                     self.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
@@ -95,24 +89,44 @@ class Database:
             raise DatabaseError(f"cannot open the catalog at {self.where} ({reason(err)})") \
                 from None
 
+    def _connect(self):
+        if self.postgres:
+            import psycopg
+
+            return psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+        # isolation_level=None: transactions are begun explicitly (`transaction`).
+        conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+        conn.execute("PRAGMA synchronous=NORMAL")  # in WAL mode a crash loses no commit
+        return conn
+
+    def _live(self):
+        """The connection; a server catalog lost to a restart or a dropped link fails
+        the call that saw it, and the next call connects again (a long-lived server
+        process keeps working)."""
+        if self.postgres and self._conn.broken:
+            self._conn = self._connect()
+        return self._conn
+
     def _sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.postgres else statement
 
     def execute(self, statement: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
-            cursor = self._conn.execute(self._sql(statement), tuple(params))
+            cursor = self._live().execute(self._sql(statement), tuple(params))
             return cursor.fetchall() if cursor.description else []
 
     def executemany(self, statement: str, rows: Sequence[Sequence]) -> None:
         with self._lock:
-            self._conn.cursor().executemany(self._sql(statement), rows)
+            self._live().cursor().executemany(self._sql(statement), rows)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All statements inside commit together or not at all."""
         with self._lock:
             if self.postgres:
-                with self._conn.transaction():
+                with self._live().transaction():
                     yield
                 return
             self._conn.execute("BEGIN IMMEDIATE")

@@ -17,21 +17,11 @@ import pandas as pd
 
 from experiments.framework import cli_runs, registry, store
 from experiments.framework.catalog import CatalogError
+from experiments.framework.cli_runs import EXIT_USAGE, OneLineParser, UsageError
 from experiments.framework.experiment import run
 from experiments.framework.params import ParamError, parse_assignments
 from experiments.framework.provenance import Result, command_line
 from experiments.framework.schema import SchemaError, config_columns
-
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad command-line input, reported as one line."""
-
-
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:

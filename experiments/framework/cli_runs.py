@@ -1,7 +1,10 @@
 """`python -m experiments runs ...`: list, show, tag, note, remove and export catalogued runs.
 
 The catalog is `experiments/framework/catalog.py`: SQLite in `$DESCENT_LAB_RESULTS`
-(default `results/`), or PostgreSQL at `$DESCENT_LAB_CATALOG_URL`.
+(default `results/`), or PostgreSQL at `$DESCENT_LAB_CATALOG_URL`. This module imports
+no numpy, pandas or pyarrow, so `runs list` answers in a fraction of a second;
+`experiments/__main__.py` sends `runs` here directly, cli.py adds the same verb to the
+full parser (and takes its one-line error handling from here).
 """
 from __future__ import annotations
 
@@ -9,6 +12,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input, reported as one line."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
 
 EXAMPLES = """examples:
   python -m experiments runs list --experiment polynomial --since 2026-11-01
@@ -21,7 +35,8 @@ EXAMPLES = """examples:
 def add_parser(sub) -> None:
     runs = sub.add_parser("runs", help="list, show, tag, note, remove or export saved runs",
                           epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    verbs = runs.add_subparsers(dest="runs_verb", required=True, parser_class=type(runs))
+    verbs = runs.add_subparsers(dest="runs_verb", required=True, parser_class=type(runs),
+                                metavar="{list,show,tag,note,rm,export}")
     listing = verbs.add_parser("list", help="runs, newest first (filters combine)")
     listing.add_argument("--experiment", help="only this experiment's runs")
     listing.add_argument("--tag", help="only runs with this tag")
@@ -69,8 +84,7 @@ def do_runs(args) -> None:
                                    until=args.until, text=args.text, source=args.source,
                                    limit=args.limit)
             if args.json:
-                json.dump([r.to_json() for r in records], sys.stdout)
-                print()
+                print(json.dumps([r.to_json() for r in records]))  # dumps: the C encoder
             else:
                 print(_table(records))
                 print(f"{len(records)} run(s) in {catalog.where}", file=sys.stderr)
@@ -108,3 +122,21 @@ def save_run(result, backend: str | None) -> None:
         record = catalog.save(result, source="dask" if backend == "dask" else "cli")
     print(f"saved as run {record.id} (python -m experiments runs show {record.id})",
           file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m experiments runs ...` alone: one line on stderr and status 2 for bad input."""
+    from experiments.framework.catalog import CatalogError
+
+    parser = OneLineParser(prog="python -m experiments")
+    add_parser(parser.add_subparsers(dest="verb", required=True, parser_class=OneLineParser))
+    try:
+        do_runs(parser.parse_args(sys.argv[1:] if argv is None else argv))
+    except (UsageError, CatalogError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})",
+              file=sys.stderr)
+        return EXIT_USAGE
+    return 0
