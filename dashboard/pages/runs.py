@@ -48,7 +48,7 @@ def act(action, records, done: str) -> None:
             action(record)
         except CatalogError as err:
             failed.append(str(err))
-    st.session_state["runs.messages"] = failed or [done]
+    st.session_state["runs.messages"] = list(dict.fromkeys(failed)) or [done]
     st.session_state["runs.failed"] = bool(failed)
     st.rerun()
 
