@@ -130,7 +130,7 @@ def bench(backend: Backend, n_runs: int, repeat: int, each: int) -> str:
     one = saves_per_second(backend, 1, each * 2)
     eight = saves_per_second(backend, 8, each)
     print(f"[{backend.name}] saves: 1 process {one:.0f}/s, 8 processes at once {eight:.0f}/s "
-          f"({eight / one:.2f}x), all {8 * each + 2 * each} landed")
+          f"({eight / one:.2f}x one process), all {8 * each + 2 * each} landed")
     return (f"{backend.name}: runs list --json of {listed:,} runs {cli_json[0]:.2f} s wall, "
             f"{cli_json[1]:.2f} s CPU end to end (importing the full CLI alone: "
             f"{full_cli[1]:.2f} s CPU), API list {api_list[0]:.2f} s; 8-process saves "
