@@ -82,6 +82,23 @@ def test_a_run_of_another_experiment_is_named_not_shown(two_runs):
     assert "is a polynomial run" in texts(at.warning)
 
 
+@pytest.mark.slow
+def test_a_page_run_is_saved_and_shows_its_id_and_permalink(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESCENT_LAB_RESULTS", str(tmp_path))
+    monkeypatch.setenv("DESCENT_LAB_WEB_RUNS", "5")
+    at = open_page("polynomial")
+    at.number_input(key="polynomial.max_degree").set_value(40)
+    at.slider(key="polynomial.seeds").set_value(2)
+    at.button[0].click()  # the form's Run button
+    at.run()
+    assert not at.exception and not at.error
+    with open_catalog(folder=tmp_path) as catalog:
+        (saved,) = [r for r in catalog.list() if r.source == "page"]
+    assert saved.params["max_degree"] == 40 and saved.author == "visitor"
+    assert f"run {saved.id}" in texts(at.caption).replace("\\", "")
+    assert any(f"polynomial?catalog_run={saved.id}" in c.value for c in at.code)
+
+
 # -- in a browser -------------------------------------------------------------------------
 
 def select_rows(page, rows: list[int]) -> None:
