@@ -9,6 +9,7 @@ import pytest
 
 from experiments import get, run
 from experiments.framework.catalog import open_catalog, shipped_id
+from tests.catalog_helpers import catalog_backend, small_result
 from tests.helpers import ARTIFACTS, exception_boxes, open_page, wait_for_app, wait_for_charts
 
 SMALL = {"max_degree": 40, "n_train": 20}
@@ -97,6 +98,26 @@ def test_a_page_run_is_saved_and_shows_its_id_and_permalink(tmp_path, monkeypatc
     assert saved.params["max_degree"] == 40 and saved.author == "visitor"
     assert f"run {saved.id}" in texts(at.caption).replace("\\", "")
     assert any(f"polynomial?catalog_run={saved.id}" in c.value for c in at.code)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path, monkeypatch):
+    for found in catalog_backend(request, tmp_path):
+        monkeypatch.setenv("DESCENT_LAB_RESULTS", str(found.folder))
+        if found.url:
+            monkeypatch.setenv("DESCENT_LAB_CATALOG_URL", found.url)
+        yield found
+
+
+def test_the_views_work_on_either_database(backend):
+    with backend.open() as catalog:
+        ids = [catalog.save(small_result(noise=noise), source="cli").id for noise in (0.1, 0.5)]
+    at = open_page("runs")
+    assert not at.exception and set(ids) <= set(at.dataframe[0].value["id"])
+    at = open_page("explorer", {"runs": ",".join(ids)})
+    assert not at.exception and not at.error and not at.warning
+    charts = at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")
+    assert "noise=0.5" in str(charts[0].proto)
 
 
 # -- in a browser -------------------------------------------------------------------------
