@@ -70,6 +70,14 @@ def test_a_catalogued_run_opens_on_its_page_with_its_settings(two_runs):
     assert at.selectbox(key="polynomial.compare").options[1].startswith(two_runs[0])
 
 
+@pytest.mark.parametrize("page, key", [("explorer", "runs"), ("polynomial", "catalog_run")])
+def test_link_ids_are_echoed_as_plain_text(two_runs, page, key):
+    at = open_page(page, {key: "[x](https://evil.example/a)"})
+    assert not at.exception
+    (notice,) = [w.value for w in at.warning if "bad run id" in w.value]
+    assert "](" not in notice and r"\[x\]" in notice
+
+
 def test_a_bad_run_id_in_a_page_link_is_named_not_shown(two_runs):
     at = open_page("polynomial", {"catalog_run": "../../etc"})
     assert "bad run id" in texts(at.warning) and not at.exception
