@@ -7,14 +7,22 @@ shared by all sessions, bounded in bytes, out of reach of `clear_cache`, and han
 copies so that no session can change what another one sees. On-demand runs go through
 the server-wide admission gate (experiments/admission.py): a child process with hard
 limits, a short queue, and the progress drawn here, outside any cached function.
+
+What pages derive from a result (claims, fits, summary frames, Vega-Lite specs) lives in
+`DERIVED`, on the same terms: `memo(fn, *args)` computes it once per distinct input for
+every session, so a page rerun after a control change only draws.
 """
 from __future__ import annotations
 
 import copy
+import hashlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from experiments.framework import admission, store
@@ -22,7 +30,6 @@ from experiments.framework.admission import RunStopped
 from experiments.framework.provenance import Result
 from experiments.framework.store import StoreError
 
-CACHE_TTL = "2h"  # for the few page-level st.cache_data helpers of the pages
 MB = 2**20
 
 
@@ -42,17 +49,20 @@ class ByteLRU:
     def size(value: Result) -> int:
         return int(value[0].memory_usage(deep=True, index=True).sum())
 
-    def get(self, key) -> Result | None:
+    @staticmethod
+    def copied(value: Result) -> Result:
+        return Result(value[0].copy(deep=True), copy.deepcopy(value[1]))
+
+    def get(self, key, default=None) -> Result | None:
         with self._lock:
             if key not in self._items:
-                return None
+                return default
             self._items.move_to_end(key)
-            frame, provenance = self._items[key][0]
-        return Result(frame.copy(deep=True), copy.deepcopy(provenance))
+            value = self._items[key][0]
+        return self.copied(value)
 
     def put(self, key, value: Result) -> None:
-        frame, provenance = value
-        owned = (frame.copy(deep=True), copy.deepcopy(provenance))
+        owned = self.copied(value)
         size = self.size(owned)
         with self._lock:
             if key in self._items:
@@ -74,6 +84,94 @@ class ByteLRU:
 
 SHIPPED = ByteLRU(64 * MB)  # every shipped file together takes ~10 MB in memory
 RUNS = ByteLRU(256 * MB)
+MISSING = object()
+
+
+def nbytes(value, depth: int = 0) -> int:
+    """Approximate memory held by a derived value: frames, arrays, containers, objects."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return int(np.sum(value.memory_usage(deep=True, index=True)))
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if depth > 8:
+        return sys.getsizeof(value)
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(nbytes(k, depth + 1) + nbytes(v, depth + 1)
+                                          for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sys.getsizeof(value) + sum(nbytes(v, depth + 1) for v in value)
+    if hasattr(value, "__dict__"):
+        return sys.getsizeof(value) + nbytes(vars(value), depth + 1)
+    return sys.getsizeof(value)
+
+
+class ValueLRU(ByteLRU):
+    """A ByteLRU of any derived value, deep-copied in and out; `get` returns `default`
+    (MISSING) on a miss, since None is a value a derivation may return."""
+
+    size = staticmethod(nbytes)
+    copied = staticmethod(copy.deepcopy)
+
+    def get(self, key, default=MISSING):
+        return super().get(key, default)
+
+
+DERIVED = ValueLRU(128 * MB)
+
+
+def fingerprint(value):
+    """A hashable cache-key part: frames by a digest of their content, functions by name,
+    containers element by element, anything unhashable by its repr."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+        try:
+            digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except TypeError:  # a column of unhashable objects
+            digest.update(frame.to_json().encode())
+        return ("frame", frame.shape, digest.hexdigest())
+    if callable(value) and hasattr(value, "__qualname__"):
+        return ("callable", value.__module__, value.__qualname__)
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), fingerprint(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(fingerprint(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return value
+
+
+def memo(fn: Callable, *args, **kwargs):
+    """`fn(*args, **kwargs)` computed once per distinct input for every session, kept in
+    the byte-bounded DERIVED cache and handed out as a copy. `fn` must be a pure function
+    of its arguments (a module-level function: it is keyed by its name)."""
+    key = (fingerprint(fn), fingerprint(args), fingerprint(kwargs))
+    value = DERIVED.get(key)
+    if value is MISSING:
+        value = fn(*args, **kwargs)
+        DERIVED.put(key, value)
+    return value
+
+
+def from_shipped(experiment_id: str, fn: Callable, *args, columns: tuple[str, ...] = ()):
+    """`fn(frame, provenance, *args)` on the shipped result, computed once per version of
+    the file (keyed by its path, size and time, like `load_shipped`, so neither the frame
+    is copied nor hashed on a hit). Raises StoreError with the fix, like `load_shipped`."""
+    path = store.paths(experiment_id)[0]
+    try:
+        stat = path.stat()
+    except OSError:
+        return fn(*load_shipped(experiment_id, columns), *args)  # raises the StoreError
+    key = ("shipped", str(path), stat.st_size, stat.st_mtime_ns, tuple(columns),
+           fingerprint(fn), fingerprint(args))
+    value = DERIVED.get(key)
+    if value is MISSING:
+        value = fn(*load_shipped(experiment_id, columns), *args)
+        DERIVED.put(key, value)
+    return value
 
 
 def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> Result:

@@ -31,7 +31,6 @@ to one side.
 """
 
 
-@st.cache_data(max_entries=32, ttl=data.CACHE_TTL, show_spinner=False)
 def fit_all(rows: pd.DataFrame, x: str, series: str) -> dict:
     fits, errors = {}, {}
     for name, group in rows.groupby(series):
@@ -89,7 +88,7 @@ def render() -> None:
     extrapolate = st.select_slider("Extrapolate to", options=[high * f for f in (1, 2, 5, 10, 100)],
                                    value=high * 10, format_func=lambda v: f"{v:,.0f}",
                                    key="scaling_laws.extrapolate")
-    result = fit_all(rows, x, series)
+    result = data.memo(fit_all, rows, x, series)
     for name, message in result["errors"].items():
         st.warning(f"{name}: no fit ({message})")
     fits = result["fits"]
