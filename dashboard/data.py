@@ -144,34 +144,44 @@ def fingerprint(value):
     return value
 
 
-def memo(fn: Callable, *args, **kwargs):
-    """`fn(*args, **kwargs)` computed once per distinct input for every session, kept in
-    the byte-bounded DERIVED cache and handed out as a copy. `fn` must be a pure function
-    of its arguments (a module-level function: it is keyed by its name)."""
-    key = (fingerprint(fn), fingerprint(args), fingerprint(kwargs))
+def cached(key, compute: Callable[[], object]):
+    """`compute()` once per `key` (hashable, naming every input of the value) for every
+    session, kept in the byte-bounded DERIVED cache and handed out as a copy. With a
+    None key (an input without a stable identity) it is simply computed."""
+    if key is None:
+        return compute()
     value = DERIVED.get(key)
     if value is MISSING:
-        value = fn(*args, **kwargs)
+        value = compute()
         DERIVED.put(key, value)
     return value
 
 
-def from_shipped(experiment_id: str, fn: Callable, *args, columns: tuple[str, ...] = ()):
-    """`fn(frame, provenance, *args)` on the shipped result, computed once per version of
-    the file (keyed by its path, size and time, like `load_shipped`, so neither the frame
-    is copied nor hashed on a hit). Raises StoreError with the fix, like `load_shipped`."""
+def memo(fn: Callable, *args, **kwargs):
+    """`fn(*args, **kwargs)` through `cached`, keyed by the function's name and a
+    fingerprint of the arguments: `fn` must be a pure module-level function."""
+    key = (fingerprint(fn), fingerprint(args), fingerprint(kwargs))
+    return cached(key, lambda: fn(*args, **kwargs))
+
+
+def shipped_identity(experiment_id: str, columns: tuple[str, ...] = ()) -> tuple | None:
+    """What names a version of a shipped file (path, size, modification time), or None
+    when it cannot be read."""
     path = store.paths(experiment_id)[0]
     try:
         stat = path.stat()
     except OSError:
-        return fn(*load_shipped(experiment_id, columns), *args)  # raises the StoreError
-    key = ("shipped", str(path), stat.st_size, stat.st_mtime_ns, tuple(columns),
-           fingerprint(fn), fingerprint(args))
-    value = DERIVED.get(key)
-    if value is MISSING:
-        value = fn(*load_shipped(experiment_id, columns), *args)
-        DERIVED.put(key, value)
-    return value
+        return None
+    return (str(path), stat.st_size, stat.st_mtime_ns, tuple(columns))
+
+
+def from_shipped(experiment_id: str, fn: Callable, *args, columns: tuple[str, ...] = ()):
+    """`fn(frame, provenance, *args)` on the shipped result, computed once per version of
+    the file, so that on a hit the frame is neither copied nor hashed. Raises StoreError
+    with the fix, like `load_shipped`."""
+    identity = shipped_identity(experiment_id, columns)
+    key = None if identity is None else ("shipped", identity, fingerprint(fn), fingerprint(args))
+    return cached(key, lambda: fn(*load_shipped(experiment_id, columns), *args))
 
 
 def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> Result:
@@ -181,17 +191,14 @@ def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> Result:
 
     Keyed by the file's path, size and modification time, so a regenerated file is
     picked up without a restart."""
-    path = store.paths(experiment_id)[0]
-    try:
-        stat = path.stat()
-    except OSError:
+    identity = shipped_identity(experiment_id, columns)
+    if identity is None:
         return store.load(experiment_id, columns=columns)  # raises the StoreError with the fix
-    key = (str(path), stat.st_size, stat.st_mtime_ns, tuple(columns))
-    cached = SHIPPED.get(key)
-    if cached is not None:
-        return cached
+    hit = SHIPPED.get(identity)
+    if hit is not None:
+        return hit
     result = store.load(experiment_id, columns=columns)
-    SHIPPED.put(key, result)
+    SHIPPED.put(identity, result)
     return result
 
 
