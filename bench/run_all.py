@@ -2,7 +2,8 @@
 
     python -m bench.run_all [--quick]
 
-Runs each bench/bench_*.py (their own ratios: solvers vs naive, GFLOP/s vs matmul),
+Runs each bench/bench_*.py (their own ratios: solvers vs naive, GFLOP/s vs matmul;
+bench_controls: the server time of each view control change),
 the parallel speedup of `--jobs 2` over `--jobs 1` on a precompute-sized sweep, the
 first render time of every dashboard page via AppTest, and peak memory of each part.
 Ratios, not absolute times, are what carries over between machines: both sides of
@@ -92,6 +93,7 @@ def page_renders() -> list[tuple[str, str, str]]:
     from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
+    from dashboard import data
     from dashboard.app import page_table
 
     def script(url_path):
@@ -104,6 +106,7 @@ def page_renders() -> list[tuple[str, str, str]]:
     times = {}
     for path in [p for entries in page_table().values() for p, _t, _r in entries]:
         st.cache_data.clear()
+        data.DERIVED.clear()  # what pages derive is cached server-side too: cold means cold
         start = time.perf_counter()
         at = AppTest.from_function(script, args=(path,), default_timeout=300).run()
         times[path] = (time.perf_counter() - start, "ERROR" if at.exception or at.error else "")

@@ -272,6 +272,15 @@ def run_with_display(experiment_id: str, params: dict, n_seeds: int) -> OwnRun |
     return own
 
 
+def derived_or_message(experiment_id: str, fn: Callable, *args, columns: tuple[str, ...] = ()):
+    """`from_shipped`, or None after telling the reader what is wrong and the fix."""
+    try:
+        return from_shipped(experiment_id, fn, *args, columns=columns)
+    except StoreError as err:
+        st.error(f"The shipped {experiment_id} result is unavailable: {err}")
+        return None
+
+
 def shipped_or_message(experiment_id: str, columns: tuple[str, ...] = ()) -> Result | None:
     """The shipped result, or None after telling the reader what is wrong and the fix."""
     try:

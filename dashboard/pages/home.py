@@ -44,10 +44,8 @@ def home_view(frame, provenance: dict) -> dict:
 def render() -> None:
     st.title("Descent Lab")
     st.markdown(STORY)
-    try:
-        view = data.from_shipped("random_features", home_view)
-    except StoreError as err:
-        st.error(f"The shipped random_features result is unavailable: {err}")
+    view = data.derived_or_message("random_features", home_view)
+    if view is None:
         return
     n, curve, points, claims = view["n"], view["curve"], view["points"], view["claims"]
     textbook = curve[curve["n_params"] < n]

@@ -24,41 +24,63 @@ A ridge penalty caps 1/sigma at 1/sqrt(n lambda), which is why it removes the pe
 PANELS = (("error_rate", "test"), ("mse", "test"), ("coef_norm", None), ("sigma_min", None))
 
 
+def choices(frame, provenance: dict) -> dict:
+    frame = rf.features_only(frame)
+    return {"ridges": sorted(frame["ridge"].unique()),
+            "noises": sorted(frame["label_noise"].unique()),
+            "n": float(provenance["params"]["n_train"]), "provenance": provenance}
+
+
+def panels(frame, provenance: dict, ridge: float, noise: float) -> dict:
+    """The rows of each panel for one ridge penalty and label noise, on a shared x domain."""
+    frame = rf.features_only(frame)
+    rows = frame[(frame["ridge"] == ridge) & (frame["label_noise"] == noise)]
+    available = [p for p in PANELS if p[0] in set(rows["metric"])]
+    shown = available[:1] + [p for p in available if p[1] is None]  # one error panel
+    # The norm and sigma_min describe the fit, stored with the training rows.
+    return {"domain": (float(rows["n_params"].min()), float(rows["n_params"].max())),
+            "panels": [(metric, split, rows[(rows["metric"] == metric)
+                                            & (rows["split"] == (split or "train"))])
+                       for metric, split in shown]}
+
+
 def render() -> None:
     st.title(TITLE)
     st.markdown(STORY)
-    shipped = data.shipped_or_message("random_features")
-    if shipped is None:
+    if data.derived_or_message("random_features", choices) is not None:
+        view()
+
+
+@st.fragment
+def view() -> None:
+    """The controls and the panels: a control change reruns only this, and draws
+    panels derived once per (ridge, labels) for every visitor (dashboard/data.py)."""
+    shape = data.derived_or_message("random_features", choices)
+    if shape is None:
         return
-    frame, provenance = shipped
-    frame = rf.features_only(frame)
-    ridges = sorted(frame["ridge"].unique())
+    ridges, noises, n, provenance = (shape[k] for k in ("ridges", "noises", "n", "provenance"))
     ridge = st.select_slider("Ridge penalty", ridges, key="why.ridge", format_func=labels.ridge,
                              value=permalink.choice("ridge", ridges, ridges[0]))
     permalink.remember(ridge=ridge)
-    noises = sorted(frame["label_noise"].unique())
     noise = noises[0]
     if len(noises) > 1:
         noise = st.radio("Training labels", noises, format_func=labels.label_noise, horizontal=True,
                          index=noises.index(permalink.choice("labels", noises, noises[0])),
                          key="why.labels")
         permalink.remember(labels=noise)
-    rows = frame[(frame["ridge"] == ridge) & (frame["label_noise"] == noise)]
-    n = float(provenance["params"]["n_train"])
-    domain = (float(rows["n_params"].min()), float(rows["n_params"].max()))
-    available = [p for p in PANELS if p[0] in set(rows["metric"])]
-    shown = available[:1] + [p for p in available if p[1] is None]  # one error panel
-    for metric, split in shown:
-        # The norm and sigma_min describe the fit, stored with the training rows.
-        panel = rows[(rows["metric"] == metric) & (rows["split"] == (split or "train"))]
+    drawn = data.derived_or_message("random_features", panels, ridge, noise)
+    if drawn is None:
+        return
+    for metric, split, panel in drawn["panels"]:
         title = labels.metric(metric, split)
         # The panel title is a page heading, not a chart title: the previous panel's
         # Export menu would otherwise sit on top of it.
         st.markdown(f"**{labels.capitalized(title)}**")
-        exports.show_chart(charts.error_curve(
-            panel, x="n_params", metric=metric, threshold=n, x_domain=domain,
+        exports.show_built(
+            charts.error_curve, panel, f"why-{metric}",
+            panel, x="n_params", metric=metric, threshold=n, x_domain=drawn["domain"],
             x_title=labels.column("n_params", "random_features"), y_title=title, height=220,
-            **charts.percent_axis(metric)), panel, f"why-{metric}")
+            **charts.percent_axis(metric))
     exports.provenance_expander(provenance, "Provenance of the random_features result")
     st.caption(f"{provenance['params']['dataset']}, n_train = {int(n)}, "
                f"{labels.label_noise(noise)}, median over "
