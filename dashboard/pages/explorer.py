@@ -4,13 +4,14 @@ Every control lives in the URL (a link reproduces the view); values that do not 
 the chosen result fall back to defaults with a notice. The controls and the chart are
 one fragment (`view`): a control change reruns only it, and what it draws is derived
 once per (result, view) for every session (dashboard/data.py), so it answers in a blink.
+A link with `runs=ID1,ID2` overlays catalogued runs instead (dashboard/run_overlay.py).
 """
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, run_overlay
 from dashboard.aggregate import BANDS, CENTRES
 from dashboard.charts.explorer import explorer_chart
 from dashboard.ui import exports, permalink
@@ -95,6 +96,9 @@ def pick(label: str, options: list, key: str, url_value, default, notices: list,
 
 
 def render() -> None:
+    if run_overlay.PARAM in st.query_params:  # catalogued runs overlaid: their own view
+        run_overlay.render()
+        return
     st.title("Explorer")
     st.markdown("Plot any result on any axes. Seeds are aggregated (median by default, "
                 "with a band) or drawn one by one; pick a second result to compare.")
