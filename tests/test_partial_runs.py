@@ -1,0 +1,51 @@
+"""Partial results: a run hands back the seeds it has finished, a page can draw them while
+it goes on, and a run that is cancelled or stopped at its time limit keeps them. No browser."""
+import time
+
+import pandas as pd
+import pytest
+
+from experiments.framework import registry
+from experiments.framework.experiment import run
+from experiments.framework.isolated import Child, Limits, RunStopped
+
+POLY = registry.get("polynomial")
+CHEAP = POLY.validate({"max_degree": 30})
+
+
+def test_each_partial_result_is_the_run_of_the_seeds_done_so_far():
+    partials = []
+    full = run(POLY, CHEAP, 4, partial=partials.append)
+    assert [p.provenance["seeds"] for p in partials] == [[0], [0, 1], [0, 1, 2]]
+    pd.testing.assert_frame_equal(partials[-1].frame, run(POLY, CHEAP, 3).frame)
+    assert full.provenance["seeds"] == [0, 1, 2, 3]
+
+
+def wait_for_partial(child: Child, timeout: float = 60.0) -> None:
+    start = time.monotonic()
+    while not child.partial_seeds and child.running() and time.monotonic() - start < timeout:
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop, message", [
+    ("cancelled", "the run was cancelled; showing the"),
+    ("timeout", "the time limit for one on-demand run; showing the"),
+])
+def test_a_stopped_run_keeps_the_seeds_it_finished(stop, message):
+    child = Child("polynomial", POLY.defaults(), 80, Limits(wall_seconds=60))
+    try:
+        wait_for_partial(child)
+        assert child.running(), "the run ended before it could be stopped"
+        shown = child.partial()
+        assert shown is not None and 1 <= len(shown.provenance["seeds"]) < 80
+        child.kill(stop)
+        with pytest.raises(RunStopped, match=message) as err:
+            child.result()
+    finally:
+        child.close()
+    kept = err.value.partial
+    seeds = kept.provenance["seeds"]
+    assert seeds == list(range(len(seeds))) and len(shown.provenance["seeds"]) <= len(seeds)
+    pd.testing.assert_frame_equal(kept.frame, run(POLY, POLY.defaults(), seeds).frame,
+                                  check_exact=False, rtol=1e-9)
