@@ -8,6 +8,9 @@ import pytest
 from experiments.framework import registry
 from experiments.framework.experiment import run
 from experiments.framework.isolated import Child, Limits, RunStopped
+from tests.helpers import exception_boxes, wait_for_charts
+
+ERROR_PAGE = "This app has encountered an error"
 
 POLY = registry.get("polynomial")
 CHEAP = POLY.validate({"max_degree": 30})
@@ -49,3 +52,24 @@ def test_a_stopped_run_keeps_the_seeds_it_finished(stop, message):
     assert seeds == list(range(len(seeds))) and len(shown.provenance["seeds"]) <= len(seeds)
     pd.testing.assert_frame_equal(kept.frame, run(POLY, POLY.defaults(), seeds).frame,
                                   check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_long_run_draws_its_partial_chart_and_cancel_keeps_it(dashboard_url, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{dashboard_url}/polynomial?seeds=80&noise=0.3&run=1")  # ~13 s estimated
+        page.get_by_text("seeds so far").first.wait_for(timeout=60_000)  # the partial chart
+        page.screenshot(path="/tmp/speed-partial.png")
+        page.get_by_role("button", name="Cancel run").click()
+        page.get_by_text("Run cancelled: showing the").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Cancel run").wait_for(state="detached", timeout=60_000)
+        wait_for_charts(page)
+        page.screenshot(path="/tmp/speed-cancelled.png", full_page=True)
+        assert page.get_by_text("Showing the partial result of your run").count() == 1
+        assert page.get_by_text(ERROR_PAGE).count() == 0 and exception_boxes(page) == 0
+        assert "seeds so far" not in page.content()  # the final chart replaced the partial one
+    finally:
+        context.close()
