@@ -81,8 +81,12 @@ def _solve_upper_gram(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     """(r' r)^-1 v for upper triangular r: two O(p^2) triangular solves (for one vector
     about 5x faster than scipy's cho_solve; LAPACK directly, as scipy's solve_triangular
     would call it, without the per-call checks)."""
-    w, info = dtrtrs(r, v, lower=0, trans=1)
-    x, info_back = dtrtrs(r, w, lower=0, trans=0)
+    if r.flags.f_contiguous:
+        w, info = dtrtrs(r, v, lower=0, trans=1)
+        x, info_back = dtrtrs(r, w, lower=0, trans=0)
+    else:  # scipy passes the transpose (Fortran order, no copy) with the flags flipped
+        w, info = dtrtrs(r.T, v, lower=1, trans=0)
+        x, info_back = dtrtrs(r.T, w, lower=1, trans=1)
     if info or info_back:
         raise np.linalg.LinAlgError("singular triangular factor")
     return x
