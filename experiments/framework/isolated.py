@@ -37,16 +37,20 @@ WARM_IMPORTS = ("scipy.linalg", "scipy.stats", "sklearn.datasets", "sklearn.line
 MEMORY_EXIT = 3  # the child's exit code when it hit its memory ceiling
 REFUSED_EXIT = 2  # ... when the experiment layer refused the settings (ParamError)
 PARTIAL_SECONDS = 0.5  # the partial result file is rewritten at most this often
+STARTING = "starting a run process"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """wall_seconds: killed after this long; memory_mb: address space the run may add
-    on top of what the imports take; nice: scheduling priority below the server's."""
+    """wall_seconds: killed after running this long; memory_mb: address space the run may
+    add on top of what the imports take; nice: scheduling priority below the server's;
+    startup_seconds: the child's imports may take this long first (seconds on a quiet
+    host, ten times that on a busy one: the run's own limit starts when they are done)."""
 
     wall_seconds: float = 40.0
     memory_mb: int = 600
     nice: int = 10
+    startup_seconds: float = 60.0
 
 
 class RunStopped(RuntimeError):
@@ -63,7 +67,7 @@ class Child:
 
     def __init__(self, experiment_id: str, params: dict, n_seeds: int, limits: Limits):
         self.limits = limits
-        self.fraction, self.text = 0.0, "starting a run process"
+        self.fraction, self.text = 0.0, STARTING
         self.started = time.monotonic()
         self._folder = tempfile.TemporaryDirectory(prefix="descent-lab-run-")
         self._out = Path(self._folder.name) / "result.parquet"
@@ -83,12 +87,16 @@ class Child:
                    "cpu_seconds": int(limits.wall_seconds) + 5}
         self._proc.stdin.write(json.dumps(request).encode())
         self._proc.stdin.close()
-        # The timer holds even when nobody polls (a page thread stuck elsewhere).
-        self._timer = threading.Timer(limits.wall_seconds, self.kill, args=("timeout",))
-        self._timer.daemon = True
-        self._timer.start()
+        # The timers hold even when nobody polls (a page thread stuck elsewhere).
+        self._timer = self._start_timer(limits.startup_seconds, "busy")
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def _start_timer(self, seconds: float, reason: str) -> threading.Timer:
+        timer = threading.Timer(seconds, self.kill, args=(reason,))
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def _read(self) -> None:
         for line in self._proc.stdout:
@@ -101,6 +109,10 @@ class Child:
             elif "partial" in message:
                 self.partial_seeds = int(message["partial"])
             else:
+                if self.text == STARTING:  # imports done: the run's own limit starts now
+                    self._timer.cancel()
+                    self.started = time.monotonic()
+                    self._timer = self._start_timer(self.limits.wall_seconds, "timeout")
                 self.fraction, self.text = float(message["fraction"]), str(message["text"])
 
     @property
@@ -141,6 +153,11 @@ class Child:
         partial = self.partial()
         kept = (f"; showing the {self.partial_seeds} seed(s) it finished"
                 if partial is not None else "")
+        if self._killed_for == "busy":
+            raise RunStopped(f"the server was too busy to start the run within "
+                             f"{self.limits.startup_seconds:.0f} s (load average "
+                             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); please try "
+                             "again in a minute")
         if self._killed_for == "timeout" or code == -signal.SIGXCPU:
             raise RunStopped(f"stopped after {self.limits.wall_seconds:.0f} s, the time limit "
                              f"for one on-demand run{kept}: lower the size parameters or the "
@@ -227,7 +244,9 @@ def worker(out: Path, request: dict) -> int:
         importlib.import_module(name)
     _warm_blas()
     os.nice(int(request.get("nice", 0)))
-    resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"],) * 2)
+    used = resource.getrusage(resource.RUSAGE_SELF)  # the limit counts the imports' CPU too
+    cpu = int(used.ru_utime + used.ru_stime) + int(request["cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     # RLIMIT_DATA counts the heap and anonymous mappings (what a run allocates) but not
     # shared libraries, which a run may still load lazily. Measured after the imports,
     # so the ceiling is what the run itself may add.
