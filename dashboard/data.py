@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboard import web_runs
 from experiments.framework import admission, store
 from experiments.framework.admission import RunStopped
 from experiments.framework.provenance import Result
@@ -185,11 +186,15 @@ def run_on_demand(experiment_id: str, params, n_seeds: int,
                     shown = job.partial_seeds
                     _partial(keep_partial(experiment_id, frozen_params, n_seeds, result))
         try:
-            RUNS.put(own.key, job.result())
+            result = job.result()
         except RunStopped as err:
             if err.partial is not None:
                 err.partial = keep_partial(experiment_id, frozen_params, n_seeds, err.partial)
             raise
+    run_id = web_runs.save(result)  # as DESCENT_LAB_WEB_RUNS says; the id goes on the page
+    if run_id is not None:
+        result.provenance["run_id"] = run_id
+    RUNS.put(own.key, result)
     return own
 
 
