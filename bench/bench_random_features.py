@@ -124,10 +124,11 @@ def end_to_end(n_train: int) -> None:
         for p, value in zip(got["n_params"], got["value"]):
             truth = ref[int(p)][key]
             worst = max(worst, abs(value - truth) / max(abs(truth), 1e-300))
-    print(f"  end to end, n_train={n_train} relu ridge 0, {len(ref)} widths to "
-          f"{max(ref)}: user's run {t_lab:.2f} s (with effective parameters and the kernel "
-          f"limit), naive SVD per width {t_naive:.2f} s ({t_naive / t_lab:5.1f}x); max "
-          f"relative difference in test MSE, coefficient norm, sigma_min: {worst:.1e}")
+    print(f"figure: random features end to end (n_train={n_train}, relu, ridge 0, "
+          f"{len(ref)} widths to {max(ref)}): the user's run {t_lab:.2f} s (with effective "
+          f"parameters and the kernel limit), a naive SVD per width {t_naive:.2f} s = "
+          f"{t_naive / t_lab:.1f}x; max relative difference in test MSE, coefficient norm, "
+          f"sigma_min {worst:.1e}")
 
 
 def timed(fn, *args):

@@ -68,13 +68,16 @@ def figures(stem: str, output: str) -> list[tuple[str, str]]:
     return rows
 
 
-def headline(output: str) -> str:
+def ratios(output: str) -> str:
     """The lines of a bench's output that state its ratios (speed-ups, GFLOP/s, Nx)."""
     lines = [ln.strip() for ln in output.splitlines()
              if re.search(r"speed-?up|GFLOP/s|\(\s*[\d.]+x\)|x slower", ln, re.I)
-             and not ln.strip().startswith("epochs")]  # per-block detail lines
-    text = "; ".join(re.sub(r"\s+", " ", ln) for ln in lines)
-    return (text or (output.strip().splitlines() or ["(no output)"])[-1])[:300]
+             and not ln.strip().startswith(("epochs", FIGURE))]  # detail lines, own rows
+    return "; ".join(re.sub(r"\s+", " ", ln) for ln in lines)
+
+
+def headline(output: str) -> str:
+    return (ratios(output) or (output.strip().splitlines() or ["(no output)"])[-1])[:300]
 
 
 def run_benches(quick: bool) -> list[tuple[str, str, str]]:
@@ -86,7 +89,7 @@ def run_benches(quick: bool) -> list[tuple[str, str, str]]:
         own = figures(script.stem, out)
         if code != 0:
             rows.append((script.stem, f"FAILED (exit {code})", f"{rss:.0f} MB"))
-        elif not own:
+        elif ratios(out) or not own:
             rows.append((script.stem, headline(out).replace("|", "/"), f"{rss:.0f} MB"))
         rows += [(f"{script.stem}: {name}", value.replace("|", "/"), f"{rss:.0f} MB")
                  for name, value in own]
