@@ -51,13 +51,42 @@ def run_with_progress(exp, values: dict, seeds) -> bool:
     except ParamError as err:
         st.error(literal(f"Cannot run: {err}"))  # quotes what the reader typed
         return False
-    own = data.run_with_display(exp.id, params, n_seeds)
+    own = data.run_with_display(exp.id, params, n_seeds, cancel_key=f"{exp.id}.cancel",
+                                draw=lambda partial: partial_chart(exp, partial, n_seeds))
     if own is None:
         return False
     st.session_state[f"{exp.id}.result"] = own
     permalink.write({**params, "seeds": n_seeds}, {**exp.defaults(), "seeds": exp.default_seeds},
                     extra={RUN_FLAG: "1"})
     return True
+
+
+def partial_chart(exp, partial, n_seeds: int) -> None:
+    """The main metric of the seeds finished so far, while the run goes on."""
+    frame, provenance = partial
+    metric = exp.metrics[0]
+    rows = frame[frame["metric"] == metric]
+    done = len(provenance.get("seeds", []))
+    if rows.empty or exp.x not in rows:
+        st.caption(f"{done} of {n_seeds} seeds done")
+        return
+    st.altair_chart(charts.error_curve(
+        rows, x=exp.x, metric=metric, threshold=exp.threshold(dict(provenance["params"])),
+        log_x=exp.log_x, title=f"{labels.capitalized(labels.metric(metric))} against "
+        f"{labels.column(exp.x)}: {done} of {n_seeds} seeds so far"), width="stretch")
+
+
+def cancelled_run(exp) -> None:
+    """After Cancel: the seeds the run finished become the reader's result, if any."""
+    if not st.session_state.pop(f"{exp.id}.cancel", False):
+        return
+    partial = st.session_state.pop(f"{exp.id}.cancel.partial", None)
+    if partial is None or not partial.available():
+        st.info("Run cancelled before any seed finished.")
+        return
+    st.session_state[f"{exp.id}.result"] = partial
+    st.warning(f"Run cancelled: showing the {len(partial.get().provenance['seeds'])} of "
+               f"{partial.n_seeds} seeds it finished.")
 
 
 def own_result(exp):
@@ -78,7 +107,12 @@ def current_result(exp, linked=None):
     if own is not None:
         result = own.get()
         cols = st.columns([4, 1])
-        cols[0].success("Showing your run. The shipped result is one click away.")
+        if own.partial:
+            cols[0].warning(f"Showing the partial result of your run "
+                            f"({len(result.provenance['seeds'])} of {own.n_seeds} seeds). "
+                            "The shipped result is one click away.")
+        else:
+            cols[0].success("Showing your run. The shipped result is one click away.")
         if cols[1].button("Show shipped result", key=f"{exp.id}.reset"):
             del st.session_state[f"{exp.id}.result"]
             permalink.write({})
@@ -126,6 +160,7 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
     st.title(exp.title)
     st.markdown(exp.summary)
     permalink.show_notices(notices)
+    cancelled_run(exp)
     linked_run = RUN_FLAG in st.query_params and not st.session_state.get(f"{exp.id}.linked")
     if linked_run:  # a shared link to an on-demand run: reproduce it once, automatically
         st.session_state[f"{exp.id}.linked"] = True
