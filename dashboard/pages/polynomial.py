@@ -34,7 +34,8 @@ def render(frame, params: dict) -> None:
             x_title=X_TITLE, y_title="mean squared error", threshold=float(n)),
             mse, "polynomial-mse")
     st.caption(f"Median over seeds with the inter-quartile band. The dashed line marks "
-               f"n_params = n_train = {n}: the smallest model that can pass through every "
+               f"{n} coefficients, as many as training points: the smallest model that can "
+               "pass through every "
                "training point. Training error below the axis floor is ~0; on the linear "
                "chart, bands taller than the axis are cut at its top.")
     where_the_peak_comes_from(frame, params, claims)
@@ -43,7 +44,7 @@ def render(frame, params: dict) -> None:
         try:
             parts = frame[frame["seed"] < 0]
             exports.show_chart(stacked_decomposition(
-                parts, x="n_params", title="Bias^2, variance and noise across training draws",
+                parts, x="n_params", title="Bias², variance and noise across training draws",
                 threshold=float(n), x_title=X_TITLE), parts, "polynomial-bias-variance")
             widgets.claim(claims.get("both_terms_explode"))
         except ValueError as err:

@@ -41,7 +41,7 @@ def render(frame, params: dict) -> None:
     base = frame[frame["label_noise"] == noises[0]]
     test = base[(base["split"] == "test") & (base["metric"] == metric) & base["ridge"].isin(chosen)]
     test = test.assign(ridge=test["ridge"].map(labels.ridge))
-    ridge_colors = palette.ordered([labels.ridge(r) for r in chosen], palette.RIDGES)
+    ridge_colors = palette.ridges(chosen)
     exports.show_chart(charts.error_curve(
         test, x="n_params", metric=metric, series="ridge", threshold=float(n),
         title=f"{labels.capitalized(labels.metric(metric, 'test'))} against the number of "
