@@ -158,3 +158,13 @@ def test_a_setting_the_current_choice_ignores_is_disabled_with_the_reason():
     at.selectbox(key="trees.dataset").set_value("digits").run()
     assert at.number_input(key="trees.noise").disabled
     assert any("Not used while *Dataset* is digits" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_run_without_a_change_keeps_the_result_on_screen():
+    at = open_page("scaling")  # the shipped run is far over the on-demand budget
+    at.button[0].click()  # the form's Run button
+    at.run()
+    assert not at.exception and not at.error
+    assert any("exactly these settings" in i.value for i in at.info)
+    assert not any("Showing your run" in s.value for s in at.success)

@@ -77,6 +77,8 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
         raise ValueError(f"no rows with metric {metric!r}")
     summary = seed_summary(rows, x, series, centre, band)
     summary[series] = summary[series].map(labels.value)
+    if series == "split" and summary[series].nunique() == 1:
+        legend = False  # one split: the y title names it, a train/test legend would mislead
     if log_y:
         floor = log_floor(summary["low"].where(summary["low"] > 0, summary["centre"]),
                           summary[series])
@@ -129,7 +131,8 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     points = base.mark_circle(size=28).encode(y="centre_plot:Q", tooltip=tooltip)
     chart = band_layer + line + points if show_line else band_layer + points
     if clipped:
-        chart = chart + clip_note(summary["centre"].max(), centre)
+        chart = chart + clip_note(summary["centre"].max(), centre,
+                                  int((summary["centre"] > y_max).sum()))
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold)
     if marks is not None and not marks.empty:
@@ -167,10 +170,11 @@ def marked_points(marks: pd.DataFrame, x: str, value_format: str = ".3g") -> alt
     return rings + names
 
 
-def clip_note(peak: float, centre: str) -> alt.Chart:
+def clip_note(peak: float, centre: str, count: int | None = None) -> alt.Chart:
     """A top-right label saying the y axis is cut, with the true peak value; one line
     below the top edge, where threshold labels go."""
-    text = f"axis clipped: peak {centre} {peak:.2g}"
+    text = f"axis clipped: peak {centre} {peak:.2g}" + (
+        f" ({count} point{'s' if count > 1 else ''} above the top)" if count else "")
     return alt.Chart(pd.DataFrame({"note": [text]})).mark_text(
         align="right", baseline="top", color=palette.THRESHOLD, fontSize=11, dy=16,
     ).encode(x=alt.value("width"), y=alt.value(0), text="note:N")

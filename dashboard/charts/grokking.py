@@ -187,13 +187,18 @@ def spectrum_chart(spectra: pd.DataFrame, *, title: str = "") -> alt.FacetChart:
     ).properties(title=labels.title_lines(title))
 
 
+def _epochs(epochs: float) -> str:
+    """At most four characters, so that labels of neighbouring cells never touch."""
+    return f"{epochs:.0f}" if epochs < 1000 else f"{epochs / 1000:.1f}k"
+
+
 def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
     """Phase of each (training fraction, weight decay) cell, with the median epochs to
     generalize written in it; tooltips give the share of seeds that generalized."""
     if cells.empty:
         raise ValueError("no phase-diagram cells to draw")
     rows = cells.copy()
-    rows["label"] = [f"{e:.0f}" if g >= 0.5 else "-" for e, g in
+    rows["label"] = [_epochs(e) if g >= 0.5 else "-" for e, g in
                      zip(rows["epochs_to_generalize"], rows["generalized"], strict=True)]
     x = alt.X("train_fraction:O", title=labels.column("train_fraction"),
               axis=alt.Axis(format=".2f", labelAngle=0))
@@ -215,10 +220,10 @@ def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
                 for col, (name, fmt) in extra.items() if col in rows]
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color("phase:N", scale=palette.scale(palette.PHASES), title="outcome",
-                        legend=palette.legend()),
+                        legend=palette.legend(orient="bottom", columns=3)),
         tooltip=tooltip)
     dark = alt.FieldOneOfPredicate(field="phase", oneOf=["grok", "fast generalization"])
-    text = base.mark_text(fontSize=11).encode(
+    text = base.mark_text(fontSize=10, limit=40).encode(
         text="label:N", tooltip=tooltip,
         color=alt.condition(dark, alt.value("white"), alt.value(palette.INK)))
     return (rect + text).properties(title=labels.title_lines(title), height=300)

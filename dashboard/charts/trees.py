@@ -103,16 +103,19 @@ def composite_chart(frame: pd.DataFrame, metric: str, *, splits: tuple[str, ...]
     y_title = labels.metric(metric, "test" if splits == ("test",) else None)
     dash = alt.StrokeDash("split:N", title="data", sort=["test", "train"],
                           scale=alt.Scale(domain=["test", "train"], range=[[1, 0], [5, 3]]),
-                          legend=palette.legend(symbolType="stroke", symbolStrokeColor="gray"))
+                          legend=palette.legend(symbolType="stroke", symbolStrokeColor=palette.INK,
+                                                symbolStrokeWidth=2, symbolSize=300))
     base = alt.Chart(summary).encode(
         x=alt.X("n_params:Q", scale=alt.Scale(type="log"),
                 title=labels.column("n_params", "trees")),
-        color=_stage_color(summary), detail="split:N",
-        **({"strokeDash": dash} if len(splits) > 1 else {}))
+        color=_stage_color(summary), detail="split:N")
     tooltip = _tooltip() + ([alt.Tooltip("split:N", title="data")] if len(splits) > 1 else [])
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low_plot:Q", **_log_y(summary, y_title)), y2="high_plot:Q", tooltip=tooltip)
-    line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
+    # The dash legend belongs to the lines: taken from the band, its swatches are fills
+    # without a stroke, and so invisible.
+    line = base.mark_line(strokeWidth=2).encode(
+        y="centre_plot:Q", **({"strokeDash": dash} if len(splits) > 1 else {}))
     points = base.mark_circle(size=30).encode(y="centre_plot:Q", tooltip=tooltip)
     test = summary[summary["split"] == ("test" if "test" in splits else splits[0])]
     rule = threshold_rule("n_params", float(switch_point(test)["n_params"]), _switch_label(test))

@@ -16,6 +16,7 @@ from dashboard.charts import emergence as emergence_charts
 from dashboard.charts import linear as linear_charts
 from dashboard.charts import random_labels as random_labels_charts
 from dashboard.charts.story import compact
+from dashboard.ui import labels
 from experiments import (
     benign_overfitting,
     deep_double_descent,
@@ -123,7 +124,8 @@ def sentences(step: Step, frame: pd.DataFrame, params: dict) -> list[str]:
     for key in step.keys:
         claim = claims.get(key)
         if claim is not None:
-            out.append(f"{claim.text} *({claim.regime})*" if claim.holds else NEUTRAL)
+            out.append(labels.readable(f"{claim.text} *({claim.regime})*") if claim.holds
+                       else NEUTRAL)
     return out
 
 

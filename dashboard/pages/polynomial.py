@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
-from dashboard.aggregate import classical_range
+from dashboard.aggregate import classical_range, readable_top
 from dashboard.charts.curves import fitted_curves_chart, stacked_decomposition
 from dashboard.ui import exports, labels, permalink, widgets
 from experiments import polynomial
@@ -31,7 +31,8 @@ def render(frame, params: dict) -> None:
     with right:
         exports.show_chart(charts.error_curve(
             mse, x="n_params", metric="mse", title="The whole sweep (log axes)",
-            x_title=X_TITLE, y_title="mean squared error", threshold=float(n)),
+            x_title=X_TITLE, y_title="mean squared error", threshold=float(n),
+            y_max=readable_top(mse, "n_params", "mse")),
             mse, "polynomial-mse")
     st.caption(f"Median over seeds with the inter-quartile band. The dashed line marks "
                f"{n} coefficients, as many as training points: the smallest model that can "
@@ -60,7 +61,9 @@ def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
     exports.show_chart(charts.error_curve(
         rows, x="n_params", metric="mse", series="points", threshold=float(params["n_train"]),
         title="All test points vs those inside the x range",
-        x_title=X_TITLE, y_title="mean squared error"), rows, "polynomial-extrapolation")
+        x_title=X_TITLE, y_title="mean squared error",
+        y_max=readable_top(frame, "n_params", "mse")),
+        rows, "polynomial-extrapolation")
     widgets.claim(claims.get("peak_is_extrapolation"), "In this run, most of the peak's squared "
                   "error does not come from test points outside the training range: compare the "
                   "two curves above.")

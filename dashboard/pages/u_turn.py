@@ -93,7 +93,7 @@ def render() -> None:
         for kind in ("first_u", "turns_back", "matched"):
             claim = claims.get(f"{kind}_{model}_{dataset}")
             if claim is not None:
-                st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else
+                st.markdown(labels.readable(f"{claim.text} *({claim.regime})*") if claim.holds else
                             "The data shown do not support this comparison; read the charts.")
     exports.provenance_expander(provenance, "Provenance of the trees result")
     st.caption(f"{dataset}, n_train = {n_train}; median over {len(provenance.get('seeds', []))} "

@@ -2,10 +2,11 @@
 feature matrix on one shared width axis: the variance explodes where the matrix is square."""
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.ui import exports, labels, permalink
+from dashboard.ui import exports, labels, palette, permalink
 from experiments import random_features as rf
 
 TITLE = "Why the peak?"
@@ -24,6 +25,8 @@ the peak.
 """
 
 PANELS = (("error_rate", "test"), ("mse", "test"), ("coef_norm", None), ("sigma_min", None))
+SHORT = {"error_rate": "test error", "mse": "test loss", "coef_norm": "norm",
+         "sigma_min": "singular value"}  # y titles: the heading above each panel says more
 
 
 def fixed_domain(values) -> tuple[float, float]:
@@ -72,8 +75,10 @@ def render() -> None:
         st.markdown(f"**{labels.capitalized(title)}**")
         exports.show_chart(charts.error_curve(
             panel, x="n_params", metric=metric, threshold=n, x_domain=domain,
-            x_title=labels.column("n_params", "random_features"), y_title=title, height=220,
-            y_domain=fixed_domain(same["value"]),
+            x_title=labels.column("n_params", "random_features"), y_title=SHORT[metric],
+            height=220, y_domain=fixed_domain(same["value"]),
+            # The norm and sigma_min describe the fit, not the training data: not train blue.
+            color_scale=None if split else alt.Scale(range=[palette.INK]),
             **charts.percent_axis(metric)), panel, f"why-{metric}")
     exports.provenance_expander(provenance, "Provenance of the random_features result")
     st.caption(f"{labels.capitalized(provenance['params']['dataset'])}, {int(n)} training "

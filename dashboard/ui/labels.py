@@ -106,6 +106,31 @@ STAGES = {"leaves": "leaves", "trees": "trees", "rounds": "rounds",
 SNAKE = re.compile(r"\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b")  # a raw identifier such as n_params
 
 
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+READABLE = (  # ASCII math and code names in measured sentences, as a reader reads them
+    (re.compile(r"\|\|\s*(\S+?)\s*\|\|"), r"‖\1‖"),
+    (re.compile(r"\bp_eff\b"), "effective parameters"),
+    (re.compile(r"\bn_train\b"), "n"),
+    (re.compile(r"\bn_params\b"), "parameters"),
+    (re.compile(r"\bsigma_min\b"), "smallest singular value"),
+    (re.compile(r"\blambda\*"), r"λ\*"),
+    (re.compile(r"\blambda\b"), "λ"),
+    (re.compile(r"\bsigma\b"), "σ"),
+    (re.compile(r"\bgamma\b"), "γ"),
+    (re.compile(r"\balpha\b"), "α"),
+    (re.compile(r"\bbeta\b"), "β"),
+    (re.compile(r"\^(-?\d+)"), lambda m: m.group(1).translate(SUPERSCRIPTS)),
+)
+
+
+def readable(text: str) -> str:
+    """A measured sentence with its ASCII math as symbols ('lambda = 0.1' -> 'λ = 0.1',
+    'r^2' -> 'r²') and code names as words ('p_eff' -> 'effective parameters')."""
+    for pattern, replacement in READABLE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def human(name: str) -> str:
     """A name not in the maps, with its underscores as spaces."""
     return name.replace("_", " ")
@@ -141,7 +166,7 @@ def setting_help(experiment: str, name: str, fallback: str = "") -> str:
     return HELP.get((experiment, name), HELP.get(name, fallback))
 
 
-def title_lines(text: str, width: int = 60) -> str | list[str]:
+def title_lines(text: str, width: int = 48) -> str | list[str]:
     """A chart title as lines of at most `width` characters: Vega cuts a long one-line
     title with '...' wherever the chart is narrower than the text."""
     if not text or len(text) <= width:

@@ -62,6 +62,7 @@ def claim(found: Claim | None, neutral: str | None = NEUTRAL, regime: bool = Tru
     if found is None:
         return
     if found.holds:
-        st.markdown(found.text + (f" *({found.regime})*" if regime and found.regime else ""))
+        st.markdown(labels.readable(found.text + (f" *({found.regime})*"
+                                                  if regime and found.regime else "")))
     elif neutral:
-        st.markdown(neutral)
+        st.markdown(labels.readable(neutral))
