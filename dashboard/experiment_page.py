@@ -32,7 +32,7 @@ def shown_settings(exp) -> dict:
     """The settings of the result on screen (the reader's own run, else the shipped one),
     so that the form starts from them and Run without a change recomputes what is shown.
     A link to an on-demand run leaves out its default settings: it starts from those."""
-    if RUN_FLAG in st.query_params:
+    if RUN_FLAG in st.query_params or st.session_state.pop(f"{exp.id}.from_defaults", False):
         return {}
     own = st.session_state.get(f"{exp.id}.result")
     if own is not None:
@@ -52,6 +52,12 @@ def same_as_shown(exp, params: dict, n_seeds: int) -> bool:
                                 == params and shown.get("seeds") == n_seeds)
     except ParamError:
         return False
+
+
+def use_defaults(exp) -> None:
+    """A button callback: the form starts again, from the spec's defaults this time."""
+    forget_form(exp)
+    st.session_state[f"{exp.id}.from_defaults"] = True
 
 
 def forget_form(exp) -> None:
@@ -109,6 +115,10 @@ def run_with_progress(exp, values: dict, seeds) -> bool:
         check_budget(exp, params, n_seeds)
     except ParamError as err:
         st.error(literal(f"Cannot run: {err}"))  # quotes what the reader typed
+        st.button("Start from the quick default settings", key=f"{exp.id}.defaults",
+                  on_click=use_defaults, args=(exp,),
+                  help="The shipped results are larger than an on-demand run may be; the "
+                       "defaults run in seconds.")
         return False
     own = data.run_with_display(exp.id, params, n_seeds)
     if own is None:

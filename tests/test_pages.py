@@ -168,3 +168,20 @@ def test_run_without_a_change_keeps_the_result_on_screen():
     assert not at.exception and not at.error
     assert any("exactly these settings" in i.value for i in at.info)
     assert not any("Showing your run" in s.value for s in at.success)
+
+
+@pytest.mark.slow
+def test_a_refused_run_offers_the_quick_defaults():
+    from experiments import trees
+
+    at = open_page("trees")
+    at.number_input(key="trees.n_train").set_value(1100)
+    at.button[0].click()  # the form's Run button: the shipped sizes with 1100 points
+    at.run()
+    assert any("too large for on" in e.value.replace("\\", "") for e in at.error)
+    at.button(key="trees.defaults").click()
+    at.run()
+    assert not at.exception
+    shown = form_values(at, "trees")
+    assert shown["n_train"] == trees.EXPERIMENT.defaults()["n_train"]
+    assert shown["seeds"] == trees.EXPERIMENT.default_seeds

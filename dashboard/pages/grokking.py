@@ -84,7 +84,8 @@ def init_section() -> None:
                f"init x1 with init x{grokking.LARGE_INIT['init_scale']:g} at "
                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
                + " (one seed each, a few seconds).")
-    if not st.toggle("Compare initializations", key="grokking.compare_init"):
+    if not st.toggle("Compare initializations", key="grokking.compare_init",
+                     help="Train two small networks now, from a normal and a large start."):
         return
     runs = []
     for scale in (1.0, grokking.LARGE_INIT["init_scale"]):

@@ -82,6 +82,7 @@ def fitted_panel(frame, params: dict) -> None:
     seed = int(frame.loc[frame["metric"] == "fitted", "seed"].iloc[0])
     default = sorted({3, params["n_train"] - 1, params["max_degree"]} & set(options)) or options
     chosen = st.multiselect("Degrees to draw", options, key="polynomial.degrees",
+                            help="Which of the run's fitted polynomials to draw.",
                             default=permalink.choices("degrees", options, sorted(set(default))))
     permalink.remember(degrees=chosen)
     curves, points = polynomial.drawn_curves(frame, chosen)

@@ -31,7 +31,9 @@ def render(frame, params: dict) -> None:
     widgets.claim(claims.get("widest_beats_classical"))
     widgets.claim(claims.get("peak_at_threshold"))
     ridges = sorted(frame["ridge"].unique())
-    chosen = st.multiselect("Ridge penalties to overlay", ridges, format_func=labels.ridge,
+    chosen = st.multiselect("Penalties to show", ridges, format_func=labels.ridge,
+                            help="Which of the run's ridge penalties to draw. To run other "
+                                 "penalties, change *Ridge penalties λ* in the settings.",
                             default=permalink.choices("overlay", ridges, ridges),
                             key="random_features.ridges")
     permalink.remember(overlay=chosen)
