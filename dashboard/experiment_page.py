@@ -185,7 +185,7 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
     linked, notices = permalink.initial(f"{exp.id}.url", exp.params + (seeds_param(exp),))
     values, seeds, submitted = settings_form(exp, {**shown_settings(exp), **linked})
     st.title(exp.title)
-    st.markdown(exp.summary)
+    st.markdown(labels.readable(exp.summary))
     permalink.show_notices(notices)
     linked_run = RUN_FLAG in st.query_params and not st.session_state.get(f"{exp.id}.linked")
     if linked_run:  # a shared link to an on-demand run: reproduce it once, automatically

@@ -65,7 +65,7 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                 hlines: pd.DataFrame | None = None) -> alt.LayerChart:
     """Centre line over seeds with a band, one colour per `series`, legend toggles series.
 
-    `y_max` clips a peak that would flatten everything else; the chart then says so.
+    `y_max` clips a peak that would flatten everything else; the subtitle then says so.
     `x_domain` fixes the x range, so stacked charts line up on the same axis.
     `y_format` / `y_values` / `y_domain`: axis label format (e.g. ".0%"), explicit tick
     values and range. `legend=False` drops the legend (one series that the title names).
@@ -130,16 +130,18 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
     points = base.mark_circle(size=28).encode(y="centre_plot:Q", tooltip=tooltip)
     chart = band_layer + line + points if show_line else band_layer + points
-    if clipped:
-        chart = chart + clip_note(summary["centre"].max(), centre,
-                                  int((summary["centre"] > y_max).sum()))
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold)
     if marks is not None and not marks.empty:
         chart = chart + marked_points(marks, x, y_format or ".3g")
     if hlines is not None and not hlines.empty:
         chart = chart + reference_lines(hlines, y_format or ".3g")
-    return chart.add_params(pick).properties(title=labels.title_lines(title), height=height)
+    heading = labels.title_lines(title)
+    if clipped:  # said under the title: inside the plot it would cover the peak it explains
+        count = int((summary["centre"] > y_max).sum())
+        heading = alt.TitleParams(heading or " ", subtitle=labels.title_lines(clip_text(
+            summary["centre"].max(), centre, count)), subtitleColor=palette.THRESHOLD)
+    return chart.add_params(pick).properties(title=heading, height=height)
 
 
 def reference_lines(lines: pd.DataFrame, value_format: str = ".3g") -> alt.LayerChart:
@@ -170,14 +172,10 @@ def marked_points(marks: pd.DataFrame, x: str, value_format: str = ".3g") -> alt
     return rings + names
 
 
-def clip_note(peak: float, centre: str, count: int | None = None) -> alt.Chart:
-    """A top-right label saying the y axis is cut, with the true peak value; one line
-    below the top edge, where threshold labels go."""
-    text = f"axis clipped: peak {centre} {peak:.2g}" + (
-        f" ({count} point{'s' if count > 1 else ''} above the top)" if count else "")
-    return alt.Chart(pd.DataFrame({"note": [text]})).mark_text(
-        align="right", baseline="top", color=palette.THRESHOLD, fontSize=11, dy=16,
-    ).encode(x=alt.value("width"), y=alt.value(0), text="note:N")
+def clip_text(peak: float, centre: str, count: int) -> str:
+    """The y axis is cut: say where the true peak is, and how many points lie above."""
+    return (f"Axis cut: the peak {centre} is {peak:.2g}; {count} point{'s' if count > 1 else ''} "
+            "above the top.")
 
 
 def stacked_decomposition(frame: pd.DataFrame, *, x: str, parts=("bias2", "variance", "noise"),

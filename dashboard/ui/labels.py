@@ -111,6 +111,7 @@ READABLE = (  # ASCII math and code names in measured sentences, as a reader rea
     (re.compile(r"\|\|\s*(\S+?)\s*\|\|"), r"‖\1‖"),
     (re.compile(r"\bp_eff\b"), "effective parameters"),
     (re.compile(r"\bn_train\b"), "n"),
+    (re.compile(r"\bx_train\b"), "training x"),
     (re.compile(r"\bn_params\b"), "parameters"),
     (re.compile(r"\bsigma_min\b"), "smallest singular value"),
     (re.compile(r"\blambda\*"), r"λ\*"),

@@ -50,7 +50,7 @@ EDIT = GREEN
 # norm (the peak) is the darkest, larger penalties lighter (viridis without its yellow).
 RIDGE_STEPS = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89",
                "#35b779", "#6ece58", "#b5de2b")
-ESTIMATORS = {"minimum-norm interpolator": RIDGE_STEPS[0], "optimally tuned ridge": GREEN}
+ESTIMATORS = {"minimum-norm interpolator": RIDGE_STEPS[0], "optimally tuned ridge": ORANGE}
 
 
 def legend(**kwargs) -> alt.Legend:
