@@ -120,7 +120,7 @@ def render() -> None:
             values = sorted(rows[col].unique().tolist(), key=str)
             chosen = st.multiselect(column_title(col), values, key=f"explorer.filter.{col}",
                                     default=permalink.choices(f"f.{col}", values, values),
-                                    format_func=value_label,
+                                    format_func=lambda v: str(value_label(v)),
                                     help="Keep only the rows with these values.")
             rows = rows[rows[col].isin(chosen)]
             if len(chosen) < len(values):
