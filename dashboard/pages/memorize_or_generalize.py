@@ -93,8 +93,8 @@ STEPS = (
          "Is fitting every noisy training label always harmful?",
          benign_overfitting.claims, ("benign_with_many_weak", "catastrophic_with_few_weak"),
          ("n_weak", "model", "source", "metric"), benign_chart,
-         "Bartlett et al. (2020): minimum-norm interpolation (red) against the best possible "
-         "ridge (blue); lines are the theory."),
+         "Bartlett et al. (2020): minimum-norm interpolation (dark purple) against the best "
+         "possible ridge (orange); lines are the theory."),
     Step("epoch_wise",
          "Does training longer, past the point of fitting, always make things worse?",
          epoch_wise.claims, ("linear_epoch_wise_double_descent",),
