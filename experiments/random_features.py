@@ -54,10 +54,12 @@ PARAMS = (
     Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20,
           high=1500),
     Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0,
-          high=2.0),
+          high=2.0,
+          relevant_when=(("dataset", ("synthetic",)),)),
     Param("label_noise", "floats", (0.0,), "Fractions of training labels flipped (digits only); "
           "several values are run side by side on the same features.", low=0.0, high=0.9,
-          max_items=4),
+          max_items=4,
+          relevant_when=(("dataset", ("digits",)),)),
     Param("max_ratio", "float", 20.0, "Widest model, in multiples of n_train.", low=1.5, high=40.0),
     Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5,
           high=80),
@@ -65,7 +67,8 @@ PARAMS = (
           "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
           "0 = minimum norm. Several values are overlaid.", low=0.0, high=10.0, max_items=6),
     Param("bandwidth", "float", 5.0, "Fourier feature bandwidth s: W ~ N(0, 1/s^2).",
-          low=0.1, high=100.0),
+          low=0.1, high=100.0,
+          relevant_when=(("features", ("fourier",)),)),
 )
 
 
