@@ -230,14 +230,15 @@ def cost(params: dict, n_seeds: int) -> float:
 
 def memory(params: dict, n_seeds: int) -> float:
     """Peak bytes (float32 unless said): weights and Adam moments, and a weight copy per
-    progress checkpoint; a gradient pass holds five (n x width) arrays, an evaluation three
-    (test pairs x width); the progress measures hold (p, p, p) scores in float64 and
-    complex spectra; the data set (all pairs, int64) and the rows."""
+    progress checkpoint; the trainer's buffers, three (n x width) for the gradient pass and
+    two (test pairs x width) for evaluations, and a temporary (n x width) for ReLU's mask;
+    the progress measures hold (p, p, p) scores in float64 and complex spectra; the data
+    set (all pairs, int64) and the rows."""
     p, width = params["p"], params["width"]
     pairs = p * p
     n = min(max(round(params["train_fraction"] * pairs), 1), pairs - 1)
     weights = 4 * 3 * p * width * (9 + _checkpoints(params) + 4)
-    training = 4 * (max(5 * n, 3 * (pairs - n)) * width + 2 * pairs * p)
+    training = 4 * ((4 * n + 2 * (pairs - n)) * width + 4 * pairs * p)
     progress = 4 * 3 * pairs * width + 8 * 6 * pairs * p
     rows = 8 * len(log_schedule(params["epochs"]))
     return costs.total_bytes(weights + max(training, progress) + 8 * 8 * pairs
