@@ -157,28 +157,6 @@ def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 280) -> alt.Laye
     return (line + dots).properties(height=height)
 
 
-def spectrum_chart(spectra: pd.DataFrame, *, title: str = "") -> alt.FacetChart:
-    """Each neuron's share of power per frequency (0 to 1), neurons side by side in one
-    colour each, one row per epoch (narrow enough for a phone)."""
-    if spectra.empty:
-        raise ValueError("no spectra to draw")
-    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"),
-                          unit=spectra["neuron"].map(lambda n: f"neuron {n}"))
-    order = [f"epoch {e}" for e in sorted(spectra["epoch"].unique())]
-    ticks = list(range(0, int(rows["frequency"].max()) + 1, 5))
-    return alt.Chart(rows).mark_bar().encode(
-        x=alt.X("frequency:O", title="frequency k", axis=alt.Axis(labelAngle=0, values=ticks)),
-        xOffset="unit:N",
-        y=alt.Y("power:Q", title="share", scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(tickCount=2)),
-        color=alt.Color("unit:N", title="", legend=alt.Legend(orient="top")),
-        tooltip=["unit:N", "moment:N", "frequency:O", alt.Tooltip("power:Q", format=".3f")],
-    ).properties(width=270, height=70).facet(
-        row=alt.Row("moment:N", sort=order, title=None, header=alt.Header(labelAngle=0,
-                                                                         labelAlign="left")),
-    ).properties(title=title)
-
-
 def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
     """Phase of each (training fraction, weight decay) cell, with the median epochs to
     generalize written in it; tooltips give the share of seeds that generalized."""

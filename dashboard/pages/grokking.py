@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts import grokking as grokking_charts
+from dashboard.charts import grokking_scrub
 from dashboard.ui import exports, widgets
 from experiments import grokking, grokking_phase
 from experiments.analysis import grokking as grokking_claims
@@ -153,19 +154,22 @@ def draw_live(board, settings: dict, logs: list, running: bool) -> None:
             st.altair_chart(panel, width="stretch")
 
 
-def spectra_section(frame) -> None:
-    spec = grokking.spectra(frame)
-    if spec.empty:
+def scrub_section(frame) -> None:
+    try:
+        chart = grokking_scrub.training_scrubber(frame)
+    except ValueError:  # a result without weight snapshots
         return
-    epochs = sorted(spec["epoch"].unique())
-    st.subheader("Neurons become waves")
-    st.caption("Share of Fourier power per frequency over the residues of four neurons' input "
-               "weights (those largest at the end; seed "
-               f"{int(frame.loc[frame['metric'] == 'neuron_power', 'seed'].min())}), recorded "
-               f"during the run at epochs {', '.join(map(str, epochs))}: the start, the first "
-               "logged epochs with train accuracy >= 99% and test accuracy >= 95%, and the end. "
-               "A pure wave puts all its power in one frequency k.")
-    exports.show_chart(grokking_charts.spectrum_chart(spec), spec, "grokking-spectra")
+    snaps = grokking.snapshots(frame)
+    st.subheader("Scrub through training: neurons become waves")
+    st.caption(
+        f"Drag the slider under the chart through {snaps['epoch'].nunique()} snapshots of one "
+        f"run (seed {int(snaps['seed'].iloc[0])}), saved while it trained: the marker moves "
+        f"along the accuracy curves, and the panels below show the input weights of the "
+        f"{snaps['neuron'].nunique()} neurons with the largest weights at the end, over the "
+        "residues a = 0..p-1 (each snapshot scaled to its largest weight), and how their power "
+        "spreads over the frequencies k. At the start the weights are noise; by the time "
+        "test accuracy jumps, each neuron is a pure wave with its power in one frequency.")
+    exports.show_chart(chart, snaps, "grokking-scrub", width="content")
 
 
 def phase_section() -> None:
@@ -192,7 +196,7 @@ def render(frame, params: dict) -> None:
     claims = by_key(EXP.claims(frame, params))
     marks = progress(frame, params, claims)
     measures_section(frame, marks, claims)
-    spectra_section(frame)
+    scrub_section(frame)
     init_section()
     live_run(params)
     phase_section()
