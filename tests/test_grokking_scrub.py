@@ -165,3 +165,15 @@ def test_grokking_page_fits_a_phone(dashboard_url, browser):
         assert page.evaluate(SCRUBBER_JS)["right"] <= 390
     finally:
         context.close()
+
+
+def test_snapshot_claim_reads_the_strongest_share_per_neuron():
+    from experiments.analysis.grokking import snapshot_claim
+
+    spread, wave = [0.3, 0.4, 0.3], [0.05, 0.9, 0.05]
+    rows = [{"epoch": e, "neuron": n, "frequency": k, "power": share[k]}
+            for e, share in ((1, spread), (500, wave)) for n in (4, 9) for k in range(3)]
+    claim = snapshot_claim(pd.DataFrame(rows), EXP.defaults())
+    assert claim.holds and "40% of its power at epoch 1 and 90% at epoch 500" in claim.text
+    rows = [{**row, "epoch": 501 - row["epoch"]} for row in rows]  # waves turning to noise
+    assert not snapshot_claim(pd.DataFrame(rows), EXP.defaults()).holds

@@ -54,7 +54,8 @@ def _heatmap(table: pd.DataFrame, chosen, order: list, values: str, along: str,
     ticks = list(range(0, int(table[along].max()) + 1, 5))
     return alt.Chart(table).transform_filter(chosen).mark_rect().encode(
         x=alt.X(f"{along}:O", title=x_title, axis=alt.Axis(values=ticks, labelAngle=0)),
-        y=alt.Y("neuron:O", sort=order, title="neuron", axis=alt.Axis(labelFontSize=9)),
+        y=alt.Y("neuron:O", sort=order, title="neuron",
+                axis=alt.Axis(labelFontSize=9, labelOverlap=False)),
         color=alt.Color(f"{values}:Q", title=value_title, scale=scale,
                         legend=alt.Legend(orient="bottom", gradientLength=WIDTH - 40)),
         tooltip=[alt.Tooltip("neuron:O", title="neuron"),

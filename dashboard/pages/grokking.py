@@ -154,22 +154,29 @@ def draw_live(board, settings: dict, logs: list, running: bool) -> None:
             st.altair_chart(panel, width="stretch")
 
 
-def scrub_section(frame) -> None:
+def scrub_section(frame, claims: dict) -> None:
     try:
         chart = grokking_scrub.training_scrubber(frame)
     except ValueError:  # a result without weight snapshots
         return
     snaps = grokking.snapshots(frame)
     st.subheader("Scrub through training: neurons become waves")
-    st.caption(
-        f"Drag the slider under the chart through {snaps['epoch'].nunique()} snapshots of one "
-        f"run (seed {int(snaps['seed'].iloc[0])}), saved while it trained: the marker moves "
-        f"along the accuracy curves, and the panels below show the input weights of the "
-        f"{snaps['neuron'].nunique()} neurons with the largest weights at the end, over the "
-        "residues a = 0..p-1 (each snapshot scaled to its largest weight), and how their power "
-        "spreads over the frequencies k. At the start the weights are noise; by the time "
-        "test accuracy jumps, each neuron is a pure wave with its power in one frequency.")
-    exports.show_chart(chart, snaps, "grokking-scrub", width="content")
+    # Side by side on a wide screen; Streamlit stacks columns on a phone.
+    chart_column, text_column = st.columns([3, 2])
+    with text_column:
+        st.caption(
+            f"Drag the slider under the chart through {snaps['epoch'].nunique()} snapshots of "
+            f"one run (seed {int(snaps['seed'].iloc[0])}), saved while it trained: the marker "
+            "moves along the accuracy curves, and the panels below show the input weights of "
+            f"the {snaps['neuron'].nunique()} neurons with the largest weights at the end, over "
+            "the residues a = 0..p-1 (each snapshot scaled to its largest weight), and how "
+            "their power spreads over the frequencies k.")
+        say(claims, "snapshot_waves")
+        st.caption("A neuron with all its power in one frequency k is a pure wave over the "
+                   "residues; fast waves (large k) look striped, since neighbouring residues "
+                   "fall on nearly opposite phases.")
+    with chart_column:
+        exports.show_chart(chart, snaps, "grokking-scrub", width="content")
 
 
 def phase_section() -> None:
@@ -180,11 +187,11 @@ def phase_section() -> None:
         st.warning(f"The phase diagram is unavailable: {err}")
         return
     shipped = provenance.get("params", {})
-    exports.show_chart(grokking_charts.phase_heatmap(
-        cells, title=f"Outcome per cell, p = {shipped.get('p')}, width {shipped.get('width')} "
-        f"(majority over {len(provenance.get('seeds', []))} seeds; "
-        "number = median epochs to 95% test, - = never)"),
-        cells, "grokking-phase")
+    st.caption(f"p = {shipped.get('p')}, width {shipped.get('width')}; each cell's outcome is "
+               f"the majority over {len(provenance.get('seeds', []))} seeds, and its number "
+               "the median epochs to 95% test accuracy (- = never).")
+    exports.show_chart(grokking_charts.phase_heatmap(cells, title="Outcome per cell"), cells,
+                       "grokking-phase")
     claims = by_key(claims)
     for key in ("decay_needed", "decay_optional", "too_much_decay_fails"):
         say(claims, key, regime=True)
@@ -196,7 +203,7 @@ def render(frame, params: dict) -> None:
     claims = by_key(EXP.claims(frame, params))
     marks = progress(frame, params, claims)
     measures_section(frame, marks, claims)
-    scrub_section(frame)
+    scrub_section(frame, claims)
     init_section()
     live_run(params)
     phase_section()
