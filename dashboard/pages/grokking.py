@@ -161,8 +161,8 @@ def scrub_section(frame, claims: dict) -> None:
         return
     snaps = grokking.snapshots(frame)
     st.subheader("Scrub through training: neurons become waves")
-    # Side by side on a wide screen; Streamlit stacks columns on a phone.
-    chart_column, text_column = st.columns([3, 2])
+    # Side by side on a wide screen; on a phone Streamlit stacks them, the words first.
+    text_column, chart_column = st.columns([2, 3])
     with text_column:
         st.caption(
             f"Drag the slider under the chart through {snaps['epoch'].nunique()} snapshots of "
