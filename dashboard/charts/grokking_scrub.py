@@ -83,7 +83,7 @@ def training_scrubber(frame: pd.DataFrame) -> alt.VConcatChart:
     chosen = alt.datum.checkpoint == pick
     x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log", domain=[1, int(epochs[-1])]))
     color = alt.Color("split:N", scale=palette.scale(palette.SPLITS), title=None,
-                      legend=alt.Legend(orient="top"))
+                      legend=palette.legend(orient="top"))
     y = alt.Y("value:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]),
               axis=alt.Axis(format="%", tickCount=3))
     lines = alt.Chart(curves).mark_line(strokeWidth=2).encode(x=x, y=y, color=color)

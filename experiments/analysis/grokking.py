@@ -57,7 +57,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     out = [delay_claim(frame, params)]
     if mem is None or gen is None:
         return out
-    curves = _by_split(frame[(frame["seed"] >= 0) & (frame["metric"] != "neuron_power")])
+    curves = _by_split(frame[(frame["seed"] >= 0) & (frame["metric"] != "neuron_weight")])
     chance = 1 / params["p"]
     test_at_mem = curves.loc[mem, "test_accuracy"]
     out.append(Claim(
