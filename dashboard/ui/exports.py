@@ -101,9 +101,11 @@ def provenance_expander(provenance: dict, label: str = "Provenance: how this res
         st.json(provenance, expanded=False)
 
 
-def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str) -> None:
-    """The chart at full width, then an Export menu for it and for its data."""
-    st.altair_chart(chart, width="stretch")
+def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str,
+               width: str = "stretch") -> None:
+    """The chart at full width (or its own, `width="content"`: a concatenated chart's
+    panels would each be stretched to the page), then an Export menu for it and its data."""
+    st.altair_chart(chart, width=width)
     export_menu(lambda: chart, frame, name, chart_rows(chart))
 
 
