@@ -7,14 +7,22 @@ shared by all sessions, bounded in bytes, out of reach of `clear_cache`, and han
 copies so that no session can change what another one sees. On-demand runs go through
 the server-wide admission gate (experiments/admission.py): a child process with hard
 limits, a short queue, and the progress drawn here, outside any cached function.
+
+What pages derive from a result (claims, fits, summary frames, Vega-Lite specs) lives in
+`DERIVED`, on the same terms: `memo(fn, *args)` computes it once per distinct input for
+every session, so a page rerun after a control change only draws.
 """
 from __future__ import annotations
 
 import copy
+import hashlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard import web_runs
@@ -23,7 +31,6 @@ from experiments.framework.admission import RunStopped
 from experiments.framework.provenance import Result
 from experiments.framework.store import StoreError
 
-CACHE_TTL = "2h"  # for the few page-level st.cache_data helpers of the pages
 MB = 2**20
 
 
@@ -43,17 +50,20 @@ class ByteLRU:
     def size(value: Result) -> int:
         return int(value[0].memory_usage(deep=True, index=True).sum())
 
-    def get(self, key) -> Result | None:
+    @staticmethod
+    def copied(value: Result) -> Result:
+        return Result(value[0].copy(deep=True), copy.deepcopy(value[1]))
+
+    def get(self, key, default=None) -> Result | None:
         with self._lock:
             if key not in self._items:
-                return None
+                return default
             self._items.move_to_end(key)
-            frame, provenance = self._items[key][0]
-        return Result(frame.copy(deep=True), copy.deepcopy(provenance))
+            value = self._items[key][0]
+        return self.copied(value)
 
     def put(self, key, value: Result) -> None:
-        frame, provenance = value
-        owned = (frame.copy(deep=True), copy.deepcopy(provenance))
+        owned = self.copied(value)
         size = self.size(owned)
         with self._lock:
             if key in self._items:
@@ -75,6 +85,104 @@ class ByteLRU:
 
 SHIPPED = ByteLRU(64 * MB)  # every shipped file together takes ~10 MB in memory
 RUNS = ByteLRU(256 * MB)
+MISSING = object()
+
+
+def nbytes(value, depth: int = 0) -> int:
+    """Approximate memory held by a derived value: frames, arrays, containers, objects."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return int(np.sum(value.memory_usage(deep=True, index=True)))
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if depth > 8:
+        return sys.getsizeof(value)
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(nbytes(k, depth + 1) + nbytes(v, depth + 1)
+                                          for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sys.getsizeof(value) + sum(nbytes(v, depth + 1) for v in value)
+    if hasattr(value, "__dict__"):
+        return sys.getsizeof(value) + nbytes(vars(value), depth + 1)
+    return sys.getsizeof(value)
+
+
+class ValueLRU(ByteLRU):
+    """A ByteLRU of any derived value, deep-copied in and out; `get` returns `default`
+    (MISSING) on a miss, since None is a value a derivation may return."""
+
+    size = staticmethod(nbytes)
+    copied = staticmethod(copy.deepcopy)
+
+    def get(self, key, default=MISSING):
+        return super().get(key, default)
+
+
+DERIVED = ValueLRU(128 * MB)
+
+
+def fingerprint(value):
+    """A hashable cache-key part: frames by a digest of their content, functions by name,
+    containers element by element, anything unhashable by its repr."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+        try:
+            digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except TypeError:  # a column of unhashable objects
+            digest.update(frame.to_json().encode())
+        return ("frame", frame.shape, digest.hexdigest())
+    if callable(value) and hasattr(value, "__qualname__"):
+        return ("callable", value.__module__, value.__qualname__)
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), fingerprint(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(fingerprint(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return value
+
+
+def cached(key, compute: Callable[[], object]):
+    """`compute()` once per `key` (hashable, naming every input of the value) for every
+    session, kept in the byte-bounded DERIVED cache and handed out as a copy. With a
+    None key (an input without a stable identity) it is simply computed."""
+    if key is None:
+        return compute()
+    value = DERIVED.get(key)
+    if value is MISSING:
+        value = compute()
+        DERIVED.put(key, value)
+    return value
+
+
+def memo(fn: Callable, *args, **kwargs):
+    """`fn(*args, **kwargs)` through `cached`, keyed by the function's name and a
+    fingerprint of the arguments: `fn` must be a pure module-level function."""
+    key = (fingerprint(fn), fingerprint(args), fingerprint(kwargs))
+    return cached(key, lambda: fn(*args, **kwargs))
+
+
+def shipped_identity(experiment_id: str, columns: tuple[str, ...] = ()) -> tuple | None:
+    """What names a version of a shipped file (path, size, modification time), or None
+    when it cannot be read."""
+    path = store.paths(experiment_id)[0]
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path), stat.st_size, stat.st_mtime_ns, tuple(columns))
+
+
+def from_shipped(experiment_id: str, fn: Callable, *args, columns: tuple[str, ...] = ()):
+    """`fn(frame, provenance, *args)` on the shipped result, computed once per version of
+    the file, so that on a hit the frame is neither copied nor hashed. Raises StoreError
+    with the fix, like `load_shipped`."""
+    identity = shipped_identity(experiment_id, columns)
+    key = None if identity is None else ("shipped", identity, fingerprint(fn), fingerprint(args))
+    return cached(key, lambda: fn(*load_shipped(experiment_id, columns), *args))
 
 
 def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> Result:
@@ -84,17 +192,14 @@ def load_shipped(experiment_id: str, columns: tuple[str, ...] = ()) -> Result:
 
     Keyed by the file's path, size and modification time, so a regenerated file is
     picked up without a restart."""
-    path = store.paths(experiment_id)[0]
-    try:
-        stat = path.stat()
-    except OSError:
+    identity = shipped_identity(experiment_id, columns)
+    if identity is None:
         return store.load(experiment_id, columns=columns)  # raises the StoreError with the fix
-    key = (str(path), stat.st_size, stat.st_mtime_ns, tuple(columns))
-    cached = SHIPPED.get(key)
-    if cached is not None:
-        return cached
+    hit = SHIPPED.get(identity)
+    if hit is not None:
+        return hit
     result = store.load(experiment_id, columns=columns)
-    SHIPPED.put(key, result)
+    SHIPPED.put(identity, result)
     return result
 
 
@@ -236,6 +341,15 @@ def run_with_display(experiment_id: str, params: dict, n_seeds: int,
     for element in (bar, cancel, chart):
         element.empty()
     return own
+
+
+def derived_or_message(experiment_id: str, fn: Callable, *args, columns: tuple[str, ...] = ()):
+    """`from_shipped`, or None after telling the reader what is wrong and the fix."""
+    try:
+        return from_shipped(experiment_id, fn, *args, columns=columns)
+    except StoreError as err:
+        st.error(f"The shipped {experiment_id} result is unavailable: {err}")
+        return None
 
 
 def shipped_or_message(experiment_id: str, columns: tuple[str, ...] = ()) -> Result | None:

@@ -26,13 +26,18 @@ def home(monkeypatch):
     from dashboard.ui import exports
 
     shown = {}
-    original = exports.show_chart
+    original, original_built = exports.show_chart, exports.show_built
 
     def record(chart, frame, name):
         shown[name] = (chart.to_dict(), frame)
         original(chart, frame, name)
 
+    def record_built(build, frame, name, *args, **kwargs):
+        shown[name] = (build(*args, **kwargs).to_dict(), frame)
+        original_built(build, frame, name, *args, **kwargs)
+
     monkeypatch.setattr(exports, "show_chart", record)
+    monkeypatch.setattr(exports, "show_built", record_built)
     st.cache_data.clear()
     at = AppTest.from_function(page_script, default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]

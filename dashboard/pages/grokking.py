@@ -27,9 +27,8 @@ LIVE = "grokking.live"  # session key: logs of the last live run (kept when it i
 REDRAW_EVERY = 4  # logged epochs between redraws: drawing costs more than a few epochs
 
 
-@st.cache_data(max_entries=2, ttl=data.CACHE_TTL, show_spinner=False)
-def phase_result():
-    frame, provenance = data.load_shipped(grokking_phase.EXPERIMENT.id)
+def phase_view(frame, provenance: dict):
+    """The phase diagram's cells, provenance and claims (data.from_shipped: once per file)."""
     params = grokking_phase.EXPERIMENT.validate(provenance.get("params", {}))
     return grokking_phase.cells(frame), provenance, grokking_phase.EXPERIMENT.claims(frame, params)
 
@@ -184,7 +183,7 @@ def scrub_section(frame, claims: dict) -> None:
 def phase_section() -> None:
     st.subheader("When does it grok? Training data against weight decay")
     try:
-        cells, provenance, claims = phase_result()
+        cells, provenance, claims = data.from_shipped(grokking_phase.EXPERIMENT.id, phase_view)
     except StoreError as err:
         st.warning(f"The phase diagram is unavailable: {err}")
         return

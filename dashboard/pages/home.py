@@ -29,48 +29,55 @@ def claim_sentence(claim, neutral: str) -> str:
     return labels.readable(claim.text) if claim is not None and claim.holds else neutral
 
 
-def render() -> None:
-    st.title("Descent Lab")
-    st.markdown(STORY)
-    shipped = data.shipped_or_message("random_features")
-    if shipped is None:
-        return
-    frame, provenance = shipped
+def home_view(frame, provenance: dict) -> dict:
+    """Everything Home shows from the shipped random-features result, derived once per
+    version of the file for every visitor (dashboard/data.py): a Home load only draws."""
     params = registry.get("random_features").validate(provenance["params"])
     n = params["n_train"]
     curve = random_features.home_rows(frame)
-    points = random_features.best_points(frame, n)
-    claims = by_key(random_features.claims(frame, params))
+    return {"n": n, "curve": curve, "points": random_features.best_points(frame, n),
+            "claims": by_key(random_features.claims(frame, params)),
+            "seeds": len(provenance.get("seeds", [])),
+            "band_top": random_features.band_top(curve[curve["n_params"] < n])}
+
+
+def render() -> None:
+    st.title("Descent Lab")
+    st.markdown(STORY)
+    view = data.derived_or_message("random_features", home_view)
+    if view is None:
+        return
+    n, curve, points, claims = view["n"], view["curve"], view["points"], view["claims"]
     textbook = curve[curve["n_params"] < n]
     left, right = st.columns(2)
     with left:
         st.subheader("Textbook: the U-curve")
-        exports.show_chart(charts.error_curve(
+        exports.show_built(
+            charts.error_curve, textbook, "home-u-curve",
             textbook, x="n_params", metric="error_rate", log_y=False, y_format=".0%",
-            y_domain=(0.0, random_features.band_top(textbook)), legend=False,
+            y_domain=(0.0, view["band_top"]), legend=False,
             x_domain=(0.9 * textbook["n_params"].min(), 1.1 * textbook["n_params"].max()),
             marks=points[points["n_params"] < n],
             title=f"Smaller than the training set (N < {n})",
-            x_title="random features N (log scale)", y_title="test error"),
-            textbook, "home-u-curve")
+            x_title="random features N (log scale)", y_title="test error")
         st.caption("Too few features underfit, too many (still fewer than the training images) "
                    "overfit: the classical trade-off, and the ringed model is the one it picks.")
     with right:
         st.subheader("Modern: double descent")
-        exports.show_chart(charts.error_curve(
+        exports.show_built(
+            charts.error_curve, curve, "home-double-descent",
             curve, x="n_params", metric="error_rate", threshold=float(n), y_format=".0%",
             y_values=charts.PERCENT_TICKS,
             y_domain=(charts.PERCENT_TICKS[0], charts.PERCENT_TICKS[-1]), legend=False,
             marks=points, title=f"Continued to N = {int(curve['n_params'].max())} (log scales)",
-            x_title="random features N", y_title="test error"),
-            curve, "home-double-descent")
+            x_title="random features N", y_title="test error")
         st.caption(f"Error spikes at N = {n}, where the model can just interpolate the training "
                    "images, then falls again. The whole peak is on the axis.")
     st.markdown(f"**{claim_sentence(claims.get('widest_beats_classical'), NEUTRAL)}**")
     st.caption(
         "Both charts show one experiment: random Fourier features fitted by minimum-norm least "
         f"squares to {n} handwritten digits (scikit-learn's digits, clean labels), test error on "
-        f"the remaining digits, median over {len(provenance.get('seeds', []))} feature draws "
+        f"the remaining digits, median over {view['seeds']} feature draws "
         "with the inter-quartile band (Belkin et al. 2019). The left chart is the right one "
         "stopped before N reaches the number of training images.")
     caveats = [(name, c) for name, c in (
@@ -86,11 +93,14 @@ def render() -> None:
                 "each.")
 
 
+def polynomial_claim(frame, provenance: dict):
+    params = registry.get("polynomial").validate(provenance["params"])
+    return by_key(polynomial.claims(frame, params)).get("classical_wins")
+
+
 def polynomial_verdict():
     """The polynomial sweep's measured verdict (classical or modern wins), if shipped."""
     try:
-        frame, provenance = data.load_shipped("polynomial")
+        return data.from_shipped("polynomial", polynomial_claim)
     except StoreError:
         return None
-    params = registry.get("polynomial").validate(provenance["params"])
-    return by_key(polynomial.claims(frame, params)).get("classical_wins")

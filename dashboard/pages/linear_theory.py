@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import data
 from dashboard.charts import linear as linear_charts
 from dashboard.ui import exports, permalink, widgets
 from experiments import linear_theory
@@ -13,7 +14,10 @@ HEADINGS = {"isotropic": "Isotropic features: interpolation hurts",
             "spiked": "Spiked covariance: interpolation helps"}
 
 
+@st.fragment
 def render(frame, params: dict) -> None:
+    """Everything here depends on the penalties picked: a fragment, so that picking them
+    reruns only this, with claims and charts derived once per input (dashboard/data.py)."""
     labels = list(dict.fromkeys(frame["ridge_label"]))
     chosen = st.multiselect("Penalties to show", labels, key="linear_theory.labels",
                             default=permalink.choices("penalties", labels, labels),
@@ -23,17 +27,17 @@ def render(frame, params: dict) -> None:
     if not chosen:
         st.warning("Pick at least one penalty.")
         return
-    claims = by_key(linear_theory.claims(frame, params))
+    claims = by_key(data.memo(linear_theory.claims, frame, params))
     covariances = (list(dict.fromkeys(frame["covariance"])) if "covariance" in frame
                    else ["isotropic"])
     for covariance in covariances:
         rows = frame[frame["ridge_label"].isin(chosen) & (frame["covariance"] == covariance)]
         st.subheader(HEADINGS[covariance])
-        exports.show_chart(linear_charts.theory_vs_simulation(
+        exports.show_built(
+            linear_charts.theory_vs_simulation, rows, f"linear-theory-{covariance}",
             rows, null_risk=params["signal"] ** 2,
             title=f"Risk against γ = parameters / samples at n = {params['n_train']}: "
-                  "simulation (points, median and inter-quartile band) and theory (lines)"), rows,
-            f"linear-theory-{covariance}")
+                  "simulation (points, median and inter-quartile band) and theory (lines)")
         widgets.claim(claims.get(f"simulation_matches_theory_{covariance}"))
         effect = "hurts" if covariance == "isotropic" else "helps"
         widgets.claim(claims.get(f"{covariance}_interpolation_{effect}"))

@@ -16,7 +16,7 @@ from dashboard.charts import emergence as emergence_charts
 from dashboard.charts import linear as linear_charts
 from dashboard.charts import random_labels as random_labels_charts
 from dashboard.charts.story import compact
-from dashboard.ui import labels
+from dashboard.ui import exports, labels
 from experiments import (
     benign_overfitting,
     deep_double_descent,
@@ -129,18 +129,29 @@ def sentences(step: Step, frame: pd.DataFrame, params: dict) -> list[str]:
     return out
 
 
+def step_chart(number: int, frame: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
+    return compact(STEPS[number - 1].chart(frame, params))
+
+
+def step_view(frame: pd.DataFrame, provenance: dict, number: int) -> dict:
+    """A step's chart (as the Vega-Lite spec Streamlit sends) and sentences, derived once
+    per version of its shipped file for every visitor (dashboard/data.py)."""
+    step = STEPS[number - 1]
+    params = registry.get(step.experiment).validate(provenance["params"])
+    spec, _rows = exports.vega_spec(step_chart, (number, frame, params), {})
+    return {"spec": spec, "sentences": sentences(step, frame, params)}
+
+
 def render_step(number: int, step: Step) -> None:
     st.subheader(f"{number}. {step.question}")
-    shipped = data.shipped_or_message(step.experiment, columns=step.columns)
-    if shipped is not None:
-        frame, provenance = shipped
-        params = registry.get(step.experiment).validate(provenance["params"])
+    view = data.derived_or_message(step.experiment, step_view, number, columns=step.columns)
+    if view is not None:
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            st.altair_chart(compact(step.chart(frame, params)), width="stretch")
+            st.vega_lite_chart(spec=view["spec"], width="stretch")
             st.caption(step.caption)
         with right:
-            st.markdown("\n\n".join(sentences(step, frame, params)))
+            st.markdown("\n\n".join(view["sentences"]))
     st.markdown(f"[Open the {registry.get(step.experiment).title.split(':')[0]} page]"
                 f"(/{step.experiment})")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, data
 from dashboard.aggregate import classical_range, readable_top
 from dashboard.charts.curves import fitted_curves_chart, stacked_decomposition
 from dashboard.ui import exports, labels, permalink, widgets
@@ -13,6 +13,7 @@ from experiments.framework.claims import by_key
 
 X_TITLE = labels.column("n_params", "polynomial")
 POINTS = {"mse": "all test points", "mse_inside": "inside training range"}
+DRAWN = ("fitted", "truth", "train_point")  # the metrics of the rows the fitted panel draws
 
 
 def render(frame, params: dict) -> None:
@@ -51,7 +52,7 @@ def render(frame, params: dict) -> None:
         except ValueError as err:
             st.warning(str(err))
     with right:
-        fitted_panel(frame, params)
+        fitted_panel(frame[frame["metric"].isin(DRAWN)], params)
 
 
 def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
@@ -73,8 +74,10 @@ def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
                "the ends of [-1, 1], where a uniform draw leaves the interpolant free to swing.")
 
 
+@st.fragment
 def fitted_panel(frame, params: dict) -> None:
-    """The run's own fitted curves (its first seed): nothing is refitted here."""
+    """The run's own fitted curves (its first seed): nothing is refitted here. A fragment
+    over the rows it draws alone: picking degrees reruns only this panel."""
     options = sorted(int(d) for d in frame.loc[frame["metric"] == "fitted", "degree"].unique())
     if not options:
         st.info("This result has no stored fitted curves; rerun it to draw them.")
@@ -85,7 +88,6 @@ def fitted_panel(frame, params: dict) -> None:
                             help="Which of the run's fitted polynomials to draw.",
                             default=permalink.choices("degrees", options, sorted(set(default))))
     permalink.remember(degrees=chosen)
-    curves, points = polynomial.drawn_curves(frame, chosen)
-    exports.show_chart(fitted_curves_chart(
-        curves, points, title=f"Fitted polynomials (seed {seed}) over the training points"),
-        curves, "polynomial-fitted-curves")
+    curves, points = data.memo(polynomial.drawn_curves, frame, chosen)
+    exports.show_built(fitted_curves_chart, curves, "polynomial-fitted-curves", curves, points,
+                       title=f"Fitted polynomials (seed {seed}) over the training points")

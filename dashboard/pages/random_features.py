@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, data
 from dashboard.ui import exports, labels, palette, permalink, widgets
 from experiments import random_features as rf
 from experiments.framework.claims import by_key
@@ -22,10 +22,14 @@ def kernel_line(frame, metric: str, chosen: list, label_noise: float) -> pd.Data
     return pd.DataFrame({"value": [value], "label": [f"{name}, N = infinity"]})
 
 
+@st.fragment
 def render(frame, params: dict) -> None:
+    """Everything below the overlay control depends on it: a fragment, so that picking
+    penalties reruns only this, with claims and charts derived once per input
+    (dashboard/data.py)."""
     n = params["n_train"]
     metric = rf.error_metric(frame)
-    claims = by_key(rf.claims(frame, params))
+    claims = by_key(data.memo(rf.claims, frame, params))
     full, frame = frame, rf.features_only(frame)
     noises = sorted(frame["label_noise"].unique())
     widgets.claim(claims.get("widest_beats_classical"))
@@ -44,13 +48,13 @@ def render(frame, params: dict) -> None:
     test = base[(base["split"] == "test") & (base["metric"] == metric) & base["ridge"].isin(chosen)]
     test = test.assign(ridge=test["ridge"].map(labels.ridge))
     ridge_colors = palette.ridges(chosen)
-    exports.show_chart(charts.error_curve(
+    exports.show_built(
+        charts.error_curve, test, "random-features-ridge",
         test, x="n_params", metric=metric, series="ridge", threshold=float(n),
         title=f"{labels.capitalized(labels.metric(metric, 'test'))} against the number of "
               f"random features, one curve per ridge penalty ({labels.label_noise(noises[0])})",
         x_title=X_TITLE, y_title=labels.metric(metric, "test"), color_scale=ridge_colors,
-        hlines=kernel_line(full, metric, chosen, noises[0]), **charts.percent_axis(metric)),
-        test, "random-features-ridge")
+        hlines=kernel_line(full, metric, chosen, noises[0]), **charts.percent_axis(metric))
     widgets.claim(claims.get("widest_near_kernel"))
     st.caption("Dotted line: minimum-norm interpolation with the kernel these random features "
                "converge to as N grows (Belkin, Ma, Mandal 2018), fitted on the same data; one "
@@ -60,11 +64,11 @@ def render(frame, params: dict) -> None:
     st.caption("Nakkiran et al. (2020) show that an optimally tuned ridge penalty removes the "
                "peak in linear regression.")
     plain = base[(base["ridge"] == min(chosen)) & (base["metric"] == "mse")]
-    exports.show_chart(charts.error_curve(
+    exports.show_built(
+        charts.error_curve, plain, "random-features-train-test",
         plain, x="n_params", metric="mse", threshold=float(n),
         title=f"Train and test squared loss, lambda = {labels.ridge(min(chosen))}",
-        x_title=X_TITLE, y_title="squared loss (sum over outputs)"),
-        plain, "random-features-train-test")
+        x_title=X_TITLE, y_title="squared loss (sum over outputs)")
     st.caption("Training loss reaches ~0 at N = n_train (drawn at the axis floor): from there "
                "on every minimum-norm model interpolates its training set. See *Why the peak?* "
                "for the mechanism.")
@@ -80,12 +84,12 @@ def label_noise_section(frame, n: int, noises: list, claims: dict) -> None:
     rows = test[(test["ridge"] == 0) | ((test["label_noise"] == noisy) & (test["ridge"] == lam))]
     rows = rows.assign(setting=[f"{'clean' if v == 0 else f'{v:.0%} flipped'}, ridge {r:g}"
                                 for v, r in zip(rows["label_noise"], rows["ridge"], strict=True)])
-    exports.show_chart(charts.error_curve(
+    exports.show_built(
+        charts.error_curve, rows, "random-features-label-noise",
         rows, x="n_params", metric="error_rate", series="setting", threshold=float(n),
         title="Test 0-1 error with clean and flipped training labels",
         x_title=X_TITLE, y_title=labels.metric("error_rate", "test"),
-        **charts.percent_axis("error_rate")),
-        rows, "random-features-label-noise")
+        **charts.percent_axis("error_rate"))
     widgets.claim(claims.get("label_noise_taller_peak"))
     widgets.claim(claims.get("label_noise_interpolator_loses"))
     st.caption("Labels are flipped in the training set only; test labels stay clean. Past the "

@@ -25,9 +25,9 @@ NEUTRAL = {
 }
 
 
-@st.cache_data(max_entries=8, ttl=data.CACHE_TTL, show_spinner="Fitting the scaling laws")
 def measured(frame: pd.DataFrame):
-    """The page's claims by key, and the compute-optimal fit (None without that study)."""
+    """The page's claims by key, and the compute-optimal fit (None without that study);
+    ~3 s of bootstrap fits, computed once per result for every visitor (data.memo)."""
     claims, boot = claims_and_fit(frame)
     return by_key(claims), boot
 
@@ -39,7 +39,8 @@ def say(claims: dict, *keys: str) -> None:
 
 
 def render(frame, params: dict) -> None:
-    claims, boot = measured(frame)
+    with st.spinner("Fitting the scaling laws"):
+        claims, boot = data.memo(measured, frame)
     test = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     shown = set(frame["curve"])
     if "data" in shown:

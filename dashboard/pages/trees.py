@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import data
 from dashboard.charts import trees as trees_charts
 from dashboard.ui import exports, labels, permalink, widgets
 from experiments import trees
@@ -21,31 +22,34 @@ def training_floor(rows, metric: str) -> str:
     return f"{name} never reaches 0 (lowest {lowest:.2g})."
 
 
+@st.fragment
 def render(frame, params: dict) -> None:
+    """Everything here depends on the error measure: a fragment, so that switching it
+    reruns only this, with claims and charts derived once per input (dashboard/data.py)."""
     metrics = [m for m in METRICS if m in set(frame["metric"])]
     metric = st.radio("Error measure", metrics, format_func=labels.metric, horizontal=True,
                       index=metrics.index(permalink.choice("metric", metrics, metrics[0])),
                       key="trees.metric", help="Squared loss of the predicted scores, or the "
                       "share of wrongly classified test points (digits only).")
     permalink.remember(metric=metric)
-    claims = by_key(trees.claims(frame, params))
+    claims = by_key(data.memo(trees.claims, frame, params))
     combos = frame[frame["metric"] == metric][["model", "dataset"]].drop_duplicates()
     for model, dataset in combos.itertuples(index=False):
         rows = frame[(frame["model"] == model) & (frame["dataset"] == dataset)
                      & (frame["metric"] == metric)]
-        summary = trees_charts.stage_summary(rows, metric)
+        summary = data.memo(trees_charts.stage_summary, rows, metric)
         switch = trees_charts.switch_point(summary)
         st.subheader(f"{labels.MODELS[model]} on {dataset}")
         left, right = st.columns(2)
         with left:
-            exports.show_chart(trees_charts.composite_chart(
-                rows, metric, splits=("train", "test"),
-                title="Composite axis: train (dashed), test"),
-                rows, f"trees-{model}-{dataset}-composite")
+            exports.show_built(trees_charts.composite_chart, rows,
+                               f"trees-{model}-{dataset}-composite", rows, metric,
+                               splits=("train", "test"),
+                               title="Composite axis: train (dashed), test")
         with right:
-            exports.show_chart(trees_charts.effective_chart(
-                rows, metric, title="Test error against effective parameters"),
-                rows, f"trees-{model}-{dataset}-effective")
+            exports.show_built(trees_charts.effective_chart, rows,
+                               f"trees-{model}-{dataset}-effective", rows, metric,
+                               title="Test error against effective parameters")
         st.caption(f"{labels.MODELS[model]}: first stage {labels.STAGES[summary['stage'].iloc[0]]}"
                    f" (up to {int(switch['n_params'])}), then "
                    f"{labels.STAGES[summary['stage'].iloc[-1]]}. "

@@ -23,6 +23,7 @@ URL = "u-turn"
 
 MODELS = {"forest": ("leaves", "trees"), "boosting": ("rounds", "ensembles")}
 METRICS = ("mse", "error_rate")
+COLUMNS = ("n_train",)
 
 STORY = r"""
 Belkin et al. (2019) found double descent beyond neural networks by sweeping a
@@ -55,51 +56,77 @@ interpolating model simply returns their labels.
 """
 
 
+def outline(frame, provenance: dict) -> dict:
+    """The datasets, the claims and the provenance: derived once per shipped file."""
+    return {"datasets": list(dict.fromkeys(frame["dataset"])), "provenance": provenance,
+            "claims": by_key(trees.claims(frame,
+                                          registry.get("trees").validate(provenance["params"])))}
+
+
+def panels(frame, provenance: dict, dataset: str, metric: str | None) -> dict:
+    """One dataset's rows per model for `metric` (the first available when None), and the
+    matched pair of each model's two stages."""
+    rows = frame[frame["dataset"] == dataset]
+    metrics = [m for m in METRICS if m in set(rows["metric"])]
+    metric = metric if metric in metrics else metrics[0]
+    models = {}
+    for model in [m for m in MODELS if m in set(rows["model"])]:
+        shown = rows[(rows["model"] == model) & (rows["metric"] == metric)]
+        pair = (pd.DataFrame(trees.matched_pair(trees.stage_medians(shown)))
+                if metric == "mse" else None)
+        models[model] = (shown, pair)
+    return {"metrics": metrics, "n_train": int(rows["n_train"].iloc[0]), "models": models}
+
+
 def render() -> None:
     st.title(TITLE)
     st.markdown(STORY)
-    shipped = data.shipped_or_message("trees", columns=("n_train",))
-    if shipped is None:
+    if data.derived_or_message("trees", outline, columns=COLUMNS) is not None:
+        view()
+    st.markdown(LESSON)
+
+
+@st.fragment
+def view() -> None:
+    """The controls and the charts: a control change reruns only this, drawing what is
+    derived once per (dataset, metric) for every visitor (dashboard/data.py)."""
+    shape = data.derived_or_message("trees", outline, columns=COLUMNS)
+    if shape is None:
         return
-    frame, provenance = shipped
-    datasets = list(dict.fromkeys(frame["dataset"]))
+    datasets, provenance, claims = shape["datasets"], shape["provenance"], shape["claims"]
     left, right = st.columns(2)
     start = permalink.choice("dataset", datasets, datasets[0])
     dataset = left.radio("Dataset", datasets, index=datasets.index(start), horizontal=True,
                          key="u_turn.dataset")
-    rows = frame[frame["dataset"] == dataset]
-    metrics = [m for m in METRICS if m in set(rows["metric"])]
+    metrics = data.from_shipped("trees", panels, dataset, None, columns=COLUMNS)["metrics"]
     metric = right.radio("Test error", metrics, format_func=labels.metric, horizontal=True,
                          index=metrics.index(permalink.choice("metric", metrics, metrics[0])),
                          key="u_turn.metric")
     permalink.remember(dataset=dataset, metric=metric)
-    n_train = int(rows["n_train"].iloc[0])
-    claims = by_key(trees.claims(frame, registry.get("trees").validate(provenance["params"])))
-    for model in [m for m in MODELS if m in set(rows["model"])]:
-        shown = rows[(rows["model"] == model) & (rows["metric"] == metric)]
+    drawn = data.from_shipped("trees", panels, dataset, metric, columns=COLUMNS)
+    for model, (shown, pair) in drawn["models"].items():
         first, second = (labels.STAGES[s] for s in MODELS[model])
         st.subheader(f"{labels.MODELS[model]}: {first}, then {second}")
         raw, effective = st.columns(2)
         with raw:
-            exports.show_chart(trees_charts.composite_chart(
-                shown, metric, title="Against the raw parameter count: double descent"),
-                shown, f"u-turn-{model}-{dataset}-raw")
-        pair = (pd.DataFrame(trees.matched_pair(trees.stage_medians(shown)))
-                if metric == "mse" else None)
+            exports.show_built(trees_charts.composite_chart, shown,
+                               f"u-turn-{model}-{dataset}-raw", shown, metric,
+                               title="Against the raw parameter count: double descent")
         with effective:
-            exports.show_chart(trees_charts.effective_chart(
-                shown, metric, title="Against effective parameters: the second stage turns back",
-                matched=pair), shown, f"u-turn-{model}-{dataset}-effective")
+            exports.show_built(trees_charts.effective_chart, shown,
+                               f"u-turn-{model}-{dataset}-effective", shown, metric,
+                               title="Against effective parameters: the second stage turns back",
+                               matched=pair)
         for kind in ("first_u", "turns_back", "matched"):
             claim = claims.get(f"{kind}_{model}_{dataset}")
             if claim is not None:
                 st.markdown(labels.readable(f"{claim.text} *({claim.regime})*") if claim.holds else
                             "The data shown do not support this comparison; read the charts.")
     exports.provenance_expander(provenance, "Provenance of the trees result")
-    st.caption(f"{dataset}, n_train = {n_train}; median over {len(provenance.get('seeds', []))} "
-               "seeds (band: inter-quartile range). The circle marks the axis switch; "
-               "points are joined in the order of the composite count."
+    st.caption(f"{dataset}, n_train = {drawn['n_train']}; median over "
+               f"{len(provenance.get('seeds', []))} seeds (band: inter-quartile range). The "
+               "circle marks the axis switch; points are joined in the order of the composite "
+               "count."
                + (" On digits a tree stops splitting once every leaf holds a single class, so "
                   "the leaves stage flattens before max leaves = n_train." if dataset == "digits"
                   else ""))
-    st.markdown(LESSON)
