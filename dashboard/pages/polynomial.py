@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.aggregate import classical_range
 from dashboard.charts.curves import fitted_curves_chart, stacked_decomposition
+from dashboard.charts.scrub_views import polynomial_scrub
 from dashboard.ui import exports, labels, permalink, widgets
 from experiments import polynomial
 from experiments.framework.claims import by_key
@@ -19,6 +20,7 @@ def render(frame, params: dict) -> None:
     n = params["n_train"]
     claims = by_key(polynomial.claims(frame, params))
     widgets.claim(claims.get("classical_wins"))
+    scrub_section(frame, params)
     mse = frame[frame["metric"] == "mse"]
     textbook = mse[mse["n_params"] <= classical_range(mse, "n_params", "mse", n)]
     left, right = st.columns(2)
@@ -84,3 +86,20 @@ def fitted_panel(frame, params: dict) -> None:
     exports.show_chart(fitted_curves_chart(
         curves, points, title=f"Fitted polynomials (seed {seed}) over the training points"),
         curves, "polynomial-fitted-curves")
+
+
+def scrub_section(frame, params: dict) -> None:
+    """Drag through every degree: the marker on the error curve and the fit below move
+    together in the browser (all degrees ship with the chart)."""
+    fitted = frame[frame["metric"] == "fitted"]
+    if fitted["degree"].nunique() < 2:
+        return
+    st.subheader("Drag through the degrees: the error, and the fit at that degree")
+    shown = frame[frame["metric"].isin(["fitted", "truth", "train_point"])
+                  | ((frame["metric"] == "mse") & (frame["split"] == "test"))]
+    exports.show_chart(polynomial_scrub(frame, threshold=float(params["n_train"]),
+                                        x_title=X_TITLE), shown, "polynomial-scrub")
+    st.caption(f"Drag the slider under the chart or click a point on the curve. Below it: "
+               f"seed {int(fitted['seed'].iloc[0])}'s fitted polynomial at that degree (blue) "
+               f"through its {params['n_train']} training points (black), the true function "
+               "dashed. Fits that swing outside the panel leave it.")

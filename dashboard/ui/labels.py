@@ -54,6 +54,15 @@ MODELS = {
 STAGES = {"leaves": "leaves", "trees": "trees", "rounds": "rounds",
           "ensembles": "averaged ensembles"}
 
+SCRUB = {  # the scrub-the-model-size charts (dashboard/charts/scrub.py)
+    "slider": "model (0 = smallest)",
+    "x": "input x",
+    "y": "output y",
+    "slice": "position along a line through the {dim}-dimensional input",
+    "prediction": "prediction",
+    "target": "test target (true value plus noise)",
+}
+
 
 def metric(name: str, split: str | None = None) -> str:
     """'test 0-1 error' for ('error_rate', 'test'); unknown names are shown as they are."""

@@ -34,6 +34,8 @@ VARIANTS = {"no ablation": RED, "cut small singular": BLUE, "project test": GREE
 SCORES = (BLUE, RED, GREY)  # emergence: per-token accuracy, exact match, accuracy^L
 EDIT = GREEN
 RIDGES = (RED, BLUE, GREEN, ORANGE, PURPLE, TEAL)  # minimum norm first: the peak is red
+PREDICTION = BLUE  # a model's prediction in the scrub panels; the truth is INK
+VERDICTS = {"right": INK, "wrong": ORANGE}  # scrubbed digits: the eye goes to the errors
 SERIES = "tableau10"  # any other categorical series (model families, sources, ...)
 
 
