@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.charts.scrub import PICK, curve_panel, size_pick, test_curve
+from dashboard.charts.scrub import PICK, curve_panel, log_ticks, median_curve, size_pick
 from dashboard.charts.scrub_views import (
     digits_scrub,
     polynomial_scrub,
@@ -88,9 +88,9 @@ def test_polynomial_scrub_links_slider_marker_and_fitted_curve(poly_frame):
 
 def test_a_cut_curve_says_where_and_how_high_the_peak_is(poly_frame):
     sizes = sorted(poly_frame["n_params"].unique())
-    full = test_curve(poly_frame, "mse", sizes)
+    full = median_curve(poly_frame, "mse", sizes)
     cut = float(full["centre"].median())
-    curve = test_curve(poly_frame, "mse", sizes, y_max=cut)
+    curve = median_curve(poly_frame, "mse", sizes, y_max=cut)
     assert curve["centre_plot"].max() == cut and curve["centre"].max() > cut
     spec = to_spec(curve_panel(curve, size_pick(len(curve), 0), x="n_params", x_title="c",
                                y_title="e"))
@@ -152,3 +152,9 @@ def test_slice_scrub_follows_the_composite_axis():
     (line,) = [u for u in picked(spec) if mark(u) == "line"]
     assert len(rows(spec, line)) == len(sizes) * trees.SLICE_POINTS
     assert "axis switch" in json.dumps(spec)
+
+
+def test_log_ticks_follow_the_range():
+    assert log_ticks(0.3, 4.0) == [0.5, 1.0, 2.0]  # a narrow range keeps its shape
+    assert log_ticks(1e-2, 5e3) == [1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0]
+    assert log_ticks(0.015, 0.9, percent=True) == [0.02, 0.05, 0.1, 0.2, 0.5]

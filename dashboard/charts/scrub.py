@@ -20,6 +20,8 @@ from dashboard.ui import labels, palette
 PICK = "size_pick"
 PANEL_HEIGHT = 260
 CURVE_HEIGHT = 200
+EDGE_ROOM = 1.3  # log x axes reach this factor beyond the smallest and largest model
+EDGE_PIXELS = 12  # linear x axes: blank pixels beyond both ends of the data
 
 
 def inside_y(title: str, **kwargs) -> alt.Axis:
@@ -32,8 +34,9 @@ def inside_y(title: str, **kwargs) -> alt.Axis:
 
 
 def inside_x(title: str, **kwargs) -> alt.Axis:
-    """An x axis whose end labels stay above the plot's ends (see `inside_y`)."""
-    return alt.Axis(title=title, labelFlush=True, labelSeparation=6, **kwargs)
+    """An x axis whose labels stay within the plot's width (see `inside_y`): the end ones
+    flush, any other that would stick out hidden."""
+    return alt.Axis(title=title, labelFlush=True, labelBound=True, labelSeparation=6, **kwargs)
 
 
 def with_ranks(rows: pd.DataFrame, sizes, column: str = "n_params") -> pd.DataFrame:
@@ -52,7 +55,7 @@ def size_pick(n_ranks: int, default: int) -> alt.Parameter:
         bind=alt.binding_range(min=0, max=n_ranks - 1, step=1, name=labels.SCRUB["slider"]))
 
 
-def test_curve(frame: pd.DataFrame, metric: str, sizes, x: str = "n_params",
+def median_curve(frame: pd.DataFrame, metric: str, sizes, x: str = "n_params",
                y_max: float | None = None) -> pd.DataFrame:
     """Median and quartiles over seeds of the test `metric` at each model size, with ranks;
     `y_max` cuts a peak that would squash the rest of the curve into a flat line."""
@@ -70,13 +73,14 @@ def curve_panel(curve: pd.DataFrame, pick: alt.Parameter, *, x: str, x_title: st
                 y_format: str = "~e") -> alt.LayerChart:
     """The test error against size (log axes) with its band; the picked size gets a rule
     and a ring. Clicking near a point picks it."""
-    base = alt.Chart(curve).encode(x=alt.X(f"{x}:Q", scale=alt.Scale(type="log", padding=10),
-                                           axis=inside_x(x_title)))
-    y_scale = alt.Scale(type="log")
-    low, high = curve["low_plot"].min(), curve["high_plot"].max()
-    ticks = ([v for v in PERCENT_TICKS if low <= v <= high] if y_format.endswith("%") else
-             [10.0**k for k in range(int(np.floor(np.log10(low))),
-                                     int(np.ceil(np.log10(high))) + 1)])
+    # a little room beyond both ends: Streamlit's stretched width leaves no margin, so
+    # marks drawn at the very edge would be cut
+    domain = [float(curve[x].min()) / EDGE_ROOM, float(curve[x].max()) * EDGE_ROOM]
+    base = alt.Chart(curve).encode(x=alt.X(f"{x}:Q", axis=inside_x(x_title), scale=alt.Scale(
+        type="log", domain=domain, nice=False)))
+    low, high = curve["low_plot"].min() / 1.15, curve["high_plot"].max() * 1.15
+    y_scale = alt.Scale(type="log", domain=[low, high], nice=False)
+    ticks = log_ticks(low, high, percent=y_format.endswith("%"))
     band = base.mark_area(opacity=0.2, color=palette.SPLITS["test"]).encode(
         y=alt.Y("low_plot:Q", scale=y_scale,
                 axis=inside_y(y_title, format=y_format, values=ticks)),
@@ -96,6 +100,16 @@ def curve_panel(curve: pd.DataFrame, pick: alt.Parameter, *, x: str, x_title: st
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold, threshold_label)
     return chart.properties(height=CURVE_HEIGHT)
+
+
+def log_ticks(low: float, high: float, percent: bool = False) -> list[float]:
+    """Tick values inside [low, high]: whole decades over a wide range, 1-2-5 steps when it
+    spans two decades or less (so a curve that varies little still shows its shape)."""
+    if percent:
+        return [v for v in PERCENT_TICKS if low <= v <= high]
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    steps = (1, 2, 5) if len(decades) <= 3 else (1,)
+    return [m * 10.0**k for k in decades for m in steps if low <= m * 10.0**k <= high]
 
 
 def cut_note(cut: float, peak: float) -> alt.Chart:

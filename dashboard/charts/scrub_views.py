@@ -14,16 +14,17 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts.scrub import (
+    EDGE_PIXELS,
     PANEL_HEIGHT,
     clip_range,
     curve_panel,
     default_rank,
     inside_x,
     inside_y,
+    median_curve,
     readout,
     scrub,
     size_pick,
-    test_curve,
     with_ranks,
 )
 from dashboard.ui import labels, palette
@@ -37,7 +38,7 @@ PEAK_CUT = 1e3  # polynomial: the curve is cut at 1000x the smallest model's err
 def _truth_line(rows: pd.DataFrame, x_title: str, y_title: str,
                 domain: tuple[float, float]) -> alt.Chart:
     return alt.Chart(rows).mark_line(color=palette.INK, strokeDash=[5, 3], clip=True).encode(
-        x=alt.X("x:Q", axis=inside_x(x_title)),
+        x=alt.X("x:Q", axis=inside_x(x_title), scale=alt.Scale(padding=EDGE_PIXELS)),
         y=alt.Y("value:Q", axis=inside_y(y_title), scale=alt.Scale(domain=list(domain),
                                                                   nice=False)))
 
@@ -59,8 +60,8 @@ def polynomial_scrub(frame: pd.DataFrame, *, threshold: float, x_title: str) -> 
     polynomial at the picked degree over its training points and the true function."""
     fitted = frame[frame["metric"] == "fitted"]
     sizes = sorted(fitted["n_params"].unique())
-    curve = test_curve(frame, "mse", sizes)
-    curve = test_curve(frame, "mse", sizes, y_max=PEAK_CUT * curve["centre"].iloc[0])
+    curve = median_curve(frame, "mse", sizes)
+    curve = median_curve(frame, "mse", sizes, y_max=PEAK_CUT * curve["centre"].iloc[0])
     pick = size_pick(len(curve), default_rank(curve))
     truth = frame[frame["metric"] == "truth"]
     points = frame[frame["metric"] == "train_point"]
@@ -113,7 +114,8 @@ def _digit_grid(shown: pd.DataFrame, pick: alt.Parameter) -> alt.HConcatChart:
         x=alt.X("left:Q", scale=alt.Scale(domain=[-1, width], nice=False), axis=None),
         x2="right_edge:Q", y=alt.Y("top:Q", axis=None, scale=alt.Scale(
             domain=[-1, height], reverse=True, nice=False)), y2="bottom:Q",
-        stroke=verdict, strokeOpacity=alt.condition(alt.datum.verdict == "wrong", alt.value(1),
+        stroke=alt.Stroke("verdict:N", scale=palette.scale(palette.VERDICTS), legend=None),
+        strokeOpacity=alt.condition(alt.datum.verdict == "wrong", alt.value(1),
                                                     alt.value(0)))
     guess_text = picked.mark_text(fontSize=13, fontWeight="bold", baseline="middle").encode(
         x="cx:Q", y=alt.Y("label_y:Q"), text="label:N", color=verdict,
@@ -128,7 +130,7 @@ def digits_scrub(errors: pd.DataFrame, shown: pd.DataFrame, *, metric: str, thre
     """Test error against width for one setting; below, the first seed's labels for a
     few test digits at the picked width."""
     sizes = sorted(shown.loc[shown["metric"] == "predicted_label", "n_params"].unique())
-    curve = test_curve(errors, metric, sizes)
+    curve = median_curve(errors, metric, sizes)
     pick = size_pick(len(curve), default_rank(curve))
     shown = pd.concat([with_ranks(shown[shown["metric"] == "predicted_label"], sizes),
                        shown[shown["metric"] != "predicted_label"]], ignore_index=True)
@@ -151,7 +153,7 @@ def regression_scrub(errors: pd.DataFrame, shown: pd.DataFrame, *, threshold: fl
     """Test squared loss against width; below, the picked model's predictions for a few
     test points against their targets (on the dashed diagonal when exact)."""
     sizes = sorted(shown.loc[shown["metric"] == "prediction", "n_params"].unique())
-    curve = test_curve(errors, "mse", sizes)
+    curve = median_curve(errors, "mse", sizes)
     pick = size_pick(len(curve), default_rank(curve))
     targets = shown[shown["metric"] == "target"].set_index("example")["value"]
     guesses = with_ranks(shown[shown["metric"] == "prediction"], sizes)
@@ -159,7 +161,7 @@ def regression_scrub(errors: pd.DataFrame, shown: pd.DataFrame, *, threshold: fl
     data = pd.DataFrame({"rank": guesses["rank"].to_numpy(np.int16),
                          "target": targets.loc[guesses["example"]].to_numpy(np.float32),
                          "prediction": guesses["value"].clip(*domain).to_numpy(np.float32)})
-    scale = alt.Scale(domain=list(domain), nice=False)
+    scale = alt.Scale(domain=list(domain), nice=False, padding=EDGE_PIXELS)
     diagonal = alt.Chart(pd.DataFrame({"target": list(domain), "prediction": list(domain)}))
     panel = (diagonal.mark_line(color=palette.INK, strokeDash=[5, 3]).encode(
         x=alt.X("target:Q", axis=inside_x(labels.SCRUB["target"]), scale=scale),
@@ -181,7 +183,7 @@ def slice_scrub(rows: pd.DataFrame, *, describe: Callable[[str, int], str], dim:
     below, the picked ensemble's prediction along a line through the input space."""
     predicted = rows[rows["metric"] == "prediction"]
     sizes = sorted(predicted["n_params"].unique())
-    curve = test_curve(rows, "mse", sizes)
+    curve = median_curve(rows, "mse", sizes)
     pick = size_pick(len(curve), default_rank(curve))
     truth = rows[rows["metric"] == "truth"].drop_duplicates("x")
     domain = clip_range(np.concatenate([truth["value"], predicted["value"]]), margin=0.05)
