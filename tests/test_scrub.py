@@ -156,5 +156,6 @@ def test_slice_scrub_follows_the_composite_axis():
 
 def test_log_ticks_follow_the_range():
     assert log_ticks(0.3, 4.0) == [0.5, 1.0, 2.0]  # a narrow range keeps its shape
+    assert log_ticks(0.55, 2.2) == [0.7, 1.0, 1.5, 2.0]
     assert log_ticks(1e-2, 5e3) == [1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0]
     assert log_ticks(0.015, 0.9, percent=True) == [0.02, 0.05, 0.1, 0.2, 0.5]

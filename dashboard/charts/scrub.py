@@ -81,6 +81,8 @@ def curve_panel(curve: pd.DataFrame, pick: alt.Parameter, *, x: str, x_title: st
     low, high = curve["low_plot"].min() / 1.15, curve["high_plot"].max() * 1.15
     y_scale = alt.Scale(type="log", domain=[low, high], nice=False)
     ticks = log_ticks(low, high, percent=y_format.endswith("%"))
+    if y_format == "~e" and high < 1e3 * low:  # plain numbers read better over a few decades
+        y_format = "~g"
     band = base.mark_area(opacity=0.2, color=palette.SPLITS["test"]).encode(
         y=alt.Y("low_plot:Q", scale=y_scale,
                 axis=inside_y(y_title, format=y_format, values=ticks)),
@@ -103,13 +105,14 @@ def curve_panel(curve: pd.DataFrame, pick: alt.Parameter, *, x: str, x_title: st
 
 
 def log_ticks(low: float, high: float, percent: bool = False) -> list[float]:
-    """Tick values inside [low, high]: whole decades over a wide range, 1-2-5 steps when it
-    spans two decades or less (so a curve that varies little still shows its shape)."""
+    """Tick values inside [low, high]: whole decades over a wide range, finer steps over a
+    narrow one (so a curve that varies little still shows its shape)."""
     if percent:
         return [v for v in PERCENT_TICKS if low <= v <= high]
     decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
-    steps = (1, 2, 5) if len(decades) <= 3 else (1,)
-    return [m * 10.0**k for k in decades for m in steps if low <= m * 10.0**k <= high]
+    steps = (1, 1.5, 2, 3, 5, 7) if high <= 10 * low else (1, 2, 5) if len(decades) <= 3 else (1,)
+    values = (float(f"{m * 10.0**k:.6g}") for k in decades for m in steps)  # 0.7, not 0.70..01
+    return [v for v in values if low <= v <= high]
 
 
 def cut_note(cut: float, peak: float) -> alt.Chart:

@@ -94,7 +94,7 @@ def scrub_section(frame, params: dict) -> None:
     fitted = frame[frame["metric"] == "fitted"]
     if fitted["degree"].nunique() < 2:
         return
-    st.subheader("Drag through the degrees: the error, and the fit at that degree")
+    st.subheader("Drag through the degrees")
     shown = frame[frame["metric"].isin(["fitted", "truth", "train_point"])
                   | ((frame["metric"] == "mse") & (frame["split"] == "test"))]
     exports.show_chart(polynomial_scrub(frame, threshold=float(params["n_train"]),

@@ -104,7 +104,7 @@ def scrub_section(full, frame, n: int, metric: str) -> None:
     errors = frame[np.isclose(frame["ridge"], lam) & np.isclose(frame["label_noise"], noise)]
     setting = f"ridge {labels.ridge(lam)}, {labels.label_noise(noise)}"
     seed = int(shown["seed"].iloc[0])
-    st.subheader(f"Drag through the widths: the error and the predictions ({setting})")
+    st.subheader("Drag through the widths")
     if (shown["metric"] == "predicted_label").any():
         chart = digits_scrub(errors, shown, metric=metric, threshold=float(n), x_title=X_TITLE,
                              y_format=".0%" if metric == "error_rate" else "~e")
@@ -117,4 +117,5 @@ def scrub_section(full, frame, n: int, metric: str) -> None:
                 "points against their targets (exact predictions sit on the dashed diagonal; "
                 "those outside the view are drawn at its edge)")
     exports.show_chart(chart, shown, "random-features-scrub")
-    st.caption(f"Drag the slider under the chart or click a point on the curve. Below it: {what}.")
+    st.caption(f"Drag the slider under the chart or click a point on the curve ({setting}). "
+               f"Below it: {what}.")

@@ -61,9 +61,9 @@ def scrub_section(frame, params: dict, model: str) -> None:
     exports.show_chart(slice_scrub(
         rows, describe=lambda stage, size: trees.STAGE_NAMES[stage].format(size),
         dim=trees.SYNTHETIC_DIM, threshold=trees.switch_point(params, model),
-        threshold_label=f"axis switch: {first} → {second}",
+        threshold_label="axis switch",
         x_title=labels.column("n_params", "trees")), shown, f"trees-{model}-scrub")
     st.caption(f"Drag the slider under the chart or click a point on the curve. Below it: seed "
                f"{int(predicted['seed'].iloc[0])}'s prediction (blue) along a line through the "
-               f"{trees.SYNTHETIC_DIM}-dimensional input space, the true function dashed. "
-               "Compare the first stage's models with the averaged ones.")
+               f"{trees.SYNTHETIC_DIM}-dimensional input space, the true function dashed. The "
+               f"dashed vertical line marks the axis switch from {first} to {second}.")
