@@ -14,13 +14,14 @@ from dashboard.pages import (
     explorer,
     home,
     memorize_or_generalize,
+    runs,
     scaling_laws,
     u_turn,
     why_the_peak,
 )
 from experiments.framework import registry
 
-VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize)
+VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize, runs)
 
 
 def _named(render: Callable[[], None], path: str) -> Callable[[], None]:

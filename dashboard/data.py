@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboard import web_runs
 from experiments.framework import admission, store
 from experiments.framework.admission import RunStopped
 from experiments.framework.provenance import Result
@@ -149,7 +150,11 @@ def run_on_demand(experiment_id: str, params, n_seeds: int,
                 report(min(status.fraction, 1.0),
                        f"{status.text} ({status.elapsed:.0f} s, limit "
                        f"{job.limits.wall_seconds:.0f} s)")
-        RUNS.put(own.key, job.result())
+        result = job.result()
+    run_id = web_runs.save(result)  # as DESCENT_LAB_WEB_RUNS says; the id goes on the page
+    if run_id is not None:
+        result.provenance["run_id"] = run_id
+    RUNS.put(own.key, result)
     return own
 
 

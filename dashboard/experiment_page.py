@@ -12,10 +12,11 @@ from types import ModuleType
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import catalog_view, charts, data
 from dashboard.ui import exports, labels, permalink, widgets
 from dashboard.ui.plaintext import literal
 from experiments.framework import registry
+from experiments.framework.catalog import shipped_id
 from experiments.framework.experiment import MAX_SEEDS, check_budget
 from experiments.framework.params import Param, ParamError, coerce
 from experiments.framework.store import StoreError
@@ -69,17 +70,24 @@ def own_result(exp):
     return own
 
 
-def current_result(exp):
-    """The reader's own run if there is one, else the shipped result (None on error)."""
+def current_result(exp, linked=None):
+    """The reader's own run if there is one, else the catalogued run the link names
+    (`linked`), else the shipped result (None on error). Its provenance carries the
+    catalog's run id when it has one."""
     own = own_result(exp)
     if own is not None:
+        result = own.get()
         cols = st.columns([4, 1])
         cols[0].success("Showing your run. The shipped result is one click away.")
         if cols[1].button("Show shipped result", key=f"{exp.id}.reset"):
             del st.session_state[f"{exp.id}.result"]
             permalink.write({})
             st.rerun()
-        return own.get()
+        catalog_view.show_saved(result.provenance)
+        return result
+    if linked is not None:
+        catalog_view.show_linked(linked[0])
+        return linked[1].frame, {**linked[1].provenance, "run_id": linked[0].id}
     try:
         frame, provenance = data.load_shipped(exp.id)
     except StoreError as err:
@@ -88,7 +96,7 @@ def current_result(exp):
         return None
     st.info(f"Showing the shipped precomputed result ({len(provenance.get('seeds', []))} seeds). "
             "Change the settings in the sidebar and press Run to compute your own.")
-    return frame, provenance
+    return frame, {**provenance, "run_id": shipped_id(exp.id)}
 
 
 def provenance_panel(exp, frame, provenance) -> None:
@@ -112,6 +120,8 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
     """The page of one experiment; `content` is its page module, if it has one."""
     exp = registry.get(experiment_id)
     start, notices = permalink.initial(f"{exp.id}.url", exp.params + (seeds_param(exp),))
+    linked, start, more = catalog_view.linked_run(exp, start)
+    notices = [*notices, *more]
     values, seeds, submitted = settings_form(exp, start)
     st.title(exp.title)
     st.markdown(exp.summary)
@@ -124,7 +134,7 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
         # for every such link is what let a burst of heavy links slow Home for everyone.
         st.button("Show the shipped result", key=f"{exp.id}.after_refusal")
         return
-    result = current_result(exp)
+    result = current_result(exp, linked)
     if result is None:
         return
     frame, provenance = result
@@ -133,6 +143,7 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
         content.render(frame, params)
     else:
         generic_chart(exp, frame, params)
+    catalog_view.compare_with(exp, provenance.get("run_id"))
     provenance_panel(exp, frame, provenance)
     with st.expander("References"):
         st.markdown("\n".join(f"- {r}" for r in exp.references))

@@ -1,14 +1,15 @@
 """Explorer: any result, shipped or run in this session, on any axes; compare two.
 
 Every control lives in the URL (a link reproduces the view); values that do not fit
-the chosen result fall back to defaults with a notice.
+the chosen result fall back to defaults with a notice. A link with `runs=ID1,ID2`
+overlays catalogued runs instead (dashboard/run_overlay.py).
 """
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, run_overlay
 from dashboard.aggregate import BANDS, CENTRES
 from dashboard.charts.explorer import explorer_chart
 from dashboard.ui import exports, permalink
@@ -50,6 +51,9 @@ def pick(label: str, options: list, key: str, url_value, default, notices: list,
 
 
 def render() -> None:
+    if run_overlay.PARAM in st.query_params:  # catalogued runs overlaid: their own view
+        run_overlay.render()
+        return
     st.title("Explorer")
     st.markdown("Plot any result on any axes. Seeds are aggregated (median by default, "
                 "with a band) or drawn one by one; pick a second result to compare.")
