@@ -36,6 +36,7 @@ def open_scrub(page, url: str):
 def test_moving_the_slider_redraws_the_fit_without_the_server(dashboard_url, page):
     slider, sent = open_scrub(page, dashboard_url)
     before = page.evaluate(PANEL_PATHS_JS, SCRUB)
+    assert sent  # the recorder works: opening the page asked the server for a run
     sent.clear()
     slider.focus()
     page.keyboard.press("End")  # the widest model: a very different fit
