@@ -8,6 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.ui.labels import readable
 from experiments import random_features as rf
 from experiments.framework import registry, store
 from experiments.framework.claims import by_key
@@ -84,7 +85,7 @@ def test_both_best_points_are_ringed_and_named_in_one_sentence(home):
     assert [r["n_params"] for r in left_marks] == [points["n_params"].iloc[0]]
     sentence = claims["widest_beats_classical"]
     assert sentence.holds
-    assert any(sentence.text in m.value for m in at.markdown)
+    assert any(readable(sentence.text) in m.value for m in at.markdown)
     for n_params, value in zip(points["n_params"], points["value"]):
         assert f"N = {n_params}" in sentence.text and f"{100 * value:.1f}%" in sentence.text
 

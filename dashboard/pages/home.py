@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.ui import exports
+from dashboard.ui import exports, labels
 from experiments import polynomial, random_features
 from experiments.framework import registry
 from experiments.framework.claims import by_key
@@ -26,7 +26,7 @@ NEUTRAL = ("On the shipped result the widest model does not beat the best model 
 
 
 def claim_sentence(claim, neutral: str) -> str:
-    return claim.text if claim is not None and claim.holds else neutral
+    return labels.readable(claim.text) if claim is not None and claim.holds else neutral
 
 
 def render() -> None:
@@ -78,7 +78,8 @@ def render() -> None:
         ("Polynomial regression", polynomial_verdict())) if c is not None and c.holds]
     if caveats:
         st.markdown("**Not always a win** (each page in the sidebar has the details):\n"
-                    + "".join(f"\n- **{name}:** {c.text} *({c.regime})*" for name, c in caveats))
+                    + "".join(f"\n- **{name}:** {labels.readable(c.text)} *({c.regime})*"
+                              for name, c in caveats))
     st.markdown("Networks memorize, yet generalize; they improve past fitting everything; "
                 "abilities seem to appear suddenly: [Memorize or generalize?]"
                 "(/memorize-or-generalize) walks through all five puzzles, one measured curve "
