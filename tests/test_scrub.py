@@ -22,6 +22,7 @@ from experiments import polynomial, trees
 from experiments import random_features as rf
 from experiments.framework.experiment import run
 from experiments.numerics import showcase
+from tests.chart_text import problems
 
 
 def units(spec: dict) -> list[dict]:
@@ -159,3 +160,13 @@ def test_log_ticks_follow_the_range():
     assert log_ticks(0.55, 2.2) == [0.7, 1.0, 1.5, 2.0]
     assert log_ticks(1e-2, 5e3) == [1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0]
     assert log_ticks(0.015, 0.9, percent=True) == [0.02, 0.05, 0.1, 0.2, 0.5]
+
+
+def test_scrub_charts_speak_words_not_code(poly_frame, digits_frame):
+    charts = [polynomial_scrub(poly_frame, threshold=10.0, x_title="coefficients"),
+              digits_scrub(rf.features_only(digits_frame), rf.examples(digits_frame),
+                           metric="error_rate", threshold=60.0, x_title="random features N")]
+    for chart in charts:
+        spec = to_spec(chart)
+        rows = [row for values in spec["datasets"].values() for row in values]
+        assert problems(spec, rows) == []

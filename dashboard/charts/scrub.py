@@ -76,26 +76,27 @@ def curve_panel(curve: pd.DataFrame, pick: alt.Parameter, *, x: str, x_title: st
     # a little room beyond both ends: Streamlit's stretched width leaves no margin, so
     # marks drawn at the very edge would be cut
     domain = [float(curve[x].min()) / EDGE_ROOM, float(curve[x].max()) * EDGE_ROOM]
-    base = alt.Chart(curve).encode(x=alt.X(f"{x}:Q", axis=inside_x(x_title), scale=alt.Scale(
-        type="log", domain=domain, nice=False)))
+    base = alt.Chart(curve).encode(x=alt.X(f"{x}:Q", title=x_title, axis=inside_x(x_title),
+                                           scale=alt.Scale(type="log", domain=domain, nice=False)))
+    y = alt.Y("centre_plot:Q", title=y_title)
     low, high = curve["low_plot"].min() / 1.15, curve["high_plot"].max() * 1.15
     y_scale = alt.Scale(type="log", domain=[low, high], nice=False)
     ticks = log_ticks(low, high, percent=y_format.endswith("%"))
     if y_format == "~e" and high < 1e3 * low:  # plain numbers read better over a few decades
         y_format = "~g"
     band = base.mark_area(opacity=0.2, color=palette.SPLITS["test"]).encode(
-        y=alt.Y("low_plot:Q", scale=y_scale,
+        y=alt.Y("low_plot:Q", title=y_title, scale=y_scale,
                 axis=inside_y(y_title, format=y_format, values=ticks)),
         y2="high_plot:Q")
-    line = base.mark_line(color=palette.SPLITS["test"], strokeWidth=2).encode(y="centre_plot:Q")
+    line = base.mark_line(color=palette.SPLITS["test"], strokeWidth=2).encode(y=y)
     points = base.mark_circle(size=30, color=palette.SPLITS["test"]).encode(
-        y="centre_plot:Q", tooltip=[alt.Tooltip(f"{x}:Q", title=x_title),
+        y=y, tooltip=[alt.Tooltip(f"{x}:Q", title=x_title),
                                     alt.Tooltip("centre:Q", title="median", format=".4g")],
     ).add_params(pick)
     picked = base.transform_filter(pick)
     rule = picked.mark_rule(color=palette.INK, strokeWidth=1.5)
     ring = picked.mark_point(shape="circle", size=220, filled=False, strokeWidth=2.5,
-                             color=palette.INK).encode(y="centre_plot:Q")
+                             color=palette.INK).encode(y=y)
     chart = band + line + points + rule + ring
     if (curve["centre_plot"] < curve["centre"]).any():
         chart = chart + cut_note(curve["centre_plot"].max(), curve["centre"].max())
