@@ -38,7 +38,7 @@ PEAK_CUT = 1e3  # polynomial: the curve is cut at 1000x the smallest model's err
 def _truth_line(rows: pd.DataFrame, x_title: str, y_title: str,
                 domain: tuple[float, float]) -> alt.Chart:
     return alt.Chart(rows).mark_line(color=palette.INK, strokeDash=[5, 3], clip=True).encode(
-        x=alt.X("x:Q", axis=inside_x(x_title), scale=alt.Scale(padding=EDGE_PIXELS)),
+        x=alt.X("x:Q", axis=inside_x(x_title), scale=alt.Scale(padding=EDGE_PIXELS, nice=False)),
         y=alt.Y("value:Q", axis=inside_y(y_title), scale=alt.Scale(domain=list(domain),
                                                                   nice=False)))
 
