@@ -29,9 +29,10 @@ import pandas as pd
 
 from experiments.framework import costs
 from experiments.framework.claims import Claim
-from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.experiment import Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
 from experiments.framework.schema import tidy_rows
+from experiments.numerics import showcase
 from experiments.numerics.datasets import (
     N_DIGITS,
     digits_split,
@@ -106,14 +107,41 @@ def run_seed(params: dict, seed: int) -> SeedPart:
     f_train = random_features(split.x_train, weights, offsets, params["features"])
     f_test = random_features(split.x_test, weights, offsets, params["features"])
     kernel = _limit(params, split)
-    frames = []
+    frames, arrays = [], {}
     for label_noise in label_noises(params):
         _, y_train, y_test = _data(params, seed, label_noise)
         fit = nested_ridge_sweep(f_train, f_test, y_train, widths, params["ridge"],
                                  scale=np.sqrt(2.0 / widths))
         frames += _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test)
         frames += _kernel_rows(params, seed, label_noise, split, y_train, y_test, kernel)
-    return SeedPart(pd.concat(frames, ignore_index=True))
+        if not arrays:
+            arrays = _examples(params, split, fit.test_pred[:, 0])
+    return SeedPart(pd.concat(frames, ignore_index=True), arrays)
+
+
+def _examples(params: dict, split, test_pred: np.ndarray) -> dict[str, np.ndarray]:
+    """A few test examples and the first setting's predictions for them at every width
+    (first ridge penalty, first label-noise value): see experiments/numerics/showcase.py."""
+    if params["dataset"] == "digits":
+        idx = showcase.digit_examples(split.y_test)
+        return {"predicted": test_pred[:, idx].argmax(axis=2), "labels": split.y_test[idx],
+                "pixels": split.x_test[idx]}
+    idx = np.arange(min(showcase.REGRESSION_POINTS, len(split.y_test)))
+    return {"predicted": test_pred[:, idx, 0].astype(np.float32), "targets": split.y_test[idx]}
+
+
+def combine(params: dict, parts) -> pd.DataFrame:
+    """Every seed's rows, plus the first seed's example predictions (`source` example)."""
+    first = parts[0]
+    widths, a = widths_for(params), first.arrays
+    rows = (showcase.digit_rows(widths, a["predicted"], a["labels"], a["pixels"])
+            if "pixels" in a else showcase.regression_rows(widths, a["predicted"], a["targets"]))
+    rows = rows.assign(
+        seed=int(first.frame["seed"].iloc[0]), split="test", n_train=params["n_train"],
+        ridge=params["ridge"][0], dataset=params["dataset"], features=params["features"],
+        label_noise=label_noises(params)[0], noise=params["noise"],
+        bandwidth=params["bandwidth"], source="example")
+    return pd.concat([concat_parts(params, parts), rows], ignore_index=True)
 
 
 def kernel_basis(k_train: np.ndarray, k_test: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -244,7 +272,12 @@ def error_metric(frame: pd.DataFrame) -> str:
 def features_only(frame: pd.DataFrame) -> pd.DataFrame:
     """The finite-width rows (results written before the kernel rows existed have no
     `source` column and hold nothing else)."""
-    return frame[frame["source"] != "kernel"] if "source" in frame.columns else frame
+    return frame[frame["source"] == "features"] if "source" in frame.columns else frame
+
+
+def examples(frame: pd.DataFrame) -> pd.DataFrame:
+    """The example predictions kept for scrubbing (empty for results made before them)."""
+    return frame[frame["source"] == "example"] if "source" in frame.columns else frame.iloc[:0]
 
 
 def kernel_value(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noise: float = 0.0,
@@ -437,6 +470,7 @@ EXPERIMENT = Experiment(
     ),
     params=PARAMS,
     run_seed=run_seed,
+    combine=combine,
     cost=cost,
     memory=memory,
     x="n_params",
@@ -447,6 +481,6 @@ EXPERIMENT = Experiment(
     budget_seconds=20.0,
     metrics=("error_rate", "mse", "coef_norm", "sigma_min"),
     claims=claims,
-    columns=("ridge",),  # read by its pages; checked on load
+    columns=("ridge", "example"),  # read by its pages; checked on load
     page="random_features",
 )

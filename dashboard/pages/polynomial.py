@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.aggregate import classical_range, readable_top
 from dashboard.charts.curves import fitted_curves_chart, stacked_decomposition
+from dashboard.charts.scrub_views import polynomial_scrub
 from dashboard.ui import exports, labels, permalink, widgets
 from experiments import polynomial
 from experiments.framework.claims import by_key
@@ -20,6 +21,7 @@ def render(frame, params: dict) -> None:
     n = params["n_train"]
     claims = by_key(polynomial.claims(frame, params))
     widgets.claim(claims.get("classical_wins"))
+    scrub_section(frame, params)
     mse = frame[frame["metric"] == "mse"]
     textbook = mse[mse["n_params"] <= classical_range(mse, "n_params", "mse", n)]
     left, right = st.columns(2)
@@ -91,3 +93,20 @@ def fitted_panel(frame, params: dict) -> None:
     curves, points = data.memo(polynomial.drawn_curves, frame, chosen)
     exports.show_built(fitted_curves_chart, curves, "polynomial-fitted-curves", curves, points,
                        title=f"Fitted polynomials (seed {seed}) over the training points")
+
+
+def scrub_section(frame, params: dict) -> None:
+    """Drag through every degree: the marker on the error curve and the fit below move
+    together in the browser (all degrees ship with the chart)."""
+    fitted = frame[frame["metric"] == "fitted"]
+    if fitted["degree"].nunique() < 2:
+        return
+    st.subheader("Drag through the degrees")
+    shown = frame[frame["metric"].isin(["fitted", "truth", "train_point"])
+                  | ((frame["metric"] == "mse") & (frame["split"] == "test"))]
+    exports.show_built(polynomial_scrub, shown, "polynomial-scrub", frame,
+                       threshold=float(params["n_train"]), x_title=X_TITLE)
+    st.caption(f"Drag the slider under the chart or click a point on the curve. Below it: "
+               f"seed {int(fitted['seed'].iloc[0])}'s fitted polynomial at that degree (teal) "
+               f"through its {params['n_train']} training points (black), the true function "
+               "dashed. Fits that swing outside the panel leave it.")

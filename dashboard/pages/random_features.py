@@ -2,10 +2,12 @@
 flipped training labels change, each sentence measured on the result shown."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.charts.scrub_views import digits_scrub, regression_scrub
 from dashboard.ui import exports, labels, palette, permalink, widgets
 from experiments import random_features as rf
 from experiments.framework.claims import by_key
@@ -34,6 +36,7 @@ def render(frame, params: dict) -> None:
     noises = sorted(frame["label_noise"].unique())
     widgets.claim(claims.get("widest_beats_classical"))
     widgets.claim(claims.get("peak_at_threshold"))
+    scrub_section(full, frame, n, metric)
     ridges = sorted(frame["ridge"].unique())
     chosen = st.multiselect("Penalties to show", ridges, format_func=labels.ridge,
                             help="Which of the run's ridge penalties to draw. To run other "
@@ -95,3 +98,31 @@ def label_noise_section(frame, n: int, noises: list, claims: dict) -> None:
     st.caption("Labels are flipped in the training set only; test labels stay clean. Past the "
                "threshold the minimum-norm model fits the flipped labels exactly; a ridge "
                "penalty does not have to.")
+
+
+def scrub_section(full, frame, n: int, metric: str) -> None:
+    """Drag through the widths: the first seed's predictions for a few kept test examples
+    redraw in the browser (all widths ship with the chart)."""
+    shown = rf.examples(full)
+    if shown.empty:
+        return
+    lam, noise = float(shown["ridge"].iloc[0]), float(shown["label_noise"].iloc[0])
+    errors = frame[np.isclose(frame["ridge"], lam) & np.isclose(frame["label_noise"], noise)]
+    setting = f"ridge {labels.ridge(lam)}, {labels.label_noise(noise)}"
+    seed = int(shown["seed"].iloc[0])
+    st.subheader("Drag through the widths")
+    if (shown["metric"] == "predicted_label").any():
+        build, options = digits_scrub, {"metric": metric, "y_format": ".0%" if metric ==
+                                         "error_rate" else "~e"}
+        what = (f"the labels that seed {seed}'s model of that width gives "
+                f"{int((shown['metric'] == 'true_label').sum())} test digits (orange and framed "
+                "when wrong)")
+    else:
+        build, options = regression_scrub, {}
+        what = (f"seed {seed}'s predictions for {int((shown['metric'] == 'target').sum())} test "
+                "points against their targets (exact predictions sit on the dashed diagonal; "
+                "those outside the view are drawn at its edge)")
+    exports.show_built(build, shown, "random-features-scrub", errors, shown,
+                       threshold=float(n), x_title=X_TITLE, **options)
+    st.caption(f"Drag the slider under the chart or click a point on the curve ({setting}). "
+               f"Below it: {what}.")

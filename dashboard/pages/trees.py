@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts import trees as trees_charts
+from dashboard.charts.scrub_views import slice_scrub
 from dashboard.ui import exports, labels, permalink, widgets
 from experiments import trees
 from experiments.framework.claims import by_key
@@ -56,3 +57,27 @@ def render(frame, params: dict) -> None:
                    + training_floor(rows, metric)
                    + " See the U-turn page for what the right-hand chart means.")
         widgets.claim(claims.get(f"matched_{model}_{dataset}"), neutral=None)
+        if dataset == "synthetic":
+            scrub_section(frame, params, model)
+
+
+def scrub_section(frame, params: dict, model: str) -> None:
+    """Drag along the composite axis: the first seed's prediction on a line through the
+    synthetic task's input space redraws in the browser (all sizes ship with the chart)."""
+    rows = frame[(frame["model"] == model) & (frame["dataset"] == "synthetic")]
+    predicted = rows[rows["metric"] == "prediction"]
+    if predicted.empty:
+        return
+    shown = rows[rows["metric"].isin(["prediction", "truth"])
+                 | ((rows["metric"] == "mse") & (rows["split"] == "test"))]
+    first, second = (labels.STAGES[s] for s in dict.fromkeys(predicted["stage"]))
+    st.markdown(f"**{labels.MODELS[model]}: drag through the sizes, watch the prediction**")
+    exports.show_chart(slice_scrub(
+        rows, describe=lambda stage, size: trees.STAGE_NAMES[stage].format(size),
+        dim=trees.SYNTHETIC_DIM, threshold=trees.switch_point(params, model),
+        threshold_label="axis switch",
+        x_title=labels.column("n_params", "trees")), shown, f"trees-{model}-scrub")
+    st.caption(f"Drag the slider under the chart or click a point on the curve. Below it: seed "
+               f"{int(predicted['seed'].iloc[0])}'s prediction (teal) along a line through the "
+               f"{trees.SYNTHETIC_DIM}-dimensional input space, the true function dashed. The "
+               f"dashed vertical line marks the axis switch from {first} to {second}.")

@@ -103,6 +103,14 @@ VALUES = {  # nominal values stored in result columns, as a legend shows them
 STAGES = {"leaves": "leaves", "trees": "trees", "rounds": "rounds",
           "ensembles": "averaged ensembles"}
 
+SCRUB = {  # the scrub-the-model-size charts (dashboard/charts/scrub.py)
+    "slider": "model (0 = smallest)",
+    "x": "input x",
+    "y": "output y",
+    "slice": "position along a line through the {dim}-dimensional input",
+    "prediction": "prediction",
+    "target": "test target (true value plus noise)",
+}
 SNAKE = re.compile(r"\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b")  # a raw identifier such as n_params
 
 

@@ -46,6 +46,8 @@ VARIANTS = {"no ablation": PURPLE, "cut small singular": TEAL, "project test": G
             "remove noise": ORANGE}
 SCORES = (TEAL, PURPLE, GREY)  # emergence: per-token accuracy, exact match, accuracy^L
 EDIT = GREEN
+PREDICTION = TEAL  # a model's prediction in the scrub panels (as CURVES); the truth is INK
+VERDICTS = {"right": INK, "wrong": ORANGE}  # scrubbed digits: the eye goes to the errors
 # Ridge penalties by size, the same value in the same colour on every page: minimum
 # norm (the peak) is the darkest, larger penalties lighter (viridis without its yellow).
 RIDGE_STEPS = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89",
