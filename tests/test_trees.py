@@ -248,8 +248,9 @@ def test_trees_caption_says_boosting_never_interpolates():
     assert boost_train.groupby("n_params")["value"].median().min() > 0
     at = AppTest.from_function(page_script, args=("trees",), default_timeout=120).run()
     assert not at.exception
-    captions = [c.value for c in at.caption if "First stage: rounds" in c.value]
-    assert captions and all("never reaches 0" in c and "forest" not in c for c in captions)
+    captions = [c.value for c in at.caption if c.value.startswith("L2-boosting: first stage")]
+    assert captions and all("never reaches 0" in c and "forest" not in c.lower()
+                            for c in captions)
 
 
 def test_effective_chart_marks_the_matched_pair(forest_run):
