@@ -9,6 +9,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import experiment_page
+from dashboard.charts.layout import dark_css
 from dashboard.pages import (
     experiment_content,
     explorer,
@@ -64,4 +65,6 @@ def main() -> None:
                  for path, title, render in entries]
         if pages:
             sections[name] = pages
+    if st.context.theme.type == "dark":
+        st.html(dark_css())
     st.navigation(sections).run()

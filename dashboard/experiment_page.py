@@ -1,7 +1,8 @@
 """The frame of every experiment page: settings, result, content, provenance.
 
-A linear script: inputs (sidebar form from the spec), title and story, a guard with
-a clear message, then the content: the experiment's own page module
+A linear script: title and story, the settings form (generated from the spec, in a
+Settings expander on the page itself: on a phone the sidebar is hidden), a guard with a
+clear message, then the content: the experiment's own page module
 (`dashboard/pages/<page>.py`, named by its `page` field) or, without one, the generic
 chart of its first metric against `x`.
 """
@@ -21,6 +22,7 @@ from experiments.framework.params import Param, ParamError, coerce
 from experiments.framework.store import StoreError
 
 RUN_FLAG = "run"  # in the URL: the link shows an on-demand run, not the shipped result
+SETTINGS = "Settings: change them and press Run"
 
 
 def seeds_param(exp) -> Param:
@@ -29,13 +31,14 @@ def seeds_param(exp) -> Param:
 
 
 def settings_form(exp, start: dict):
-    """Sidebar form starting from `start` (the link's values): (values, seeds, submitted)."""
-    with st.sidebar.form(f"{exp.id}.form"):
-        st.subheader("Settings")
+    """The settings form, starting from `start` (the link's values), folded into an
+    expander under the page's title: (values, seeds, submitted)."""
+    with st.expander(SETTINGS, icon=":material/tune:"), st.form(f"{exp.id}.form"):
         values = {p.name: widgets.control(p, key=f"{exp.id}.{p.name}", value=start.get(p.name))
                   for p in exp.params}
         seeds = widgets.control(seeds_param(exp), key=f"{exp.id}.seeds", value=start.get("seeds"))
-        submitted = st.form_submit_button("Run", type="primary", width="stretch")
+        submitted = st.form_submit_button("Run", type="primary", width="stretch",
+                                          key=f"{exp.id}.run")
     return values, seeds, submitted
 
 
@@ -84,10 +87,10 @@ def current_result(exp):
         frame, provenance = data.load_shipped(exp.id)
     except StoreError as err:
         st.error(f"The shipped result is unavailable: {err}. You can still run the "
-                 "experiment with the settings in the sidebar.")
+                 "experiment: open the Settings above.")
         return None
     st.info(f"Showing the shipped precomputed result ({len(provenance.get('seeds', []))} seeds). "
-            "Change the settings in the sidebar and press Run to compute your own.")
+            "Open the Settings above and press Run to compute your own.")
     return frame, provenance
 
 
@@ -112,9 +115,9 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
     """The page of one experiment; `content` is its page module, if it has one."""
     exp = registry.get(experiment_id)
     start, notices = permalink.initial(f"{exp.id}.url", exp.params + (seeds_param(exp),))
-    values, seeds, submitted = settings_form(exp, start)
     st.title(exp.title)
     st.markdown(exp.summary)
+    values, seeds, submitted = settings_form(exp, start)
     permalink.show_notices(notices)
     linked_run = RUN_FLAG in st.query_params and not st.session_state.get(f"{exp.id}.linked")
     if linked_run:  # a shared link to an on-demand run: reproduce it once, automatically

@@ -16,6 +16,8 @@ import streamlit as st
 import vl_convert
 from streamlit.elements.vega_charts import _altair_globals_lock
 
+from dashboard.charts.layout import finish
+
 EXPORT_MAX_ROWS = 20_000
 _NESTED = ("layer", "hconcat", "vconcat", "concat")
 
@@ -88,8 +90,9 @@ def provenance_expander(provenance: dict, label: str = "Provenance: how this res
 
 
 def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str) -> None:
-    """The chart at full width, then an Export menu for it and for its data."""
-    st.altair_chart(chart, width="stretch")
+    """The chart at full width (laid out for the screen: `finish`), then an Export menu for
+    it and for its data."""
+    st.altair_chart(finish(chart), width="stretch")
     with st.popover("Export", icon=":material/download:"):
         st.caption("Data shown in the chart (tidy rows) and the chart itself.")
         st.download_button("CSV", lambda: frame.to_csv(index=False), file_name=f"{name}.csv",
