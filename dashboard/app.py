@@ -9,7 +9,6 @@ from functools import partial
 import streamlit as st
 
 from dashboard import experiment_page
-from dashboard.charts.layout import dark_css
 from dashboard.pages import (
     experiment_content,
     explorer,
@@ -19,6 +18,7 @@ from dashboard.pages import (
     u_turn,
     why_the_peak,
 )
+from dashboard.ui import style
 from experiments.framework import registry
 
 VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize)
@@ -65,6 +65,5 @@ def main() -> None:
                  for path, title, render in entries]
         if pages:
             sections[name] = pages
-    if st.context.theme.type == "dark":
-        st.html(dark_css())
+    st.html(style.PHONE_CSS + (style.dark_css() if st.context.theme.type == "dark" else ""))
     st.navigation(sections).run()

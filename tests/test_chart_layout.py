@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.charts import error_curve, layout
-from dashboard.ui import palette
+from dashboard.ui import palette, style
 
 LONG = ("Iso-FLOP curves: loss against model size at fixed compute (points: measured, mean "
         "over seeds; lines: fitted law; diamonds: its optimum)")
@@ -70,6 +70,14 @@ def test_a_chart_without_title_or_legend_is_finished_too():
 
 
 def test_dark_style_lightens_the_palette_ink_except_on_heatmaps():
-    css = layout.dark_css()
+    css = style.dark_css()
     assert f'[fill="{palette.INK}"]' in css and f'[stroke="{palette.INK}"]' in css
-    assert ":not(:has(.mark-rect))" in css and layout.DARK_INK in css
+    assert ":not(:has(.mark-rect))" in css and style.DARK_INK in css
+
+
+def test_a_facet_keeps_its_own_width():
+    frame = pd.DataFrame({"x": [1, 2], "y": [1, 2], "row": ["a", "b"]})
+    facet = alt.Chart(frame).mark_line().encode(x="x", y="y").properties(width=200).facet(
+        row="row:N")
+    spec = layout.finish(facet).to_dict()
+    assert "autosize" not in spec and spec["config"]["legend"]["orient"] == "bottom"

@@ -31,7 +31,9 @@ MEASURE_JS = """() => {
     const faint = Array.from(embed.querySelectorAll('g.role-legend-symbol path')).filter(p => {
       const num = name => parseFloat(p.getAttribute(name) ?? '1');
       const shown = c => c && c !== 'none' && c !== 'transparent';
-      const fill = shown(p.getAttribute('fill')) ? num('fill-opacity') : 0;
+      const box = p.getBBox();  // a line symbol (a dash) has no area to fill
+      const fill = shown(p.getAttribute('fill')) && box.width > 1 && box.height > 1
+        ? num('fill-opacity') : 0;
       const stroke = shown(p.getAttribute('stroke')) ? num('stroke-opacity') : 0;
       return num('opacity') * Math.max(fill, stroke) < 0.7;
     }).length;
@@ -41,7 +43,10 @@ MEASURE_JS = """() => {
             snake: texts.filter(t => snake.test(t)),
             plot: axes.length ? Math.max(...axes) : null};
   });
+  const tables = Array.from(document.querySelectorAll(
+    '[data-testid="stDataFrame"], [data-testid="stTable"]')).map(t => t.getBoundingClientRect());
   return {width: window.innerWidth, page: document.documentElement.scrollWidth,
+          tables: tables.filter(r => r.left < -1 || r.right > window.innerWidth + 1).length,
           main: main ? main.scrollWidth - main.clientWidth : 0,
           exceptions: document.querySelectorAll('[data-testid="stException"]').length,
           charts};
@@ -87,8 +92,9 @@ def failures(measured, check) -> str:
 def test_no_page_scrolls_sideways(measured):
     def sideways(m):
         wide = [round(c["right"]) for c in m["charts"] if c["right"] > m["width"] + 1]
-        if m["page"] > m["width"] or m["main"] > 1 or wide:
-            return {"page": m["page"], "main overflow": m["main"], "charts ending at": wide}
+        if m["page"] > m["width"] or m["main"] > 1 or wide or m["tables"]:
+            return {"page": m["page"], "main overflow": m["main"], "charts ending at": wide,
+                    "tables wider than the screen": m["tables"]}
         return None
     problems = failures(measured, sideways)
     assert not problems, problems
@@ -111,8 +117,9 @@ def test_no_snake_case_in_chart_text(measured):
 
 def test_plots_keep_their_width(measured):
     def squeezed(m):
-        return [f"{c['plot']:.0f} of {c['width']:.0f} px" for c in m["charts"]
-                if c["plot"] is not None and c["plot"] < MIN_PLOT_SHARE * c["width"]]
+        return [f"{c['plot'] or 0:.0f} of {c['width']:.0f} px" for c in m["charts"]
+                if c["width"] < 100
+                or c["plot"] is not None and c["plot"] < MIN_PLOT_SHARE * c["width"]]
     problems = failures(measured, squeezed)
     assert not problems, problems
 

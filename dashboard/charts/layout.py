@@ -12,8 +12,6 @@ import textwrap
 
 import altair as alt
 
-from dashboard.ui import palette
-
 DESKTOP_WIDTH = 900  # px assumed when there is no browser container (exports)
 TITLE_CHAR_PX = 8.5  # width of an average character of a chart title (13 px bold)
 TITLE_WIDTHS = (300, 360, 460, 600, 760, 940, 1200)  # title layouts offered, in px
@@ -77,29 +75,14 @@ def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     out = chart.copy(deep=True)
     _wrap_titles(out, 1.0)
     columns = f"max(1, floor({WIDTH} / {LEGEND_COLUMN_PX}))"
-    return out.configure_legend(
+    out = out.configure_legend(
         orient="bottom", direction="horizontal", columns=alt.ExprRef(columns),
         labelLimit=alt.ExprRef(f"{WIDTH} / {columns} - 30"), symbolOpacity=1,
         titleLimit=alt.ExprRef(f"{WIDTH} - 20"), gradientLength=alt.ExprRef(
             f"min(240, {WIDTH} - 60)"),
-    ).configure_title(anchor="start").properties(
-        # the height is the plot's: the legend below adds to it instead of squashing the data
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-
-
-DARK_INK = "#E8EAF0"  # the dark theme's text colour
-DARK_GREY = "#A6A6A6"
-
-
-def dark_css() -> str:
-    """Style for the dark theme: chart text and rings drawn in the palette's ink (near
-    black, for white paper and exports) are redrawn light. Heatmaps keep their ink: their
-    labels sit on light cells."""
-    inks = {palette.INK: DARK_INK, "black": DARK_INK, "#000000": DARK_INK,
-            palette.THRESHOLD: DARK_GREY}
-    rules = []
-    for ink, light in inks.items():
-        for prop in ("fill", "stroke"):
-            rules.append(f'.stVegaLiteChart:not(:has(.mark-rect)) [{prop}="{ink}"] '
-                         f"{{ {prop}: {light}; }}")
-    return "<style>\n" + "\n".join(rules) + "\n</style>"
+    ).configure_title(anchor="start")
+    if isinstance(out, (alt.Chart, alt.LayerChart)):
+        # the height is the plot's: the legend below adds to it instead of squashing the
+        # data. (Vega cannot fit a facet or a concatenation to a width: those keep theirs.)
+        out = out.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return out

@@ -114,7 +114,8 @@ def render() -> None:
         "log-log slope": round(b.slope(), 3),
         "resampled": b.resampled,
     } for name, b in fits.items()])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",  # on a phone: swipe the rest
+                 column_config={series: st.column_config.Column(pinned=True)})
     exports.provenance_expander(provenance, f"Provenance of the {exp_id} result")
     if len(grid_rows) and (grid_rows["metric"] == metric).any():
         grid_rows = grid_rows[grid_rows["metric"] == metric]
