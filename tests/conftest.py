@@ -1,8 +1,10 @@
-"""Shared fixtures: a scratch data folder, the running dashboard, and a real browser.
+"""Shared fixtures: a scratch data folder and results catalog, the running dashboard, a
+real browser, and a throwaway PostgreSQL server.
 
-Browser tests need Debian's chromium (`apt-get install -y chromium`). Locally they are
-skipped with a clear reason when it is missing; under CI (CI=true) a missing browser
-is a failure, so the browser tests can never silently stop running.
+Browser tests need Debian's chromium (`apt-get install -y chromium`), the PostgreSQL
+catalog tests Debian's `postgresql`. Locally they are skipped with a clear reason when
+it is missing; under CI (CI=true) a missing one is a failure, so these tests can never
+silently stop running.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import shutil
 
 import pytest
 
-from tests import local_server
+from tests import local_server, pg_server
 from tests.helpers import ARTIFACTS, CHROMIUM_FLAGS
 
 BROWSER_FIXTURES = {"page", "browser", "dashboard_url"}
@@ -22,6 +24,29 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scratch_catalog(tmp_path_factory):
+    """Runs that tests save (`run` saves by default; so may the dashboard they start) go
+    to a scratch catalog: never the developer's results/ nor a team's server."""
+    os.environ["DESCENT_LAB_RESULTS"] = str(tmp_path_factory.mktemp("results"))
+    os.environ.pop("DESCENT_LAB_CATALOG_URL", None)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """$DESCENT_LAB_TEST_PG_URL, or a throwaway local cluster for the session."""
+    if os.environ.get("DESCENT_LAB_TEST_PG_URL"):
+        yield os.environ["DESCENT_LAB_TEST_PG_URL"]
+        return
+    try:
+        with pg_server.cluster() as url:
+            yield url
+    except pg_server.Unavailable as err:
+        if os.environ.get("CI"):
+            pytest.fail(f"{err} — required under CI")
+        pytest.skip(str(err))
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 A two-worker LocalCluster on loopback (in its own process) stands in for a real cluster;
 the CLI connects to it by address like it would to `dask scheduler` on another machine.
 """
+import json
 import subprocess
 import sys
 
@@ -61,6 +62,8 @@ def test_cli_on_dask_equals_the_serial_run(address, tmp_path):
     dask = cli("run", "polynomial", *sets, "--seeds", "4", "--out", str(tmp_path / "d.parquet"),
                "--backend", "dask", "--scheduler", address)
     assert dask.returncode == 0, dask.stderr
+    saved = json.loads(cli("runs", "list", "--json", "--source", "dask").stdout)
+    assert [r["seeds"] for r in saved] == [[0, 1, 2, 3]]  # the catalog knows it ran on Dask
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "d.parquet"),
                                   pd.read_parquet(tmp_path / "s.parquet"), check_exact=True)
 

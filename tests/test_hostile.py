@@ -157,7 +157,7 @@ def test_cli_gives_a_result_or_one_error_line(exp, capsys):
                 return  # valid but not cheap: validation was the point
         except ParamError:
             pass
-        code = cli.main(["run", exp.id, "--set", f"{name}={text}", "--seeds", "1"])
+        code = cli.main(["run", exp.id, "--set", f"{name}={text}", "--seeds", "1", "--no-save"])
         err = capsys.readouterr().err.strip().splitlines()
         assert code in (0, 2), err
         if code == 2:

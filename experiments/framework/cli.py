@@ -1,4 +1,5 @@
-"""`python -m experiments`: list, describe, run and precompute experiments.
+"""`python -m experiments`: list, describe, run and precompute experiments; `runs` the
+results catalog (every `run` is kept there unless `--no-save`).
 
 Invalid input prints one readable line on stderr and exits with status 2; no traceback.
 """
@@ -14,22 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.framework import registry, store
+from experiments.framework import cli_runs, registry, store
+from experiments.framework.catalog import CatalogError
+from experiments.framework.cli_runs import EXIT_USAGE, OneLineParser, UsageError
 from experiments.framework.experiment import run
 from experiments.framework.params import ParamError, parse_assignments
-from experiments.framework.provenance import command_line
+from experiments.framework.provenance import Result, command_line
 from experiments.framework.schema import SchemaError, config_columns
-
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad command-line input, reported as one line."""
-
-
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--seeds", type=int, default=None, help="number of seeds (0..K-1)")
     runner.add_argument("--out", type=Path, default=None, help="write .parquet or .csv here")
     runner.add_argument("--no-cap", action="store_true", help="lift the on-demand compute cap")
+    runner.add_argument("--no-save", action="store_true",
+                        help="do not keep the run in the results catalog (see `runs`)")
     add_parallel_flags(runner)
     pre = sub.add_parser("precompute", help="regenerate the shipped data/ files")
     pre.add_argument("ids", nargs="*", help="experiments to regenerate (default: all)")
@@ -52,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_parallel_flags(pre)
     new = sub.add_parser("new", help="create a working experiment from a template")
     new.add_argument("name", help="the new experiment's id (lowercase, e.g. knn_sweep)")
+    cli_runs.add_parser(sub)
     return parser
 
 
@@ -140,12 +135,14 @@ def do_run(args) -> None:
     if args.out is None:
         with pd.option_context("display.width", 160, "display.max_columns", 12):
             print(summary_table(frame, exp.x).to_string(float_format="{:.4g}".format))
-        return
-    if args.out.suffix == ".csv":
+    elif args.out.suffix == ".csv":
         store.write_csv(frame, args.out)
     else:
         store.write_table(frame, args.out, provenance)
-    print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
+    if args.out is not None:
+        print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
+    if not args.no_save:
+        cli_runs.save_run(Result(frame, provenance), args.backend)
 
 
 def do_precompute(args) -> None:
@@ -181,14 +178,14 @@ def do_new(args) -> None:
 
 
 VERBS = {"list": do_list, "describe": do_describe, "run": do_run, "precompute": do_precompute,
-         "new": do_new}
+         "new": do_new, "runs": cli_runs.do_runs}
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         VERBS[args.verb](args)
-    except (UsageError, ParamError, SchemaError, store.StoreError) as err:
+    except (UsageError, ParamError, SchemaError, store.StoreError, CatalogError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:

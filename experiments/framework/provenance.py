@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
-
-from experiments.framework.schema import SCHEMA_VERSION
+if TYPE_CHECKING:  # the catalog's CLI reads provenance without loading pandas
+    import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "pyarrow", "joblib")
@@ -99,9 +98,10 @@ def reproducing_command(exp, params: dict, seeds: Sequence[int]) -> str:
 def make_provenance(exp, params: dict, seeds: Sequence[int], runtime: float,
                     command: str | None = None) -> dict:
     """The one provenance builder; `command` defaults to `reproducing_command`."""
+    from experiments.framework import schema
     return {
         "experiment": exp.id,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": schema.SCHEMA_VERSION,
         "params": plain(dict(params)),
         "seeds": [int(s) for s in seeds],
         "code_version": code_version(),

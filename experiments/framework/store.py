@@ -110,14 +110,25 @@ def paths(experiment: str, data_dir: Path | None = None) -> tuple[Path, Path]:
     return base / f"{experiment}.parquet", base / f"{experiment}.json"
 
 
-def write_table(frame: pd.DataFrame, path: Path, provenance: dict) -> None:
-    """Atomically write a checked tidy frame to Parquet with provenance in its metadata."""
+def _arrow_table(frame: pd.DataFrame, provenance: dict) -> pa.Table:
     frame = check_tidy(frame, provenance.get("experiment"))
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[PROVENANCE_KEY] = json.dumps(provenance).encode()
-    table = table.replace_schema_metadata(meta)
+    return table.replace_schema_metadata(meta)
+
+
+def write_table(frame: pd.DataFrame, path: Path, provenance: dict) -> None:
+    """Atomically write a checked tidy frame to Parquet with provenance in its metadata."""
+    table = _arrow_table(frame, provenance)
     _atomic_write(Path(path), lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def table_bytes(frame: pd.DataFrame, provenance: dict) -> bytes:
+    """The bytes `write_table` would write, for a result kept in a database instead."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(_arrow_table(frame, provenance), sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -169,27 +180,39 @@ def read_table(path: Path, experiment: str | None = None,
            if experiment else "regenerate it with `python -m experiments precompute`")
     if not path.exists():
         raise StoreError(f"result file {path} is missing; {fix}")
+    return _read(path, f"result file {path}", experiment, columns, fix)
+
+
+def read_bytes(data: bytes, label: str, experiment: str | None = None) -> Result:
+    """`read_table` for a result kept as bytes (see `table_bytes`); `label` names it in
+    errors, which say what is wrong but leave the fix to the caller."""
+    return _read(pa.BufferReader(data), label, experiment, (), "")
+
+
+def _read(source, label: str, experiment: str | None, columns: Sequence[str],
+          fix: str) -> Result:
+    fix = f"; {fix}" if fix else ""
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(source)
         provenance = json.loads((table.schema.metadata or {}).get(PROVENANCE_KEY, b"{}"))
         frame = table.to_pandas()
     except (OSError, ValueError, pa.ArrowException) as err:
         raise StoreError(
-            f"result file {path} is unreadable ({type(err).__name__}); {fix}") from None
+            f"{label} is unreadable ({type(err).__name__}){fix}") from None
     version = provenance.get("schema_version")
     if version != SCHEMA_VERSION:
         raise StoreError(
-            f"result file {path} has schema version {version}, this code reads "
-            f"{SCHEMA_VERSION}; {fix}"
+            f"{label} has schema version {version}, this code reads "
+            f"{SCHEMA_VERSION}{fix}"
         )
     try:
         frame = check_tidy(frame, experiment)
     except SchemaError as err:
-        raise StoreError(f"result file {path} breaks the result contract ({err}); {fix}") from None
+        raise StoreError(f"{label} breaks the result contract ({err}){fix}") from None
     missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
     if missing:
-        raise StoreError(f"result file {path} lacks the column(s) {', '.join(missing)} that this "
-                         f"code reads (made by older code?); {fix}")
+        raise StoreError(f"{label} lacks the column(s) {', '.join(missing)} that this "
+                         f"code reads (made by older code?){fix}")
     return Result(frame, provenance)
 
 
