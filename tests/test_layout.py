@@ -1,6 +1,6 @@
 """Every page on a phone (390 px) and a desktop (1400 px), in a real browser: nothing
-scrolls sideways, no chart title is cut, legend swatches are solid, no snake_case word
-reaches a chart, plots keep most of their chart's width, and no exception box.
+scrolls sideways, no chart title or legend label is cut, legend swatches are solid, no
+snake_case word reaches a chart, plots keep most of their chart's width, no exception.
 
 Each width opens one browser context and visits every page once, in order; the checks
 then read what was measured, so a failure names the page, the width and the check.
@@ -24,7 +24,8 @@ MEASURE_JS = """() => {
   const charts = Array.from(document.querySelectorAll('.vega-embed')).map(embed => {
     const box = embed.getBoundingClientRect();
     const texts = Array.from(embed.querySelectorAll('svg text')).map(t => t.textContent);
-    const cut = Array.from(embed.querySelectorAll('g.role-title text')).filter(t => {
+    const cut = Array.from(embed.querySelectorAll(
+      'g.role-title text, g.role-legend-label text, g.role-legend-title text')).filter(t => {
       const r = t.getBoundingClientRect();
       return t.textContent.includes('\\u2026') || r.left < box.left - 1 || r.right > box.right + 1;
     }).map(t => t.textContent);
@@ -100,7 +101,7 @@ def test_no_page_scrolls_sideways(measured):
     assert not problems, problems
 
 
-def test_no_chart_title_is_cut(measured):
+def test_no_chart_title_or_legend_label_is_cut(measured):
     problems = failures(measured, lambda m: [t for c in m["charts"] for t in c["cut"]])
     assert not problems, problems
 

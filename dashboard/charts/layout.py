@@ -15,7 +15,8 @@ import altair as alt
 DESKTOP_WIDTH = 900  # px assumed when there is no browser container (exports)
 TITLE_CHAR_PX = 8.5  # width of an average character of a chart title (13 px bold)
 TITLE_WIDTHS = (300, 360, 460, 600, 760, 940, 1200)  # title layouts offered, in px
-LEGEND_COLUMN_PX = 175  # one legend entry: swatch and a label of ~25 characters
+LEGEND_COLUMN_PX = 190  # a swatch and ~28 characters: one column on a phone, four on a desktop
+LEGEND_INSET = 60  # px: a bottom legend starts under the plot, right of the y axis
 WIDTH = f"(containerSize()[0] || {DESKTOP_WIDTH})"
 _NESTED = ("layer", "hconcat", "vconcat", "concat")
 
@@ -74,12 +75,12 @@ def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     as many columns as fit, labels given their column's width instead of a fixed limit."""
     out = chart.copy(deep=True)
     _wrap_titles(out, 1.0)
-    columns = f"max(1, floor({WIDTH} / {LEGEND_COLUMN_PX}))"
+    room = f"({WIDTH} - {LEGEND_INSET})"
+    columns = f"max(1, floor({room} / {LEGEND_COLUMN_PX}))"
     out = out.configure_legend(
         orient="bottom", direction="horizontal", columns=alt.ExprRef(columns),
-        labelLimit=alt.ExprRef(f"{WIDTH} / {columns} - 30"), symbolOpacity=1,
-        titleLimit=alt.ExprRef(f"{WIDTH} - 20"), gradientLength=alt.ExprRef(
-            f"min(240, {WIDTH} - 60)"),
+        labelLimit=alt.ExprRef(f"{room} / {columns} - 28"), symbolOpacity=1,
+        titleLimit=alt.ExprRef(room), gradientLength=alt.ExprRef(f"min(240, {room})"),
     ).configure_title(anchor="start")
     if isinstance(out, (alt.Chart, alt.LayerChart)):
         # the height is the plot's: the legend below adds to it instead of squashing the
