@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(url)
                 wait_for_charts(page, count=2)
+                page.wait_for_function(  # no "Stop" button: the whole page has run
+                    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                    timeout=120_000)
                 page.screenshot(path=str(OUT))  # viewport only: the first screen of Home
                 print(f"wrote {OUT.relative_to(ROOT)}", file=sys.stderr)
             browser.close()

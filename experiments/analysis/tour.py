@@ -44,7 +44,7 @@ def textbook_u(frame: pd.DataFrame, params: dict) -> tuple[Claim, pd.DataFrame]:
     claim = Claim(
         "textbook_u",
         f"With fewer coefficients than its {n} training points, a polynomial's median test "
-        f"error falls from {u[first]:.3g} ({first} coefficient{'s' * (first != 1)}) to "
+        f"squared error falls from {u[first]:.3g} ({first} coefficient{'s' * (first != 1)}) to "
         f"{u[best]:.3g} ({best}), then climbs back to {u[last]:.3g} ({last}): the U-curve "
         "of the textbooks, where the best model is a middle-sized one.",
         holds=bool(first < best < last and min(u[first], u[last]) > CLEAR * u[best]),
