@@ -12,6 +12,9 @@ WORKDIR /app
 COPY --chown=root:root . .
 USER lab
 ENV OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
+# The results catalog (page runs, README "Runs from the pages"): the one folder the app
+# user writes; mount a volume there to keep it across containers.
+ENV DESCENT_LAB_RESULTS=/home/lab/results
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
 CMD ["streamlit", "run", "streamlit_app.py", "--server.port=8501", "--server.address=0.0.0.0"]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboard import web_runs
 from experiments.framework import admission, store
 from experiments.framework.admission import RunStopped
 from experiments.framework.provenance import Result
@@ -121,6 +122,10 @@ class OwnRun:
                              "compute it again")
         return result
 
+    @property
+    def partial(self) -> bool:
+        return False
+
     def __getitem__(self, index: int):
         return self.get()[index]
 
@@ -128,42 +133,108 @@ class OwnRun:
         return iter(self.get())
 
 
+class PartialRun(OwnRun):
+    """The seeds a run finished before it was stopped or cancelled (or so far)."""
+
+    def __init__(self, experiment_id: str, params: tuple, n_seeds: int):
+        super().__init__(experiment_id, params, n_seeds)
+        self.key = (experiment_id, params, n_seeds, "partial")
+
+    @property
+    def partial(self) -> bool:
+        return True
+
+
+PARTIAL_FROM_SECONDS = 1.0  # shorter runs show only their final result
+
+
+def keep_partial(experiment_id: str, params: tuple, n_seeds: int, result: Result) -> PartialRun:
+    partial = PartialRun(experiment_id, params, n_seeds)
+    RUNS.put(partial.key, result)
+    return partial
+
+
 def run_on_demand(experiment_id: str, params, n_seeds: int,
-                  _progress: Callable[[float, str], None] | None = None) -> OwnRun:
+                  _progress: Callable[[float, str], None] | None = None,
+                  _partial: Callable[[PartialRun], None] | None = None) -> OwnRun:
     """Run with validated params (a dict or `frozen` items) through the admission gate.
 
     The same settings are instant next time. `_progress(fraction, text)` is called about
-    four times a second while queued or running; when the script is stopped (the visitor
-    reruns or leaves) the exception raised in it ends the loop and the `with` kills the
-    child. Raises RunStopped (admission.Busy included) with a one-line reason."""
+    four times a second while queued or running, and `_partial(run)` whenever more seeds
+    have finished (from PARTIAL_FROM_SECONDS into the run); when the script is stopped
+    (the visitor reruns, cancels or leaves) the exception raised in it ends the loop and
+    the `with` kills the child. Raises RunStopped (admission.Busy included) with a
+    one-line reason and, if seeds finished, `partial` set to their PartialRun."""
     frozen_params = params if isinstance(params, tuple) else frozen(params)
     own = OwnRun(experiment_id, frozen_params, n_seeds)
     if own.available():
         return own
     report = _progress or (lambda fraction, text: None)
+    shown = 0
     with admission.submit(experiment_id, dict(frozen_params), n_seeds) as job:
         for status in job.follow():
             if status.state == "queued":
                 report(0.0, f"waiting for a free slot: position {status.position} in the queue")
-            else:
-                report(min(status.fraction, 1.0),
-                       f"{status.text} ({status.elapsed:.0f} s, limit "
-                       f"{job.limits.wall_seconds:.0f} s)")
-        RUNS.put(own.key, job.result())
+                continue
+            report(min(status.fraction, 1.0),
+                   f"{status.text} ({status.elapsed:.0f} s, limit "
+                   f"{job.limits.wall_seconds:.0f} s)")
+            if (_partial is not None and job.partial_seeds > shown
+                    and status.elapsed >= PARTIAL_FROM_SECONDS):
+                result = job.partial()
+                if result is not None:
+                    shown = job.partial_seeds
+                    _partial(keep_partial(experiment_id, frozen_params, n_seeds, result))
+        try:
+            result = job.result()
+        except RunStopped as err:
+            if err.partial is not None:
+                err.partial = keep_partial(experiment_id, frozen_params, n_seeds, err.partial)
+            raise
+    run_id = web_runs.save(result)  # as DESCENT_LAB_WEB_RUNS says; the id goes on the page
+    if run_id is not None:
+        result.provenance["run_id"] = run_id
+    RUNS.put(own.key, result)
     return own
 
 
-def run_with_display(experiment_id: str, params: dict, n_seeds: int) -> OwnRun | None:
-    """`run_on_demand` with a progress bar; None after saying why there is no result."""
-    bar = st.progress(0.0, text="starting")
+def run_with_display(experiment_id: str, params: dict, n_seeds: int,
+                     draw: Callable[[Result], None] | None = None,
+                     cancel_key: str | None = None) -> OwnRun | None:
+    """`run_on_demand` with a progress bar; None after saying why there is no result.
+
+    `draw(result)` draws the seeds finished so far under the bar while the run goes on;
+    `cancel_key` adds a Cancel button (pressing it reruns the page, which stops the run;
+    the page then finds `st.session_state[cancel_key]` set and the partial result in
+    `st.session_state[cancel_key + ".partial"]`). A run stopped at its time or memory
+    limit returns the seeds it finished, after saying why it stopped."""
+    bar, cancel, chart = st.progress(0.0, text="starting"), st.empty(), st.empty()
+    if cancel_key:
+        st.session_state.pop(cancel_key + ".partial", None)
+        cancel.button("Cancel run", key=cancel_key + ".button",
+                      on_click=st.session_state.__setitem__, args=(cancel_key, True))
+
+    def show_partial(partial: PartialRun) -> None:
+        if cancel_key:
+            st.session_state[cancel_key + ".partial"] = partial
+        if draw is not None:
+            with chart.container():
+                draw(partial.get())
+
     try:
         own = run_on_demand(experiment_id, params, n_seeds,
-                            _progress=lambda f, text: bar.progress(f, text=text))
+                            _progress=lambda f, text: bar.progress(f, text=text),
+                            _partial=show_partial)
     except RunStopped as err:
-        bar.empty()
+        for element in (bar, cancel, chart):
+            element.empty()
+        if err.partial is not None:
+            st.warning(f"No full result: {err}.")
+            return err.partial
         st.error(f"No result: {err}")
         return None
-    bar.empty()
+    for element in (bar, cancel, chart):
+        element.empty()
     return own
 
 

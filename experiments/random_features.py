@@ -54,10 +54,12 @@ PARAMS = (
     Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20,
           high=1500),
     Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0,
-          high=2.0),
+          high=2.0,
+          relevant_when=(("dataset", ("synthetic",)),)),
     Param("label_noise", "floats", (0.0,), "Fractions of training labels flipped (digits only); "
           "several values are run side by side on the same features.", low=0.0, high=0.9,
-          max_items=4),
+          max_items=4,
+          relevant_when=(("dataset", ("digits",)),)),
     Param("max_ratio", "float", 20.0, "Widest model, in multiples of n_train.", low=1.5, high=40.0),
     Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5,
           high=80),
@@ -65,7 +67,8 @@ PARAMS = (
           "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
           "0 = minimum norm. Several values are overlaid.", low=0.0, high=10.0, max_items=6),
     Param("bandwidth", "float", 5.0, "Fourier feature bandwidth s: W ~ N(0, 1/s^2).",
-          low=0.1, high=100.0),
+          low=0.1, high=100.0,
+          relevant_when=(("features", ("fourier",)),)),
 )
 
 
@@ -102,40 +105,56 @@ def run_seed(params: dict, seed: int) -> SeedPart:
                                            params["features"], rng)
     f_train = random_features(split.x_train, weights, offsets, params["features"])
     f_test = random_features(split.x_test, weights, offsets, params["features"])
+    kernel = _limit(params, split)
     frames = []
     for label_noise in label_noises(params):
         _, y_train, y_test = _data(params, seed, label_noise)
         fit = nested_ridge_sweep(f_train, f_test, y_train, widths, params["ridge"],
                                  scale=np.sqrt(2.0 / widths))
         frames += _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test)
-        frames += _kernel_rows(params, seed, label_noise, split, y_train, y_test)
+        frames += _kernel_rows(params, seed, label_noise, split, y_train, y_test, kernel)
     return SeedPart(pd.concat(frames, ignore_index=True))
 
 
-def kernel_fit(k_train: np.ndarray, k_test: np.ndarray, y_train: np.ndarray, ridge: float):
+def kernel_basis(k_train: np.ndarray, k_test: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(eigenvalues, eigenvectors of K, K_test times them): what every kernel fit on the
+    same inputs shares, whatever its penalty or labels."""
+    eig, vec = np.linalg.eigh(k_train)
+    return eig, vec, k_test @ vec
+
+
+def _limit(params: dict, split):
+    """The limit kernel on the train inputs and its basis: once per seed."""
+    kind, s = params["features"], params["bandwidth"]
+    k_train = limit_kernel(split.x_train, split.x_train, s, kind)
+    return k_train, kernel_basis(k_train, limit_kernel(split.x_test, split.x_train, s, kind))
+
+
+def kernel_fit(k_train: np.ndarray, k_test: np.ndarray, y_train: np.ndarray, ridge: float,
+               basis: tuple[np.ndarray, ...] | None = None):
     """Kernel ridge with the features' convention, (K + n ridge I)^-1 Y; ridge 0 is the
     minimum-norm interpolator K^+ Y (numpy's pinv cutoff on the eigenvalues of K).
     Returns train and test predictions, the coefficient norm ||beta|| that the features'
-    minimum-norm fit converges to, and Curth et al.'s p_eff."""
-    eig, vec = np.linalg.eigh(k_train)
+    minimum-norm fit converges to, and Curth et al.'s p_eff. `basis`: `kernel_basis` of
+    the same matrices, if already computed."""
+    eig, vec, test_vec = kernel_basis(k_train, k_test) if basis is None else basis
     keep = eig > PINV_RCOND * eig.max()
     filt = np.zeros_like(eig)
     filt[keep] = 1.0 / (eig[keep] + k_train.shape[0] * ridge)
     rotated = vec.T @ y_train
-    smoother = (k_test @ vec) * filt
+    smoother = test_vec * filt
     norm_sq = np.sum(np.where(keep, eig, 0.0)[:, None] * (filt[:, None] * rotated) ** 2)
     return (vec @ ((eig * filt)[:, None] * rotated), smoother @ rotated, float(np.sqrt(norm_sq)),
             k_train.shape[0] * float(np.mean(np.sum(smoother**2, axis=1))))
 
 
-def _kernel_rows(params, seed, label_noise, split, y_train, y_test) -> list[pd.DataFrame]:
+def _kernel_rows(params, seed, label_noise, split, y_train, y_test,
+                 kernel) -> list[pd.DataFrame]:
     """The infinite-width limit of the same features (same bandwidth): n_params is NaN."""
-    kind, s = params["features"], params["bandwidth"]
-    k_train = limit_kernel(split.x_train, split.x_train, s, kind)
-    k_test = limit_kernel(split.x_test, split.x_train, s, kind)
+    k_train, basis = kernel
     rows = []
     for lam in params["ridge"]:
-        train_pred, test_pred, norm, p_eff = kernel_fit(k_train, k_test, y_train, lam)
+        train_pred, test_pred, norm, p_eff = kernel_fit(k_train, None, y_train, lam, basis)
         metrics = {("train", "mse"): np.sum((train_pred - y_train) ** 2, axis=1).mean(),
                    ("test", "mse"): np.sum((test_pred - y_test) ** 2, axis=1).mean(),
                    ("train", "coef_norm"): norm}
@@ -186,17 +205,18 @@ def _sizes(params: dict) -> tuple[int, int, int, int]:
 def cost(params: dict, n_seeds: int) -> float:
     """Seconds with one BLAS thread (experiments/costs.py): the features once, then per
     label-noise setting the sweep over every width and penalty (with the smoother's n_test
-    right-hand sides), metrics and frames, and the kernel limit (one n x n
-    eigendecomposition and the kernel products)."""
+    right-hand sides), metrics and frames, and the kernel limit's fits; the kernel limit's
+    n x n eigendecomposition and the test kernel in its basis once per seed."""
     n, m, k, dim = _sizes(params)
     widths, ridges = widths_for(params), params["ridge"]
     top, rows = int(widths[-1]), len(widths) * len(ridges)
     relu = params["features"] == "relu"
     sweep = costs.sweep_work(n, m, k, widths, ridges) + costs.Work(
         elements=6 * rows * (n + m) * k, calls=100 + 250 * len(ridges))
-    kernel = costs.Work(svd=n**3, gemm=2 * (n + m) * n * (dim + k * len(ridges)),
-                        elements=6 * (n + m) * n)
+    kernel = costs.Work(gemm=2 * (n + m) * n * k * len(ridges),
+                        elements=6 * (n + m) * n * len(ridges))
     seed = (sweep + kernel) * len(label_noises(params)) + costs.Work(
+        svd=n**3, gemm=2 * (n + m) * n * dim + 2 * m * n * n, elements=6 * (n + m) * n,
         sgemm=2 * (n + m) * dim * top, features=(n + m) * top * (0.5 if relu else 1.0))
     return costs.price(seed * n_seeds)
 
@@ -421,7 +441,7 @@ EXPERIMENT = Experiment(
     memory=memory,
     x="n_params",
     threshold=lambda params: float(params["n_train"]),
-    default_seeds=3,
+    default_seeds=2,
     precompute_params={"ridge": (0.0, 1e-4, 1e-3, 1e-2, 1e-1), "label_noise": (0.0, 0.2)},
     precompute_seeds=8,
     budget_seconds=20.0,

@@ -47,12 +47,16 @@ PARAMS = (
     Param("dataset", "str", "digits", "Digits (one-hot regression, 0-1 error too) or the "
           "synthetic regression task; `all` runs both.", choices=DATASETS + ("all",)),
     Param("n_train", "int", 400, "Number of training points.", low=50, high=1200),
-    Param("max_trees", "int", 20, "Forest: trees averaged in the second stage.", low=2, high=100),
-    Param("max_rounds", "int", 30, "Boosting: rounds of the first stage.", low=2, high=200),
+    Param("max_trees", "int", 20, "Forest: trees averaged in the second stage.", low=2, high=100,
+          relevant_when=(("model", ("forest", "all")),)),
+    Param("max_rounds", "int", 30, "Boosting: rounds of the first stage.", low=2, high=200,
+          relevant_when=(("model", ("boosting", "all")),)),
     Param("max_ensembles", "int", 6, "Boosting: boosted models averaged in the second stage.",
-          low=2, high=40),
+          low=2, high=40,
+          relevant_when=(("model", ("boosting", "all")),)),
     Param("noise", "float", 0.5, "Synthetic task only: standard deviation of the label noise.",
-          low=0.0, high=2.0),
+          low=0.0, high=2.0,
+          relevant_when=(("dataset", ("synthetic", "all")),)),
 )
 
 

@@ -30,8 +30,10 @@ def pytest_collection_modifyitems(items):
 def scratch_catalog(tmp_path_factory):
     """Runs that tests save (`run` saves by default; so may the dashboard they start) go
     to a scratch catalog: never the developer's results/ nor a team's server."""
-    os.environ["DESCENT_LAB_RESULTS"] = str(tmp_path_factory.mktemp("results"))
+    folder = tmp_path_factory.mktemp("results")
+    os.environ["DESCENT_LAB_RESULTS"] = str(folder)
     os.environ.pop("DESCENT_LAB_CATALOG_URL", None)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +52,12 @@ def postgres_url():
 
 
 @pytest.fixture(scope="session")
-def dashboard_url():
-    """`streamlit run streamlit_app.py` on a free loopback port for the whole session."""
+def dashboard_url(scratch_catalog):
+    """`streamlit run streamlit_app.py` on a free loopback port for the whole session,
+    saving runs into the session's scratch catalog."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(ARTIFACTS / "streamlit.log", "w") as log:
-        proc, url = local_server.start(log)
+        proc, url = local_server.start(log, env={"DESCENT_LAB_RESULTS": str(scratch_catalog)})
         try:
             yield url
         finally:

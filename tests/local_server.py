@@ -1,6 +1,7 @@
 """Start and stop the dashboard on a free loopback port (browser tests, load tests)."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -17,14 +18,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(log=subprocess.DEVNULL, timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
-    """`streamlit run streamlit_app.py`, returned once its health endpoint answers."""
+def start(log=subprocess.DEVNULL, timeout: float = 60.0,
+          env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run streamlit_app.py` with `env` added to this process's environment,
+    returned once its health endpoint answers."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,17 +1,21 @@
 """Explorer: any result, shipped or run in this session, on any axes; compare two.
 
 Every control lives in the URL (a link reproduces the view); values that do not fit
-the chosen result fall back to defaults with a notice.
+the chosen result fall back to defaults with a notice. A link with `runs=ID1,ID2`
+overlays catalogued runs instead (dashboard/run_overlay.py).
 """
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, run_overlay
 from dashboard.aggregate import BANDS, CENTRES
 from dashboard.charts.explorer import explorer_chart
 from dashboard.ui import exports, permalink
+from dashboard.ui.labels import column as column_title
+from dashboard.ui.labels import metric as metric_title
+from dashboard.ui.labels import value as value_label
 from experiments.framework import registry
 from experiments.framework.params import Param
 from experiments.framework.schema import config_columns
@@ -25,10 +29,11 @@ MAX_RAW_SEEDS = 20  # raw mode draws every seed: keep the page light for the hos
 
 def sources() -> dict[str, str]:
     """Label -> source key: every shipped result, plus this session's own runs."""
-    out = {f"shipped: {i}": f"shipped:{i}" for i in registry.experiments()}
-    for i in registry.experiments():
+    names = {i: e.title.split(":")[0] for i, e in registry.experiments().items()}
+    out = {f"shipped: {names[i]}": f"shipped:{i}" for i in names}
+    for i in names:
         if st.session_state.get(f"{i}.result") is not None:
-            out[f"your run: {i}"] = f"run:{i}"
+            out[f"your run: {names[i]}"] = f"run:{i}"
     return out
 
 
@@ -50,6 +55,9 @@ def pick(label: str, options: list, key: str, url_value, default, notices: list,
 
 
 def render() -> None:
+    if run_overlay.PARAM in st.query_params:  # catalogued runs overlaid: their own view
+        run_overlay.render()
+        return
     st.title("Explorer")
     st.markdown("Plot any result on any axes. Seeds are aggregated (median by default, "
                 "with a band) or drawn one by one; pick a second result to compare.")
@@ -60,9 +68,11 @@ def render() -> None:
     keys = list(labels.values())
     names = {key: label for label, key in labels.items()}
     a = pick("Result", keys, "a", url["a"], "shipped:polynomial", notices,
-             format_func=lambda k: names[k])
+             format_func=lambda k: names[k], help="The result to plot: a shipped one, or a run "
+             "you made in this session.")
     b = pick("Compare with", [NONE] + keys, "b", url["b"], NONE, notices,
-             format_func=lambda k: names.get(k, k))
+             format_func=lambda k: names.get(k, k),
+             help="A second result drawn on the same axes, coloured by source.")
     try:
         frames = [load(a)[0].assign(source=a)]
         if b != NONE:
@@ -78,34 +88,44 @@ def render() -> None:
     exp = registry.get(a.partition(":")[2])
     cols = st.columns(4)
     with cols[0]:
-        metric = pick("y (metric)", metrics, "metric", url["metric"],
-                      exp.metrics[0] if exp.metrics[0] in metrics else metrics[0], notices)
+        metric = pick("Quantity on y", metrics, "metric", url["metric"],
+                      exp.metrics[0] if exp.metrics[0] in metrics else metrics[0], notices,
+                      format_func=metric_title, help="What the chart measures.")
     with cols[1]:
-        x = pick("x", numeric, "x", url["x"], exp.x if exp.x in numeric else numeric[0], notices)
+        x = pick("Along x", numeric, "x", url["x"], exp.x if exp.x in numeric else numeric[0],
+                 notices, format_func=column_title, help="The swept setting on the x axis.")
     with cols[2]:
-        color = pick("colour", config, "color", url["color"],
-                     "source" if b != NONE else "split", notices)
+        color = pick("Colour by", config, "color", url["color"],
+                     "source" if b != NONE else "split", notices, format_func=column_title,
+                     help="One colour per value of this setting.")
     with cols[3]:
-        facet = pick("facet", [NONE] + config, "facet", url["facet"], NONE, notices)
+        facet = pick("Side by side by", [NONE] + config, "facet", url["facet"], NONE, notices,
+                     format_func=lambda c: c if c == NONE else column_title(c),
+                     help="One small chart per value of this setting.")
     cols = st.columns(5)
     with cols[0]:
-        centre = pick("centre", list(CENTRES), "centre", url["centre"], "median", notices)
+        centre = pick("Centre line", list(CENTRES), "centre", url["centre"], "median", notices,
+                      help="How the seeds are summarized into one line.")
     with cols[1]:
-        band = pick("band", list(BANDS), "band", url["band"], "iqr", notices)
+        band = pick("Band", list(BANDS), "band", url["band"], "iqr", notices,
+                    help="The spread over seeds drawn around the line (iqr: the middle half).")
     flags = {k: permalink.read([Param(k, "bool", False, "")])[0].get(k)
              for k in ("raw", "logx", "logy")}
-    raw = cols[2].toggle("raw seeds", value=bool(flags["raw"]), key="explorer.raw")
-    log_x = cols[3].toggle("log x", value=flags["logx"] if flags["logx"] is not None else True,
-                           key="explorer.logx")
-    log_y = cols[4].toggle("log y", value=flags["logy"] if flags["logy"] is not None else True,
-                           key="explorer.logy")
+    raw = cols[2].toggle("Every seed", value=bool(flags["raw"]), key="explorer.raw",
+                         help="Draw each repetition as its own thin line instead of a summary.")
+    log_x = cols[3].toggle("Log x", value=flags["logx"] if flags["logx"] is not None else True,
+                           key="explorer.logx", help="A logarithmic x axis.")
+    log_y = cols[4].toggle("Log y", value=flags["logy"] if flags["logy"] is not None else True,
+                           key="explorer.logy", help="A logarithmic y axis.")
     rows = frame[frame["metric"] == metric]
     filters = {}  # in the URL as f.<column>=v1,v2 (only columns that are narrowed)
     with st.expander("Filters"):
         for col in [c for c in config if rows[c].nunique() > 1 and c not in (x, color, facet)]:
             values = sorted(rows[col].unique().tolist(), key=str)
-            chosen = st.multiselect(col, values, key=f"explorer.filter.{col}",
-                                    default=permalink.choices(f"f.{col}", values, values))
+            chosen = st.multiselect(column_title(col), values, key=f"explorer.filter.{col}",
+                                    default=permalink.choices(f"f.{col}", values, values),
+                                    format_func=lambda v: str(value_label(v)),
+                                    help="Keep only the rows with these values.")
             rows = rows[rows[col].isin(chosen)]
             if len(chosen) < len(values):
                 filters[f"f.{col}"] = chosen

@@ -54,10 +54,11 @@ def progress(frame, params: dict, claims: dict) -> dict:
         st.altair_chart(panel, width="stretch")
     for key in ("below_chance", "norm_grows", "norm_falls", "waves"):
         say(claims, key)
-    st.caption("Fourier IPR (inverse participation ratio): write each neuron's input weights "
-               "over the residues 0..p-1 as a sum of waves and measure how concentrated their "
-               "power is. 1 means a single pure wave; spread evenly over all frequencies it is "
-               "about 2/p. The panel shows the average over neurons.")
+    st.caption("Fourier sparsity: write each neuron's input weights over the residues "
+               "0 to p - 1 as a sum of waves and measure how concentrated their power is (the "
+               "inverse participation ratio, $\\sum_k P_k^2 / (\\sum_k P_k)^2$ of the power "
+               "$P_k$ per frequency). 1 means a single pure wave; spread evenly over all "
+               "frequencies it is about 2/p. The panel shows the average over neurons.")
     return marks
 
 
@@ -66,7 +67,7 @@ def measures_section(frame, marks: dict, claims: dict) -> None:
         return
     st.subheader("Progress hidden in the plateau")
     st.caption("After Nanda et al. (2023). The key frequencies are the fewest waves "
-               f"cos(2 pi k (a + b - c) / p) that carry {modular_net.KEY_SHARE:.0%} of the "
+               f"$\\cos(2\\pi k (a + b - c) / p)$ that carry {modular_net.KEY_SHARE:.0%} of the "
                "final network's wave energy over all pairs. Restricted loss keeps only those "
                "waves of the scores (test pairs); excluded loss removes them (training pairs).")
     first, second = grokking_charts.progress_measures_panels(frame, marks)
@@ -83,7 +84,8 @@ def init_section() -> None:
                f"init x1 with init x{grokking.LARGE_INIT['init_scale']:g} at "
                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
                + " (one seed each, a few seconds).")
-    if not st.toggle("Compare initializations", key="grokking.compare_init"):
+    if not st.toggle("Compare initializations", key="grokking.compare_init",
+                     help="Train two small networks now, from a normal and a large start."):
         return
     runs = []
     for scale in (1.0, grokking.LARGE_INIT["init_scale"]):

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts import tour as tour_charts
-from dashboard.ui import exports
+from dashboard.ui import exports, labels
 from experiments import polynomial, random_features
 from experiments.analysis import tour
 from experiments.framework import registry, store
@@ -83,7 +83,7 @@ def render_stop(number: int, stop: tour.Stop) -> None:
     text, chart_side = st.columns([2, 3], gap="medium")
     with text:
         if claim.holds:
-            st.markdown(f"{claim.text} *({claim.regime})*")
+            st.markdown(f"{labels.readable(claim.text)} *({claim.regime})*")
         else:
             st.markdown(NEUTRAL)
         st.markdown(f"[Open the {title} page →](/{stop.experiment})")
@@ -105,7 +105,8 @@ def render() -> None:
         found = []
     if found:
         st.markdown("**Not always a win** (each experiment's page has the details):\n"
-                    + "".join(f"\n- **{name}:** {c.text} *({c.regime})*" for name, c in found))
+                    + "".join(f"\n- **{name}:** {labels.readable(c.text)} *({c.regime})*"
+                              for name, c in found))
     st.markdown("Networks memorize, yet generalize; they improve past fitting everything; "
                 "abilities seem to appear suddenly: [Memorize or generalize?]"
                 "(/memorize-or-generalize) walks through all five puzzles, one measured curve "

@@ -16,6 +16,7 @@ from dashboard.charts import emergence as emergence_charts
 from dashboard.charts import linear as linear_charts
 from dashboard.charts import random_labels as random_labels_charts
 from dashboard.charts.story import compact
+from dashboard.ui import labels
 from experiments import (
     benign_overfitting,
     deep_double_descent,
@@ -92,8 +93,8 @@ STEPS = (
          "Is fitting every noisy training label always harmful?",
          benign_overfitting.claims, ("benign_with_many_weak", "catastrophic_with_few_weak"),
          ("n_weak", "model", "source", "metric"), benign_chart,
-         "Bartlett et al. (2020): minimum-norm interpolation (red) against the best possible "
-         "ridge (blue); lines are the theory."),
+         "Bartlett et al. (2020): minimum-norm interpolation (dark purple) against the best "
+         "possible ridge (orange); lines are the theory."),
     Step("epoch_wise",
          "Does training longer, past the point of fitting, always make things worse?",
          epoch_wise.claims, ("linear_epoch_wise_double_descent",),
@@ -123,7 +124,8 @@ def sentences(step: Step, frame: pd.DataFrame, params: dict) -> list[str]:
     for key in step.keys:
         claim = claims.get(key)
         if claim is not None:
-            out.append(f"{claim.text} *({claim.regime})*" if claim.holds else NEUTRAL)
+            out.append(labels.readable(f"{claim.text} *({claim.regime})*") if claim.holds
+                       else NEUTRAL)
     return out
 
 

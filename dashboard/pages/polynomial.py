@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
-from dashboard.aggregate import classical_range
+from dashboard.aggregate import classical_range, readable_top
 from dashboard.charts.curves import fitted_curves_chart, stacked_decomposition
 from dashboard.ui import exports, labels, permalink, widgets
 from experiments import polynomial
@@ -31,10 +31,12 @@ def render(frame, params: dict) -> None:
     with right:
         exports.show_chart(charts.error_curve(
             mse, x="n_params", metric="mse", title="The whole sweep (log axes)",
-            x_title=X_TITLE, y_title="mean squared error", threshold=float(n)),
+            x_title=X_TITLE, y_title="mean squared error", threshold=float(n),
+            y_max=readable_top(mse, "n_params", "mse")),
             mse, "polynomial-mse")
     st.caption(f"Median over seeds with the inter-quartile band. The dashed line marks "
-               f"n_params = n_train = {n}: the smallest model that can pass through every "
+               f"{n} coefficients, as many as training points: the smallest model that can "
+               "pass through every "
                "training point. Training error below the axis floor is ~0; on the linear "
                "chart, bands taller than the axis are cut at its top.")
     where_the_peak_comes_from(frame, params, claims)
@@ -43,7 +45,7 @@ def render(frame, params: dict) -> None:
         try:
             parts = frame[frame["seed"] < 0]
             exports.show_chart(stacked_decomposition(
-                parts, x="n_params", title="Bias^2, variance and noise across training draws",
+                parts, x="n_params", title="Bias², variance and noise across training draws",
                 threshold=float(n), x_title=X_TITLE), parts, "polynomial-bias-variance")
             widgets.claim(claims.get("both_terms_explode"))
         except ValueError as err:
@@ -59,7 +61,9 @@ def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
     exports.show_chart(charts.error_curve(
         rows, x="n_params", metric="mse", series="points", threshold=float(params["n_train"]),
         title="All test points vs those inside the x range",
-        x_title=X_TITLE, y_title="mean squared error"), rows, "polynomial-extrapolation")
+        x_title=X_TITLE, y_title="mean squared error",
+        y_max=readable_top(frame, "n_params", "mse")),
+        rows, "polynomial-extrapolation")
     widgets.claim(claims.get("peak_is_extrapolation"), "In this run, most of the peak's squared "
                   "error does not come from test points outside the training range: compare the "
                   "two curves above.")
@@ -78,6 +82,7 @@ def fitted_panel(frame, params: dict) -> None:
     seed = int(frame.loc[frame["metric"] == "fitted", "seed"].iloc[0])
     default = sorted({3, params["n_train"] - 1, params["max_degree"]} & set(options)) or options
     chosen = st.multiselect("Degrees to draw", options, key="polynomial.degrees",
+                            help="Which of the run's fitted polynomials to draw.",
                             default=permalink.choices("degrees", options, sorted(set(default))))
     permalink.remember(degrees=chosen)
     curves, points = polynomial.drawn_curves(frame, chosen)

@@ -31,7 +31,9 @@ def render(frame, params: dict) -> None:
     widgets.claim(claims.get("widest_beats_classical"))
     widgets.claim(claims.get("peak_at_threshold"))
     ridges = sorted(frame["ridge"].unique())
-    chosen = st.multiselect("Ridge penalties to overlay", ridges, format_func=labels.ridge,
+    chosen = st.multiselect("Penalties to show", ridges, format_func=labels.ridge,
+                            help="Which of the run's ridge penalties to draw. To run other "
+                                 "penalties, change *Ridge penalties λ* in the settings.",
                             default=permalink.choices("overlay", ridges, ridges),
                             key="random_features.ridges")
     permalink.remember(overlay=chosen)
@@ -41,7 +43,7 @@ def render(frame, params: dict) -> None:
     base = frame[frame["label_noise"] == noises[0]]
     test = base[(base["split"] == "test") & (base["metric"] == metric) & base["ridge"].isin(chosen)]
     test = test.assign(ridge=test["ridge"].map(labels.ridge))
-    ridge_colors = palette.ordered([labels.ridge(r) for r in chosen], palette.RIDGES)
+    ridge_colors = palette.ridges(chosen)
     exports.show_chart(charts.error_curve(
         test, x="n_params", metric=metric, series="ridge", threshold=float(n),
         title=f"{labels.capitalized(labels.metric(metric, 'test'))} against the number of "

@@ -55,8 +55,8 @@ def render(frame, params: dict) -> None:
         rows = test[test["curve"] == "model"]
         exports.show_chart(charts.error_curve(
             rows, x="n_params", metric="error_rate", series="family",
-            title=f"Model-size curves at n_train = {params['max_train']} (random features with "
-                  "ridge 1e-3: no interpolation peak)", x_title="parameters",
+            title=f"Model-size curves at {params['max_train']} training points (random "
+                  "features with ridge 1e-3: no interpolation peak)", x_title="parameters",
             y_title="test 0-1 error"), rows, "scaling-model-size")
     if "grid" in shown:
         rows = test[test["curve"] == "grid"]
@@ -75,12 +75,13 @@ def compute_optimal(frame: pd.DataFrame, claims: dict, boot) -> None:
     """Chinchilla's approach 3 on the teacher: fit L(N, D), iso-FLOP curves, exponents."""
     st.subheader("Compute-optimal scaling on a teacher with unlimited data")
     st.markdown(
-        "Ridge regression on the first N features of a linear teacher with a power-law "
-        "spectrum, trained on D fresh examples; the loss is the exact population risk. Fitting "
-        "L(N, D) = E + A / N^alpha + B / D^beta to the grid (Hoffmann et al. 2022, approach 3) "
-        "and minimising it at fixed compute C = 6ND gives the compute-optimal model size "
-        "N* ~ C^a and data size D* ~ C^b, with a = beta / (alpha + beta) and "
-        "b = alpha / (alpha + beta).")
+        "Ridge regression on the first $N$ features of a linear teacher with a power-law "
+        "spectrum, trained on $D$ fresh examples; the loss is the exact population risk. "
+        "Fitting $L(N, D) = E + A / N^{\\alpha} + B / D^{\\beta}$ to the grid (Hoffmann et al. "
+        "2022, approach 3) and minimising it at fixed compute $C = 6ND$ gives the "
+        "compute-optimal model size $N^* \\propto C^a$ and data size $D^* \\propto C^b$, with "
+        "$a = \\beta / (\\alpha + \\beta)$ and $b = \\alpha / (\\alpha + \\beta)$. In words: "
+        "the faster error falls with data, the more of a larger budget goes to the model.")
     if boot is None:
         st.info("The compute-optimal study needs at least two seeds for its intervals.")
         return

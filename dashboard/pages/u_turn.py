@@ -24,15 +24,17 @@ URL = "u-turn"
 MODELS = {"forest": ("leaves", "trees"), "boosting": ("rounds", "ensembles")}
 METRICS = ("mse", "error_rate")
 
-STORY = """
+STORY = r"""
 Belkin et al. (2019) found double descent beyond neural networks by sweeping a
 **composite** axis: a random forest first lets one tree grow more leaves until it
 interpolates the training set, then adds more trees; boosting first adds rounds, then
 averages independently boosted models. Curth, Jeffares and van der Schaar (2023)
 noticed that the second descent starts exactly where the axis **switches**, and asked
-how complex each model really is. Every model here is a linear smoother,
-y_hat(x0) = s(x0)' y, and p_eff = n · mean over test points of ||s(x0)||² counts its
-**effective parameters**.
+how complex each model really is. Every model here predicts a weighted average of the
+training labels, $\hat y(x_0) = s(x_0)^\top y$, and the **effective number of
+parameters** $p_\text{eff} = n \cdot \operatorname{mean}_{x_0} \lVert s(x_0) \rVert^2$
+(the mean taken over test points) counts, in plain words, how many training labels each
+prediction leans on.
 """
 
 LESSON = """
@@ -40,15 +42,15 @@ LESSON = """
 adds effective parameters, and past a point its test error rises: the first stage is
 an ordinary U. Averaging trees, or boosted models, adds raw parameters but no
 flexibility at new inputs: each prediction is spread over more training labels, so
-p_eff *falls*. Against p_eff the second stage therefore does not continue to the right
-of the peak; it turns back left, and the peak only marks where two complexity axes were
-glued onto one parameter count (Curth, Jeffares & van der Schaar 2023; Belkin et al.
-2019). But the second stage does not walk back down the *same* U: the diamonds mark
-points of the two stages with (nearly) equal p_eff, and the sentence under each pair
-of charts gives their errors. p_eff counts how many training labels each prediction
-leans on; it does not capture the variance that averaging many different models
-removes, so effective parameters explain where the peak sits, not why the averaged
-models are better. p_eff is measured at new test inputs: at its own training points an
+the effective parameters *fall*. Against them the second stage therefore does not
+continue to the right of the peak; it turns back left, and the peak only marks where two
+complexity axes were glued onto one parameter count (Curth, Jeffares & van der Schaar
+2023; Belkin et al. 2019). But the second stage does not walk back down the *same* U: the
+diamonds mark points of the two stages with (nearly) equal effective parameters, and the
+sentence under each pair of charts gives their errors. Effective parameters count how many
+training labels each prediction leans on; they do not capture the variance that averaging
+many different models removes, so they explain where the peak sits, not why the averaged
+models are better. They are measured at new test inputs: at its own training points an
 interpolating model simply returns their labels.
 """
 
@@ -91,7 +93,7 @@ def render() -> None:
         for kind in ("first_u", "turns_back", "matched"):
             claim = claims.get(f"{kind}_{model}_{dataset}")
             if claim is not None:
-                st.markdown(f"{claim.text} *({claim.regime})*" if claim.holds else
+                st.markdown(labels.readable(f"{claim.text} *({claim.regime})*") if claim.holds else
                             "The data shown do not support this comparison; read the charts.")
     exports.provenance_expander(provenance, "Provenance of the trees result")
     st.caption(f"{dataset}, n_train = {n_train}; median over {len(provenance.get('seeds', []))} "

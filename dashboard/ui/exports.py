@@ -19,6 +19,7 @@ from streamlit.elements.vega_charts import _altair_globals_lock
 from dashboard.charts.layout import finish
 
 EXPORT_MAX_ROWS = 20_000
+EXPORT_WIDTH = 640  # pixels of plot area in PNG and SVG exports
 _NESTED = ("layer", "hconcat", "vconcat", "concat")
 
 
@@ -57,6 +58,10 @@ def chart_json(chart: alt.TopLevelMixin) -> str:
     # Altair's data transformer is process-wide state that Streamlit also switches
     # while it draws a chart: hold Streamlit's lock for it, or a concurrent session
     # could serialize this chart with Streamlit's transformer (no data) or vice versa.
+    # On the page a chart takes its column's width; alone, Vega would draw it 300 px wide,
+    # where log-axis labels run into each other ("200300"): give it a page's width.
+    chart = chart.configure_view(continuousWidth=EXPORT_WIDTH).configure_axis(
+        labelOverlap="greedy", labelSeparation=4)
     with _altair_globals_lock, alt.data_transformers.enable("default", max_rows=None):
         return chart.to_json()
 
