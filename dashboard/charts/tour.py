@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.charts.curves import PERCENT_TICKS, error_curve
-from dashboard.ui import palette
+from dashboard.ui import labels, palette
 from experiments.sample_wise import N_FEATURES
 
 HEIGHT = 240
@@ -45,10 +45,11 @@ def more_data_hurts(rows: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
 
 
 def regularization(rows: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
-    names = sorted(rows["penalty"].unique(), key=lambda s: s != "no penalty")
+    ridge = rows.groupby("penalty")["ridge"].first().sort_values()
+    colors = alt.Scale(domain=list(ridge.index), range=[palette.ridge_color(r) for r in ridge])
     return error_curve(rows, x="n_params", metric="error_rate", series="penalty",
                        threshold=float(params["n_train"]), height=HEIGHT, **PERCENT,
-                       color_scale=palette.ordered(names, palette.RIDGES),
+                       color_scale=colors,
                        x_title="random features (log scale)", y_title="test error")
 
 
@@ -59,7 +60,9 @@ def grok(rows: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
 
 
 def scaling_laws(rows: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
+    rows = rows.assign(model=rows["family"].map(labels.value))
     return error_curve(rows, x="n_train", metric="error_rate", series="model",
+                       color_scale=palette.series_scale("model", sorted(rows["model"])),
                        height=HEIGHT, **PERCENT, x_title="training digits (log scale)",
                        y_title="test error (log scale)")
 

@@ -137,7 +137,7 @@ def scaling_laws(frame: pd.DataFrame, params: dict) -> tuple[Claim, pd.DataFrame
         f"{NAMES.get(least, least)}. On log-log axes these are near-straight lines: power "
         "laws, the *scaling laws* used to plan large models.",
         holds=bool(gain[least] > CLEAR), regime=f"digits, {first} to {last} examples")
-    return claim, rows.assign(model=rows["family"].map(lambda f: NAMES.get(f, f)))
+    return claim, rows
 
 
 STOPS = (
