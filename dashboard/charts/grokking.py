@@ -162,31 +162,6 @@ def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 280) -> alt.Laye
     return (line + dots).properties(height=height)
 
 
-def spectrum_chart(spectra: pd.DataFrame, *, title: str = "") -> alt.FacetChart:
-    """Each neuron's share of power per frequency (0 to 1), neurons side by side in one
-    colour each, one row per epoch (narrow enough for a phone)."""
-    if spectra.empty:
-        raise ValueError("no spectra to draw")
-    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"),
-                          unit=spectra["neuron"].map(lambda n: f"neuron {n}"))
-    order = [f"epoch {e}" for e in sorted(spectra["epoch"].unique())]
-    ticks = list(range(0, int(rows["frequency"].max()) + 1, 5))
-    return alt.Chart(rows).mark_bar().encode(
-        x=alt.X("frequency:O", title="frequency k", axis=alt.Axis(labelAngle=0, values=ticks)),
-        xOffset="unit:N",
-        y=alt.Y("power:Q", title="share", scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(tickCount=2)),
-        color=alt.Color("unit:N", title="", legend=palette.legend(orient="top"),
-                        scale=alt.Scale(range=list(palette.OTHERS))),
-        tooltip=[alt.Tooltip("unit:N", title="neuron"), alt.Tooltip("moment:N", title="epoch"),
-                 alt.Tooltip("frequency:O", title="frequency k"),
-                 alt.Tooltip("power:Q", title="share of power", format=".3f")],
-    ).properties(width=270, height=70).facet(
-        row=alt.Row("moment:N", sort=order, title=None, header=alt.Header(labelAngle=0,
-                                                                         labelAlign="left")),
-    ).properties(title=labels.title_lines(title))
-
-
 def _epochs(epochs: float) -> str:
     """At most four characters, so that labels of neighbouring cells never touch."""
     return f"{epochs:.0f}" if epochs < 1000 else f"{epochs / 1000:.1f}k"

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts import grokking as grokking_charts
+from dashboard.charts import grokking_scrub
 from dashboard.ui import exports, widgets
 from experiments import grokking, grokking_phase
 from experiments.analysis import grokking as grokking_claims
@@ -155,19 +156,29 @@ def draw_live(board, settings: dict, logs: list, running: bool) -> None:
             st.altair_chart(panel, width="stretch")
 
 
-def spectra_section(frame) -> None:
-    spec = grokking.spectra(frame)
-    if spec.empty:
+def scrub_section(frame, claims: dict) -> None:
+    try:
+        chart = grokking_scrub.training_scrubber(frame)
+    except ValueError:  # a result without weight snapshots
         return
-    epochs = sorted(spec["epoch"].unique())
-    st.subheader("Neurons become waves")
-    st.caption("Share of Fourier power per frequency over the residues of four neurons' input "
-               "weights (those largest at the end; seed "
-               f"{int(frame.loc[frame['metric'] == 'neuron_power', 'seed'].min())}), recorded "
-               f"during the run at epochs {', '.join(map(str, epochs))}: the start, the first "
-               "logged epochs with train accuracy >= 99% and test accuracy >= 95%, and the end. "
-               "A pure wave puts all its power in one frequency k.")
-    exports.show_chart(grokking_charts.spectrum_chart(spec), spec, "grokking-spectra")
+    snaps = grokking.snapshots(frame)
+    st.subheader("Scrub through training: neurons become waves")
+    # Side by side on a wide screen; on a phone Streamlit stacks them, the words first.
+    text_column, chart_column = st.columns([2, 3])
+    with text_column:
+        st.caption(
+            f"Drag the slider under the chart through {snaps['epoch'].nunique()} snapshots of "
+            f"one run (seed {int(snaps['seed'].iloc[0])}), saved while it trained: the marker "
+            "moves along the accuracy curves, and the panels below show the input weights of "
+            f"the {snaps['neuron'].nunique()} neurons with the largest weights at the end, over "
+            "the residues a = 0..p-1 (each snapshot scaled to its largest weight), and how "
+            "their power spreads over the frequencies k.")
+        say(claims, "snapshot_waves")
+        st.caption("A neuron with all its power in one frequency k is a pure wave over the "
+                   "residues; fast waves (large k) look striped, since neighbouring residues "
+                   "fall on nearly opposite phases.")
+    with chart_column:
+        exports.show_chart(chart, snaps, "grokking-scrub", width="content")
 
 
 def phase_section() -> None:
@@ -178,11 +189,11 @@ def phase_section() -> None:
         st.warning(f"The phase diagram is unavailable: {err}")
         return
     shipped = provenance.get("params", {})
-    exports.show_chart(grokking_charts.phase_heatmap(
-        cells, title=f"Outcome per cell, p = {shipped.get('p')}, width {shipped.get('width')} "
-        f"(majority over {len(provenance.get('seeds', []))} seeds; "
-        "number = median epochs to 95% test, - = never)"),
-        cells, "grokking-phase")
+    st.caption(f"p = {shipped.get('p')}, width {shipped.get('width')}; each cell's outcome is "
+               f"the majority over {len(provenance.get('seeds', []))} seeds, and its number "
+               "the median epochs to 95% test accuracy (- = never).")
+    exports.show_chart(grokking_charts.phase_heatmap(cells, title="Outcome per cell"), cells,
+                       "grokking-phase")
     claims = by_key(claims)
     for key in ("decay_needed", "decay_optional", "too_much_decay_fails"):
         say(claims, key, regime=True)
@@ -194,7 +205,7 @@ def render(frame, params: dict) -> None:
     claims = by_key(EXP.claims(frame, params))
     marks = progress(frame, params, claims)
     measures_section(frame, marks, claims)
-    spectra_section(frame)
+    scrub_section(frame, claims)
     init_section()
     live_run(params)
     phase_section()

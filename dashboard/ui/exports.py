@@ -94,10 +94,12 @@ def provenance_expander(provenance: dict, label: str = "Provenance: how this res
         st.json(provenance, expanded=False)
 
 
-def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str) -> None:
-    """The chart at full width (laid out for the screen: `finish`), then an Export menu for
-    it and for its data."""
-    st.altair_chart(finish(chart), width="stretch")
+def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str,
+               width: str = "stretch") -> None:
+    """The chart at full width (or its own, `width="content"`: a concatenated chart's
+    panels would each be stretched to the page), laid out for the screen (`finish`), then
+    an Export menu for it and its data."""
+    st.altair_chart(finish(chart), width=width)
     with st.popover("Export", icon=":material/download:"):
         st.caption("Data shown in the chart (tidy rows) and the chart itself.")
         st.download_button("CSV", lambda: frame.to_csv(index=False), file_name=f"{name}.csv",
