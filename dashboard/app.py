@@ -19,6 +19,7 @@ from dashboard.pages import (
     u_turn,
     why_the_peak,
 )
+from dashboard.ui import style
 from experiments.framework import registry
 
 VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize, runs)
@@ -77,4 +78,5 @@ def main() -> None:
                  for path, title, render in entries]
         if pages:
             sections[name] = pages
+    st.html(style.PHONE_CSS + (style.dark_css() if st.context.theme.type == "dark" else ""))
     st.navigation(sections).run()

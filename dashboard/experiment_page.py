@@ -1,7 +1,8 @@
 """The frame of every experiment page: settings, result, content, provenance.
 
-A linear script: inputs (sidebar form from the spec), title and story, a guard with
-a clear message, then the content: the experiment's own page module
+A linear script: title and story, the settings form (generated from the spec, in a
+Settings expander on the page itself: on a phone the sidebar is hidden), a guard with a
+clear message, then the content: the experiment's own page module
 (`dashboard/pages/<page>.py`, named by its `page` field) or, without one, the generic
 chart of its first metric against `x`.
 """
@@ -23,6 +24,7 @@ from experiments.framework.provenance import reproducing_command
 from experiments.framework.store import StoreError
 
 RUN_FLAG = "run"  # in the URL: the link shows an on-demand run, not the shipped result
+SETTINGS = "Settings: change them and press Run"
 
 
 def seeds_param(exp) -> Param:
@@ -84,22 +86,23 @@ def _control(exp, p: Param, start: dict, values: dict):
 
 
 def settings_form(exp, start: dict):
-    """Sidebar form starting from `start`: (values, seeds, submitted). The settings others
-    depend on (trees' dataset for its noise) sit above the form, so that changing one
-    enables or disables its dependents at once."""
+    """The settings form starting from `start`, folded into an expander under the page's
+    title (on a phone the sidebar is hidden): (values, seeds, submitted). The settings
+    others depend on (trees' dataset for its noise) sit above the form, so that changing
+    one enables or disables its dependents at once."""
     deciders = {name for p in exp.params for name, _ in p.relevant_when}
-    st.sidebar.subheader("Settings")
     values = {}
-    with st.sidebar:
+    with st.expander(SETTINGS, icon=":material/tune:"):
         for p in exp.params:
             if p.name in deciders:
                 values[p.name] = _control(exp, p, start, values)
-    with st.sidebar.form(f"{exp.id}.form"):
-        for p in exp.params:
-            if p.name not in deciders:
-                values[p.name] = _control(exp, p, start, values)
-        seeds = _control(exp, seeds_param(exp), start, values)
-        submitted = st.form_submit_button("Run", type="primary", width="stretch")
+        with st.form(f"{exp.id}.form"):
+            for p in exp.params:
+                if p.name not in deciders:
+                    values[p.name] = _control(exp, p, start, values)
+            seeds = _control(exp, seeds_param(exp), start, values)
+            submitted = st.form_submit_button("Run", type="primary", width="stretch",
+                                              key=f"{exp.id}.run")
     return {p.name: values[p.name] for p in exp.params}, seeds, submitted
 
 
@@ -198,10 +201,10 @@ def current_result(exp, linked=None):
         frame, provenance = data.load_shipped(exp.id)
     except StoreError as err:
         st.error(f"The shipped result is unavailable: {err}. You can still run the "
-                 "experiment with the settings in the sidebar.")
+                 "experiment: open the Settings above.")
         return None
     st.info(f"Showing the shipped precomputed result ({len(provenance.get('seeds', []))} seeds). "
-            "Change the settings in the sidebar and press Run to compute your own.")
+            "Open the Settings above and press Run to compute your own.")
     return frame, {**provenance, "run_id": shipped_id(exp.id)}
 
 
@@ -211,7 +214,7 @@ def provenance_panel(exp, frame, provenance) -> None:
         # The precompute command rewrites the shipped file; this one prints the same result.
         params, seeds = exp.validate(provenance.get("params", {})), provenance.get("seeds", [])
         over_cap = float(exp.cost(params, len(seeds))) > exp.budget_seconds
-        st.caption("The same result as a one-off run, with the settings in the sidebar:")
+        st.caption("The same result as a one-off run, with the settings it was made with:")
         st.code(reproducing_command(exp, params, seeds) + (" --no-cap" if over_cap else ""),
                 language="bash")
     st.download_button("Download tidy CSV", frame.to_csv(index=False).encode(),
@@ -235,9 +238,9 @@ def render(experiment_id: str, content: ModuleType | None = None) -> None:
     start, notices = permalink.initial(f"{exp.id}.url", exp.params + (seeds_param(exp),))
     linked, start, more = catalog_view.linked_run(exp, start)
     notices = [*notices, *more]
-    values, seeds, submitted = settings_form(exp, {**shown_settings(exp), **start})
     st.title(exp.title)
     st.markdown(labels.readable(exp.summary))
+    values, seeds, submitted = settings_form(exp, {**shown_settings(exp), **start})
     permalink.show_notices(notices)
     cancelled_run(exp)
     linked_run = RUN_FLAG in st.query_params and not st.session_state.get(f"{exp.id}.linked")

@@ -10,6 +10,7 @@ from tests.helpers import (
     ARTIFACTS,
     CHART_MARKS_JS,
     exception_boxes,
+    settings_panel,
     slug,
     wait_for_app,
     wait_for_charts,
@@ -46,11 +47,11 @@ def test_every_page_renders_charts_without_errors(dashboard_url, page, path, tit
 def test_polynomial_on_demand_run_updates_the_page(dashboard_url, page):
     page.goto(f"{dashboard_url}/polynomial")
     wait_for_charts(page, count=3)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    degree = sidebar.get_by_role("spinbutton", name="Highest polynomial degree")
+    settings = settings_panel(page)
+    degree = settings.get_by_role("spinbutton", name="Highest polynomial degree")
     degree.fill("120")
     degree.press("Tab")
-    sidebar.get_by_role("button", name="Run").click()
+    settings.get_by_role("button", name="Run").click()
     page.get_by_text("Showing your run").wait_for(timeout=60_000)
     charts = wait_for_charts(page, count=3)
     assert all(not c["nan"] for c in charts)
@@ -61,12 +62,12 @@ def test_polynomial_on_demand_run_updates_the_page(dashboard_url, page):
 def test_bad_setting_shows_a_message_not_a_traceback(dashboard_url, page):
     page.goto(f"{dashboard_url}/polynomial")
     wait_for_charts(page, count=3)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.get_by_role("slider").first.focus()
+    settings = settings_panel(page)
+    settings.get_by_role("slider").first.focus()
     page.keyboard.press("End")  # n_train = 200
-    sidebar.get_by_role("spinbutton", name="Highest polynomial degree").fill("2000")
-    sidebar.get_by_role("spinbutton", name="Highest polynomial degree").press("Tab")
-    sidebar.get_by_role("button", name="Run").click()
+    settings.get_by_role("spinbutton", name="Highest polynomial degree").fill("2000")
+    settings.get_by_role("spinbutton", name="Highest polynomial degree").press("Tab")
+    settings.get_by_role("button", name="Run").click()
     page.get_by_text("too large for on-demand compute").wait_for(timeout=30_000)
     assert exception_boxes(page) == 0
     wait_for_charts(page, count=3)  # the shipped result is still shown

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from experiments.framework import registry
-from tests.helpers import exception_boxes, page_script, wait_for_app
+from tests.helpers import exception_boxes, page_script, settings_panel, wait_for_app
 
 CHEAP = {
     "polynomial": {"max_degree": 30},
@@ -53,7 +53,7 @@ def test_a_shared_link_opened_twice_in_one_process_shows_the_run_both_times():
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert any("Showing your run" in s.value for s in at.success)
-    at.sidebar.button[0].click()  # Run pressed again with the same settings
+    at.button(key="polynomial.run").click()  # Run pressed again with the same settings
     at.run()
     assert not at.exception and any("Showing your run" in s.value for s in at.success)
 
@@ -77,9 +77,9 @@ def test_link_opened_twice_and_run_pressed_twice_show_results(dashboard_url, bro
             page = context.new_page()
             page.goto(url)
             shows_the_run(page)
-        sidebar = page.locator("[data-testid='stSidebar']")
+        settings = settings_panel(page)
         for _ in range(2):
-            sidebar.get_by_role("button", name="Run").click()
+            settings.get_by_role("button", name="Run").click()
             page.wait_for_timeout(300)
             shows_the_run(page)
     finally:

@@ -107,8 +107,8 @@ def init_section() -> None:
 def live_run(params: dict) -> None:
     st.subheader("Watch it train")
     st.caption("Trains one seed with the settings of the result shown above (change them in "
-               "the sidebar and press Run) and redraws as it goes. 'Stop training' keeps "
-               "what is drawn.")
+               "the Settings at the top and press Run) and redraws as it goes. 'Stop training' "
+               "keeps what is drawn.")
     go, stop, _ = st.columns([1, 1, 4])
     start = go.button("Train live", type="primary", key="grokking.train_live")
     stop.button("Stop training", key="grokking.stop")  # any click reruns the page, ending the loop

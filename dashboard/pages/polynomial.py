@@ -71,7 +71,7 @@ def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
                   "error does not come from test points outside the training range: compare the "
                   "two curves above.")
     st.caption(f"Training x are drawn {params['design']}. Set *design* to "
-               f"{'chebyshev' if params['design'] == 'uniform' else 'uniform'} in the sidebar "
+               f"{'chebyshev' if params['design'] == 'uniform' else 'uniform'} in the Settings "
                "and press Run to compare: the arcsine (Chebyshev) density puts more points near "
                "the ends of [-1, 1], where a uniform draw leaves the interpolant free to swing.")
 

@@ -102,4 +102,5 @@ def compute_optimal(frame: pd.DataFrame, claims: dict, boot) -> None:
     table = pd.DataFrame([{"constant": name, "fitted": round(float(getattr(boot.fit, name)), 4),
                            "90% interval": "{:.4g} - {:.4g}".format(*boot.interval(name))}
                           for name in ("E", "A", "alpha", "B", "beta", "a", "b")])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"constant": st.column_config.Column(pinned=True)})

@@ -155,7 +155,8 @@ def view() -> None:
               "(dashed: extrapolated, shaded: 90% bootstrap band)")
     for claim in fitted["claims"]:
         widgets.claim(claim, neutral=None)
-    st.dataframe(fitted["table"], hide_index=True, width="stretch")
+    st.dataframe(fitted["table"], hide_index=True, width="stretch",  # on a phone: swipe the rest
+                 column_config={labels.column(series): st.column_config.Column(pinned=True)})
     exports.provenance_expander(provenance, f"Provenance of the {exp_id} result")
     if len(grid_rows) and (grid_rows["metric"] == metric).any():
         grid_rows = grid_rows[grid_rows["metric"] == metric]

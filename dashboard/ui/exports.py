@@ -24,6 +24,7 @@ from streamlit.elements.vega_charts import (
 )
 
 from dashboard import data
+from dashboard.charts.layout import finish
 
 EXPORT_MAX_ROWS = 20_000
 EXPORT_WIDTH = 640  # pixels of plot area in PNG and SVG exports
@@ -104,8 +105,9 @@ def provenance_expander(provenance: dict, label: str = "Provenance: how this res
 def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str,
                width: str = "stretch") -> None:
     """The chart at full width (or its own, `width="content"`: a concatenated chart's
-    panels would each be stretched to the page), then an Export menu for it and its data."""
-    st.altair_chart(chart, width=width)
+    panels would each be stretched to the page), laid out for the screen (`finish`), then
+    an Export menu for it and its data."""
+    st.altair_chart(finish(chart), width=width)
     export_menu(lambda: chart, frame, name, chart_rows(chart))
 
 
@@ -113,7 +115,7 @@ def vega_spec(build, args: tuple, kwargs: dict) -> tuple[dict, int]:
     """The Vega-Lite spec Streamlit sends for `build(*args, **kwargs)` (its data already
     in Arrow), and the rows the chart carries."""
     chart = build(*args, **kwargs)
-    return _convert_altair_to_vega_lite_spec(chart), chart_rows(chart)
+    return _convert_altair_to_vega_lite_spec(finish(chart)), chart_rows(chart)
 
 
 def show_built(build, frame: pd.DataFrame, name: str, *args, **kwargs) -> None:
