@@ -1,13 +1,16 @@
-"""Benchmark: epochs per second of the grokking trainer, against the machine's limit.
+"""Benchmark: epochs per second of the grokking trainer, against a plain numpy baseline
+and against the machine's limit for the same shapes.
 
-Prints the trainer's speed (epochs/s) and its achieved GFLOP/s (three n x width x p
-matrix products per epoch), next to a large float32 matrix product measured in the
-same run on one BLAS thread (what the trainer uses) and on all threads. Then the price
-of subnormal floats: one epoch-sized matrix product on normal vs subnormal inputs, and
-the run with the trainer's flush switched off, block by block (a slowdown shows once
-weight decay has pushed weights or Adam's moments into the subnormal range).
+Measured in the same run, alternating so that the machine's load hits both sides alike:
+- the reference: the textbook numpy network (dense one-hot inputs times the first layer,
+  every gradient a matrix product, fresh arrays every step, the same AdamW and flush);
+- the lab's trainer (experiments/numerics/modular_net.py);
+- the one-thread float32 matrix products of one epoch (three n x width x p products, the
+  work neither can avoid), as epochs/s if an epoch were nothing else.
+Then the price of subnormal floats: one epoch-sized matrix product on normal vs
+subnormal inputs, and the run with the trainer's flush switched off, block by block.
 
-    python -m bench.bench_grokking [--epochs 600] [--seed 0] [--no-flush-check]
+    python -m bench.bench_grokking [--epochs 600] [--seed 0] [--rounds 3] [--no-flush-check]
 """
 from __future__ import annotations
 
@@ -25,12 +28,61 @@ from experiments.numerics import modular_net
 BENCH = {"p": 59, "width": 256, "train_fraction": 0.3, "weight_decay": 5.0}
 
 
-def matmul_gflops(size: int = 2048, threads: int | None = None) -> float:
-    a = np.random.default_rng(0).standard_normal((size, size), dtype=np.float32)
-    with threadpool_limits(threads, user_api="blas"):
-        a @ a
-        best = min(_timed(lambda: a @ a) for _ in range(3))
-    return 2 * size**3 / best / 1e9
+def reference_train(params: dict, seed: int, steps) -> list[dict]:
+    """The straightforward implementation (x^2 activation, MSE): train and test accuracy
+    at each epoch in `steps`, from the lab's data split and initialization."""
+    (a, b, label), (ta, tb, tlabel) = modular_net.dataset(params, seed)
+    p = params["p"]
+
+    def onehot(cols, width):
+        out = np.zeros((len(cols[0]), width), np.float32)
+        for col in cols:
+            out[np.arange(len(col)), col] = 1
+        return out
+
+    x, x_test, target = onehot((a, p + b), 2 * p), onehot((ta, p + tb), 2 * p), onehot((label,), p)
+    weights = modular_net.init_weights(p, params["width"], seed)
+    moments = [[np.zeros_like(w), np.zeros_like(w)] for w in weights]
+    b1, b2 = modular_net.BETAS
+    lr, wd, tiny = params["lr"], params["weight_decay"], modular_net.TINY
+    logs, epoch = [], 0
+    with threadpool_limits(1, user_api="blas"):
+        for stop in sorted(steps):
+            while epoch < stop:
+                epoch += 1
+                w_in, w_out = weights
+                h = x @ w_in
+                z = h * h
+                dy = (z @ w_out - target) * (2.0 / target.size)
+                grads = [x.T @ ((dy @ w_out.T) * (2 * h)), z.T @ dy]
+                fix1, fix2 = 1 - b1**epoch, 1 - b2**epoch
+                for w, g, (m, v) in zip(weights, grads, moments):
+                    m *= b1
+                    m += (1 - b1) * g
+                    v *= b2
+                    v += (1 - b2) * (g * g)
+                    w *= np.float32(1 - lr * wd)
+                    w -= np.float32(lr / fix1) * m / (np.sqrt(v / np.float32(fix2))
+                                                       + np.float32(modular_net.EPS))
+                    for arr in (m, v, w):
+                        arr[np.abs(arr) < tiny] = 0
+            scores = [(xs @ weights[0]) ** 2 @ weights[1] for xs in (x, x_test)]
+            logs.append({"step": epoch, "train_accuracy": modular_net.accuracy(scores[0], label),
+                         "test_accuracy": modular_net.accuracy(scores[1], tlabel)})
+    return logs
+
+
+def lab_train(params: dict, seed: int, steps) -> list[dict]:
+    return list(modular_net.train(params, seed, steps))
+
+
+def epoch_products(n: int, width: int, p: int, repeats: int = 30) -> float:
+    """Best seconds for one epoch's three float32 products on one BLAS thread."""
+    rng = np.random.default_rng(0)
+    z, w = rng.random((n, width), dtype=np.float32), rng.random((width, p), dtype=np.float32)
+    dy = rng.random((n, p), dtype=np.float32)
+    with threadpool_limits(1, user_api="blas"):
+        return min(_timed(lambda: (z @ w, dy @ w.T, z.T @ dy)) for _ in range(repeats))
 
 
 def _timed(fn) -> float:
@@ -50,12 +102,6 @@ def subnormal_penalty(n: int, width: int, p: int) -> float:
     return slow / normal
 
 
-def flops_per_epoch(params: dict) -> float:
-    p, width = params["p"], params["width"]
-    n = len(modular_net.dataset(params, 0)[0][0])
-    return 3 * 2 * n * width * p
-
-
 def epoch_times(params: dict, seed: int, block: int) -> list[float]:
     """Seconds per block of `block` epochs (logging only at block ends)."""
     steps = range(block, params["epochs"] + 1, block)
@@ -67,44 +113,69 @@ def epoch_times(params: dict, seed: int, block: int) -> list[float]:
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=600)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-flush-check", action="store_true")
-    args = parser.parse_args()
-    params = grokking.EXPERIMENT.validate({**BENCH, "epochs": args.epochs})
-    flops = flops_per_epoch(params)
-    print(f"benchmark run: p={params['p']} width={params['width']} "
-          f"train_fraction={params['train_fraction']} -> {flops / 1e6:.0f} MFLOP per epoch")
-    peak1, peak_all = matmul_gflops(threads=1), matmul_gflops()
-    print(f"large float32 matmul (2048^2): {peak1:.0f} GFLOP/s on 1 thread, "
-          f"{peak_all:.0f} GFLOP/s on all threads")
+def compare(params: dict, seed: int, rounds: int) -> None:
+    """Reference vs lab vs the matrix products, best of `rounds` alternating runs."""
+    p, width, epochs = params["p"], params["width"], params["epochs"]
+    n = len(modular_net.dataset(params, seed)[0][0])
+    flops = 3 * 2 * n * width * p
+    steps = modular_net.log_schedule(epochs)
+    # CPU seconds as well as wall: on a busy host a one-thread run waits for a core, and
+    # its CPU time still counts only its own work.
+    best, final = {(name, clock): np.inf for name in ("reference", "lab")
+                   for clock in ("wall", "cpu")}, {}
+    for _ in range(rounds):
+        for name, fn in (("reference", reference_train), ("lab", lab_train)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            logs = fn(params, seed, steps)
+            best[name, "wall"] = min(best[name, "wall"], time.perf_counter() - wall)
+            best[name, "cpu"] = min(best[name, "cpu"], time.process_time() - cpu)
+            final[name] = logs[-1]["test_accuracy"]
+    rate = {name: epochs / best[name, "cpu"] for name in final}
+    wall_rate = {name: epochs / best[name, "wall"] for name in final}
+    products = epoch_products(n, width, p)
+    bound = 1 / products
+    print(f"benchmark run: p={p} width={width} train_fraction={params['train_fraction']} "
+          f"(n={n} training pairs), {epochs} epochs, {len(steps)} evaluations, best of {rounds}")
+    print(f"one-thread float32 matmul, this epoch's three products ({n}x{width}x{p}): "
+          f"{products * 1e3:.2f} ms = {flops / products / 1e9:.1f} GFLOP/s, "
+          f"{bound:.0f} epochs/s if an epoch were only these")
+    for name in final:
+        print(f"{name:9s}: {rate[name]:6.0f} epochs/s of CPU time ({wall_rate[name]:.0f} wall), "
+              f"{flops * rate[name] / 1e9:5.1f} GFLOP/s ({rate[name] / bound:.0%} of the "
+              f"same-shape matmul rate), final test accuracy {final[name]:.3f}")
+    print(f"lab vs reference: speed-up {rate['lab'] / rate['reference']:.2f}x on CPU time, "
+          f"{wall_rate['lab'] / wall_rate['reference']:.2f}x on wall time")
 
-    start = time.perf_counter()
-    logs = list(modular_net.train(params, args.seed))
-    total = time.perf_counter() - start
-    print(f"trainer (log schedule, {len(logs)} evaluations): {args.epochs} epochs in {total:.2f} s "
-          f"= {args.epochs / total:.0f} epochs/s, {flops * args.epochs / total / 1e9:.1f} GFLOP/s "
-          f"({100 * flops * args.epochs / total / 1e9 / peak1:.0f}% of the 1-thread matmul); "
-          f"final test accuracy {logs[-1]['test_accuracy']:.3f}")
-    if args.no_flush_check:
-        return
-    n = len(modular_net.dataset(params, args.seed)[0][0])
+
+def flush_check(params: dict, seed: int) -> None:
+    n = len(modular_net.dataset(params, seed)[0][0])
     print(f"one epoch-sized product on subnormal inputs: "
           f"{subnormal_penalty(n, params['width'], params['p']):.1f}x slower")
-    block = max(args.epochs // 6, 1)
-    with_flush = epoch_times(params, args.seed, block)
+    block = max(params["epochs"] // 6, 1)
+    with_flush = epoch_times(params, seed, block)
     saved = modular_net.TINY
     modular_net.TINY = np.float32(0)  # |x| < 0 never holds: nothing is flushed
     try:
-        without = epoch_times(params, args.seed, block)
+        without = epoch_times(params, seed, block)
     finally:
         modular_net.TINY = saved
     print(f"ms per epoch, blocks of {block} epochs (flush on / flush off):")
     for i, (a, b) in enumerate(zip(with_flush, without)):
         print(f"  epochs {i * block + 1:5d}-{(i + 1) * block:5d}: {1e3 * a / block:7.2f} / "
               f"{1e3 * b / block:7.2f}  ({b / a:.1f}x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-flush-check", action="store_true")
+    args = parser.parse_args()
+    params = grokking.EXPERIMENT.validate({**BENCH, "epochs": args.epochs})
+    compare(params, args.seed, args.rounds)
+    if not args.no_flush_check:
+        flush_check(params, args.seed)
 
 
 if __name__ == "__main__":

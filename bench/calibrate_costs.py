@@ -50,6 +50,10 @@ GRID = {
     "grokking": [({"p": 23, "width": 64, "epochs": 200}, 1), ({"p": 59, "epochs": 100}, 1),
                  ({"p": 97, "width": 512, "epochs": 30, "loss": "cross_entropy"}, 1), ({}, 1)],
     "grokking_phase": [({"epochs": 100}, 1), ({"epochs": 300, "train_fractions": (0.3,)}, 1)],
+    # the rest at their default settings (the default on-demand run, and one seed)
+    **{eid: [({}, 1), ({}, None)] for eid in ("benign_overfitting", "epoch_wise",
+                                               "random_labels", "emergence",
+                                               "deep_double_descent")},
 }
 QUICK = {eid: configs[:2] for eid, configs in GRID.items()}
 
@@ -58,6 +62,7 @@ def measure(exp, params: dict, seeds: int, repeat: int = 2) -> dict:
     """Estimates, the work counted, wall time (best of `repeat`: load spikes on a shared
     host only ever add time) and traced peak of one configuration."""
     clean = exp.validate(params)
+    seeds = seeds or exp.default_seeds
     counted = []
     price = costs.price
     costs.price = lambda work: (counted.append(work), price(work))[1]
@@ -123,10 +128,14 @@ def main(argv=None) -> int:
             row = measure(exp, params, seeds, args.repeat)
             rows.append(row)
             label = (", ".join(f"{k}={v}" for k,
-                               v in params.items()) or "defaults") + f"; {seeds} seed(s)"
+                               v in params.items()) or "defaults") + f"; {row['seeds']} seed(s)"
             print(f"{eid:16} {label[:58]:58} {row['estimate']:7.2f} {row['seconds']:7.2f} "
                   f"{row['seconds'] / row['estimate']:7.2f} {row['memory'] / costs.MB:7.1f} "
                   f"{row['peak'] / costs.MB:7.1f} {row['peak'] / row['memory']:6.2f}", flush=True)
+    for eid in dict.fromkeys(r["id"] for r in rows):
+        ratios = [r["estimate"] / r["seconds"] for r in rows if r["id"] == eid]
+        print(f"figure: {eid}: estimate / actual {min(ratios):.2f} to {max(ratios):.2f} over "
+              f"{len(ratios)} configuration(s) (must stay above 0.5)")
     worst_time = max(r["seconds"] / r["estimate"] for r in rows)
     worst_memory = max(r["peak"] / r["memory"] for r in rows)
     print(f"\nworst actual/estimate: time {worst_time:.2f} (must stay below 2), "

@@ -13,8 +13,9 @@ reproductions and variants: many widths x penalties x seeds, a large synthetic
 problem that needs gigabytes), from scripted websocket clients as an attacker would
 (no browser), while a reader in a real browser keeps opening Home. It reports what
 happened to each heavy link (finished, stopped by a limit, refused as busy), Home's
-time to its charts during the storm, and the peak resident memory of the server and
-of the run processes.
+time to its charts during the storm (in the browser, and the server's share alone: a
+scripted reader times Home's script from request to finish), and the peak resident
+memory of the server and of the run processes.
 """
 from __future__ import annotations
 
@@ -255,6 +256,17 @@ async def home_reader(browser, base: str, until: asyncio.Event, timeout_ms: floa
     return times
 
 
+async def home_script_reader(base: str, until: asyncio.Event, timeout_s: float) -> list[float]:
+    """Asks for Home on the websocket again and again while the storm lasts: the server's
+    time for Home (request to script finished), without a browser's share of the CPU."""
+    times = []
+    while not until.is_set():
+        outcome = await heavy_session(base, "", timeout_s)
+        times.append(float("inf") if outcome.error else outcome.seconds)
+        await asyncio.sleep(0.5)
+    return times
+
+
 async def drive_storm(base: str, links: list[str], timeout_ms: float):
     from playwright.async_api import async_playwright
 
@@ -265,11 +277,12 @@ async def drive_storm(base: str, links: list[str], timeout_ms: float):
             await one_session(browser, base, "view", "", 0, timeout_ms)  # warm, not timed
             done = asyncio.Event()
             reader = asyncio.create_task(home_reader(browser, base, done, timeout_ms))
+            scripted = asyncio.create_task(home_script_reader(base, done, timeout_ms / 1000))
             await asyncio.sleep(0.5)
             outcomes = await asyncio.gather(*(heavy_session(base, p,
                                                             timeout_ms / 1000) for p in links))
             done.set()
-            return outcomes, await reader
+            return outcomes, await reader, await scripted
         finally:
             await browser.close()
 
@@ -298,7 +311,8 @@ def storm(links: list[str] = HEAVY_LINKS, timeout_s: float = 300) -> dict:
         rss_idle = peak_rss_mb(proc.pid)
         sampler.start()
         start, cpu_start = time.perf_counter(), cpu_seconds(proc.pid)
-        outcomes, home = asyncio.run(drive_storm(base, list(links), timeout_s * 1000))
+        outcomes, home, home_script = asyncio.run(drive_storm(base, list(links),
+                                                              timeout_s * 1000))
         wall, server_cpu = time.perf_counter() - start, cpu_seconds(proc.pid) - cpu_start
         stop.set()
         sampler.join()
@@ -306,7 +320,8 @@ def storm(links: list[str] = HEAVY_LINKS, timeout_s: float = 300) -> dict:
     finally:
         stop.set()
         local_server.stop(proc)
-    return {"outcomes": outcomes, "home_s": home, "health_s": health, "wall_s": wall,
+    return {"outcomes": outcomes, "home_s": home, "home_script_s": home_script,
+            "health_s": health, "wall_s": wall,
             "server_cpu_s": server_cpu, "load_average": os.getloadavg()[0], "rss_idle_mb": rss_idle,
             "rss_peak_mb": rss_peak, "runs_peak_mb": peaks["runs"],
             "errors": [o for o in outcomes if o.kind in ("exception", "timeout")]}
@@ -320,6 +335,10 @@ def storm_table(result: dict) -> str:
     lines += ["", "| figure | value |", "|---|---|",
               f"| Home time to charts during the storm, p50 / max ({len(home)} loads) "
               f"| {percentile(home, 0.5):.1f} / {max(home, default=float('nan')):.1f} s |",
+              f"| Home's script on the server (websocket, no browser), p50 / max "
+              f"({len(result['home_script_s'])} loads) | "
+              f"{percentile(result['home_script_s'], 0.5):.2f} / "
+              f"{max(result['home_script_s'], default=float('nan')):.2f} s |",
               f"| server health endpoint during the storm, p50 / max | "
               f"{percentile(result['health_s'], 0.5) * 1000:.0f} / "
               f"{max(result['health_s'], default=float('nan')) * 1000:.0f} ms |",

@@ -1,12 +1,15 @@
 """Every performance figure of the lab in one command, measured in the same run.
 
-    python -m bench.run_all [--quick]
+    python -m bench.run_all [--quick] [--suite]
 
-Runs each bench/bench_*.py (their own ratios: solvers vs naive, GFLOP/s vs matmul),
-the parallel speedup of `--jobs 2` over `--jobs 1` on a precompute-sized sweep, the
-first render time of every dashboard page via AppTest, and peak memory of each part.
-Ratios, not absolute times, are what carries over between machines: both sides of
-each ratio run back to back on the same (possibly busy) host.
+Runs each bench/bench_*.py (their own ratios: solvers vs naive, GFLOP/s vs matmul; the
+default on-demand run of every experiment; control latency per view once
+bench/bench_controls.py exists), the estimate / actual of every experiment's cost
+(bench/calibrate_costs.py), the parallel speedup of `--jobs 2` over `--jobs 1` on a
+precompute-sized sweep, the first render time of every dashboard page via AppTest,
+peak memory of each part, and with `--suite` the README's test command. Ratios, not
+absolute times, are what carries over between machines: both sides of each ratio run
+back to back on the same (possibly busy) host; the load average is printed with them.
 """
 from __future__ import annotations
 
@@ -46,13 +49,35 @@ def bench_args(script: Path, quick: bool) -> list[str]:
     return ["--epochs", "200"] if "--epochs" in help_text else []
 
 
-def headline(output: str) -> str:
+FIGURE = "figure: "  # a bench line that is one summary row: "figure: NAME: VALUE"
+CONTROLS = "bench_controls"  # its lines that state a time are one row each (per view)
+TIME = re.compile(r"\d\s*(ms|s)\b")
+
+
+def figures(stem: str, output: str) -> list[tuple[str, str]]:
+    """The rows a bench states itself: its `figure:` lines, or for the control-latency
+    bench every line with a time in it."""
+    rows = []
+    for line in output.splitlines():
+        line = line.strip()
+        if line.startswith(FIGURE):
+            name, _, value = line[len(FIGURE):].partition(": ")
+            rows.append((name, value))
+        elif stem == CONTROLS and TIME.search(line):
+            rows.append(("control latency", re.sub(r"\s+", " ", line)))
+    return rows
+
+
+def ratios(output: str) -> str:
     """The lines of a bench's output that state its ratios (speed-ups, GFLOP/s, Nx)."""
     lines = [ln.strip() for ln in output.splitlines()
              if re.search(r"speed-?up|GFLOP/s|\(\s*[\d.]+x\)|x slower", ln, re.I)
-             and not ln.strip().startswith("epochs")]  # per-block detail lines
-    text = "; ".join(re.sub(r"\s+", " ", ln) for ln in lines)
-    return (text or (output.strip().splitlines() or ["(no output)"])[-1])[:300]
+             and not ln.strip().startswith(("epochs", FIGURE))]  # detail lines, own rows
+    return "; ".join(re.sub(r"\s+", " ", ln) for ln in lines)
+
+
+def headline(output: str) -> str:
+    return (ratios(output) or (output.strip().splitlines() or ["(no output)"])[-1])[:300]
 
 
 def run_benches(quick: bool) -> list[tuple[str, str, str]]:
@@ -61,9 +86,31 @@ def run_benches(quick: bool) -> list[tuple[str, str, str]]:
         seconds, rss, out, code = timed([sys.executable, "-m", f"bench.{script.stem}",
                                          *bench_args(script, quick)])
         print(f"\n## {script.name} ({seconds:.1f} s, peak {rss:.0f} MB)\n{out.strip()}", flush=True)
-        figure = headline(out) if code == 0 else f"FAILED (exit {code})"
-        rows.append((script.stem, figure.replace("|", "/"), f"{rss:.0f} MB"))
+        own = figures(script.stem, out)
+        if code != 0:
+            rows.append((script.stem, f"FAILED (exit {code})", f"{rss:.0f} MB"))
+        elif ratios(out) or not own:
+            rows.append((script.stem, headline(out).replace("|", "/"), f"{rss:.0f} MB"))
+        rows += [(f"{script.stem}: {name}", value.replace("|", "/"), f"{rss:.0f} MB")
+                 for name, value in own]
     return rows
+
+
+def calibration(quick: bool) -> list[tuple[str, str, str]]:
+    """Estimate / actual per experiment over bench/calibrate_costs.py's grid."""
+    seconds, rss, out, code = timed([sys.executable, "-m", "bench.calibrate_costs", "--repeat",
+                                     "1", *(["--quick"] if quick else [])])
+    print(f"\n## calibrate_costs ({seconds:.1f} s, peak {rss:.0f} MB)\n{out.strip()}", flush=True)
+    rows = [(f"cost estimate, {name}", value, "") for name, value in figures("", out)]
+    return rows or [("calibrate_costs", f"FAILED (exit {code})", f"{rss:.0f} MB")]
+
+
+def suite_time() -> tuple[str, str, str]:
+    """The README's test command, timed (minutes on 2 cores)."""
+    seconds, rss, out, code = timed([sys.executable, "-m", "pytest", "-q"])
+    last = (out.strip().splitlines() or ["no output"])[-1]
+    return ("test suite (README command)",
+            f"{seconds / 60:.1f} min: {last}" if code == 0 else f"FAILED: {last}", "")
 
 
 def jobs_speedup(quick: bool) -> tuple[str, str, str]:
@@ -92,6 +139,7 @@ def page_renders() -> list[tuple[str, str, str]]:
     from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
+    from dashboard import data
     from dashboard.app import page_table
 
     def script(url_path):
@@ -104,6 +152,7 @@ def page_renders() -> list[tuple[str, str, str]]:
     times = {}
     for path in [p for entries in page_table().values() for p, _t, _r in entries]:
         st.cache_data.clear()
+        data.DERIVED.clear()  # what pages derive is cached server-side too: cold means cold
         start = time.perf_counter()
         at = AppTest.from_function(script, args=(path,), default_timeout=300).run()
         times[path] = (time.perf_counter() - start, "ERROR" if at.exception or at.error else "")
@@ -115,13 +164,19 @@ def page_renders() -> list[tuple[str, str, str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: about a minute")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a few minutes")
+    parser.add_argument("--suite", action="store_true",
+                        help="also time the README's test command (several minutes)")
     args = parser.parse_args()
-    start = time.perf_counter()
+    start, load = time.perf_counter(), os.getloadavg()[0]
     rows = run_benches(args.quick)
+    rows += calibration(args.quick)
     rows.append(jobs_speedup(args.quick))
     rows += page_renders()
-    print(f"\n## Summary ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores, "
+    if args.suite:
+        rows.append(suite_time())
+    print(f"\n## Summary ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores, load "
+          f"average {load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end, "
           f"{time.perf_counter() - start:.0f} s)\n")
     print("| figure | measured in this run | peak memory |\n|---|---|---|")
     for name, figure, memory in rows:

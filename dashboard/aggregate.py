@@ -69,6 +69,15 @@ def seed_summary(frame: pd.DataFrame, x: str, series: str | list[str] = "split",
     return pd.DataFrame(out, columns=keys + ["centre", "low", "high", "seeds"])
 
 
+def readable_top(frame: pd.DataFrame, x: str, metric: str, decades: float = 3.0) -> float:
+    """A y-axis top for an error curve whose peak dwarfs the rest: `decades` above the
+    typical median test error (the median over x of the per-x medians), so that the U and
+    the tail stay readable and only the peak is cut."""
+    rows = frame[(frame["metric"] == metric) & (frame["split"] == "test") & (frame["seed"] >= 0)]
+    typical = rows.groupby(x)["value"].median().median()
+    return float(typical) * 10**decades
+
+
 def classical_range(frame: pd.DataFrame, x: str, metric: str, threshold: float) -> float:
     """The largest x of the textbook regime: below the threshold, and up to where the
     median test error climbs back above that of the smallest model (the U's right arm).

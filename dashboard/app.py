@@ -19,14 +19,25 @@ from dashboard.pages import (
     u_turn,
     why_the_peak,
 )
+from dashboard.ui import style
 from experiments.framework import registry
 
 VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize, runs)
 
 
-def _named(render: Callable[[], None], path: str) -> Callable[[], None]:
-    """st.Page wants a plain function with a unique name."""
+APP = "Descent Lab"
+NAV_TITLES = {"scaling": "Scaling with data"}  # the view "Scaling laws" fits any result
+
+
+def tab_title(title: str) -> str:
+    """The browser tab's title: the page first, so that tabs tell pages apart."""
+    return APP if title in ("Home", APP) else f"{title} · {APP}"
+
+
+def _named(render: Callable[[], None], path: str, title: str) -> Callable[[], None]:
+    """st.Page wants a plain function with a unique name; it also names its tab."""
     def page() -> None:
+        st.set_page_config(page_title=tab_title(title))
         render()
 
     page.__name__ = "page_" + path.replace("-", "_")
@@ -39,7 +50,7 @@ def page_table() -> dict[str, list[tuple[str, str, Callable[[], None]]]]:
     Raises PageError when an experiment names a page that does not exist."""
     return {
         "Overview": [("home", "Home", home.render)],
-        "Experiments": [(e.id, e.title.split(":")[0],
+        "Experiments": [(e.id, NAV_TITLES.get(e.id, e.title.split(":")[0]),
                          partial(experiment_page.render, e.id, experiment_content(e)))
                         for e in registry.experiments().values()],
         "Views": [(v.URL, v.TITLE, v.render) for v in VIEWS],
@@ -48,21 +59,24 @@ def page_table() -> dict[str, list[tuple[str, str, Callable[[], None]]]]:
 
 def render_page(url_path: str) -> None:
     """Render one page without navigation (used by the AppTest smoke tests)."""
-    st.set_page_config(page_title="Descent Lab", page_icon="📉", layout="wide")
+    st.set_page_config(page_title=APP, page_icon="📉", layout="wide")
     for entries in page_table().values():
-        for path, _title, render in entries:
+        for path, title, render in entries:
             if path == url_path:
+                st.set_page_config(page_title=tab_title(title))
                 render()
                 return
     raise KeyError(url_path)
 
 
 def main() -> None:
-    st.set_page_config(page_title="Descent Lab", page_icon="📉", layout="wide")
+    st.set_page_config(page_title=APP, page_icon="📉", layout="wide")
     sections = {}
     for name, entries in page_table().items():
-        pages = [st.Page(_named(render, path), title=title, url_path=path, default=path == "home")
+        pages = [st.Page(_named(render, path, title), title=title, url_path=path,
+                         default=path == "home")
                  for path, title, render in entries]
         if pages:
             sections[name] = pages
+    st.html(style.PHONE_CSS + (style.dark_css() if st.context.theme.type == "dark" else ""))
     st.navigation(sections).run()

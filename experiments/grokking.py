@@ -44,7 +44,8 @@ from experiments.numerics.modular_net import (
 
 MEMORIZED, GENERALIZED = 0.99, 0.95
 GROK_RATIO = 10.0  # a "grok": test accuracy 95% at least 10x later than train accuracy 99%
-SPECTRUM_NEURONS = 4
+SNAPSHOTS = 40  # input-weight snapshots per run, for the page's training scrubber
+SNAPSHOT_NEURONS = 12
 PROGRESS_EVERY = 3  # progress measures at every third logged epoch (a 3-D FFT each)
 
 PARAMS = (
@@ -89,9 +90,9 @@ def _with_config(frame: pd.DataFrame, params: dict, seed: int) -> pd.DataFrame:
     for name in CONFIG:
         frame[name] = params.get(name, 1.0)
     frame["n_train"] = len(dataset(params, seed)[0][0])
-    for col in ("frequency", "neuron"):
+    for col in ("neuron", "residue"):
         if col not in frame:
-            frame[col] = -1  # only the neuron-spectrum rows have these
+            frame[col] = -1  # only the weight-snapshot rows have these
     return frame
 
 
@@ -107,40 +108,52 @@ def logs_frame(logs: list[dict], params: dict, seed: int) -> pd.DataFrame:
     return _with_config(pd.concat(frames, ignore_index=True), params, seed)
 
 
-def spectra_rows(snapshots: dict[int, np.ndarray], p: int, seed: int,
-                 neurons: int = SPECTRUM_NEURONS) -> pd.DataFrame:
-    """Each of a few neurons' share of power per frequency over the residues (a-inputs),
-    at each snapshot epoch: the neurons with the largest input weights at the last one."""
-    last = snapshots[max(snapshots)][:p]
-    chosen = np.argsort(-np.linalg.norm(last, axis=0), kind="stable")[:neurons]
-    rows = []
-    for epoch, w_in in sorted(snapshots.items()):
-        power = np.abs(np.fft.rfft(w_in[:p, chosen].astype(np.float64), axis=0)) ** 2
-        share = power / np.maximum(power.sum(axis=0, keepdims=True), 1e-30)
-        for j, neuron in enumerate(chosen):
-            rows.append(pd.DataFrame({"seed": seed, "split": "train", "metric": "neuron_power",
-                                      "value": share[:, j], "step": epoch, "neuron": int(neuron),
-                                      "frequency": np.arange(power.shape[0])}))
-    return pd.concat(rows, ignore_index=True)
+def snapshot_steps(steps: np.ndarray, count: int = SNAPSHOTS) -> set[int]:
+    """About `count` of the logged epochs, evenly spread over the (log) schedule, the
+    first and the last included."""
+    picks = np.round(np.linspace(0, len(steps) - 1, min(count, len(steps)))).astype(int)
+    return set(np.asarray(steps)[picks].tolist())
+
+
+def chosen_neurons(w_a: np.ndarray, count: int = SNAPSHOT_NEURONS) -> np.ndarray:
+    """The `count` neurons with the largest input weights (a-inputs, p x width) at the
+    end of training: the ones that carry the learned circuit."""
+    return np.sort(np.argsort(-np.linalg.norm(w_a, axis=0), kind="stable")[:count])
+
+
+def snapshot_rows(steps: np.ndarray, weights: np.ndarray, neurons: np.ndarray,
+                  seed: int) -> pd.DataFrame:
+    """Tidy rows of input weights, (snapshots, residues, neurons) as float32: metric
+    `neuron_weight`, one row per epoch (`step`), neuron and residue a."""
+    k, p, m = weights.shape
+    grid = np.meshgrid(np.asarray(steps), np.arange(p), np.asarray(neurons), indexing="ij")
+    return pd.DataFrame({"seed": seed, "split": "train", "metric": "neuron_weight",
+                         "value": weights.astype(np.float32).ravel(), "step": grid[0].ravel(),
+                         "neuron": grid[2].ravel(), "residue": grid[1].ravel()})
 
 
 def run_seed(params: dict, seed: int) -> SeedPart:
     """Train once; log the curves, the progress measures (against the final key
-    frequencies) and a few neurons' spectra at start, memorization, generalization, end."""
+    frequencies) and snapshots of a few neurons' input weights (see `combine`) at ~40
+    epochs and at memorization and generalization."""
     steps = log_schedule(params["epochs"])
     checkpoints = set(steps[::PROGRESS_EVERY].tolist()) | {int(steps[-1])}
+    snap_at = snapshot_steps(steps)
     with_waves = params["operation"] in WAVE_SIGNS
-    logs, kept, moments = [], {}, {}
+    p = params["p"]
+    logs, kept, snaps, marks = [], {}, {}, set()
     for log in train(params, seed, steps, keep_weights=True):
         weights = log.pop("weights")
         step = log["step"]
         if with_waves and step in checkpoints:
             kept[step] = weights
-        for name, hit in (("start", True), ("memorized", log["train_accuracy"] >= MEMORIZED),
+        for name, hit in (("memorized", log["train_accuracy"] >= MEMORIZED),
                           ("generalized", log["test_accuracy"] >= GENERALIZED)):
-            if hit and name not in moments:
-                moments[name] = (step, weights[0])
-        moments["end"] = (step, weights[0])
+            if hit and name not in marks:
+                marks.add(name)
+                snap_at.add(step)
+        if step in snap_at:
+            snaps[step] = weights[0][:p].copy()  # the a-inputs alone: let the rest go
         logs.append(log)
     if kept:
         pairs = dataset(params, seed)
@@ -150,8 +163,23 @@ def run_seed(params: dict, seed: int) -> SeedPart:
             if log["step"] in kept:
                 log.update(progress_losses(all_logits(kept[log["step"]], act), keys, op,
                                            params["loss"], *pairs))
-    spectra = _with_config(spectra_rows(dict(moments.values()), params["p"], seed), params, seed)
-    return SeedPart(pd.concat([logs_frame(logs, params, seed), spectra], ignore_index=True))
+    epochs = sorted(snaps)
+    neurons = chosen_neurons(snaps[epochs[-1]])
+    return SeedPart(logs_frame(logs, params, seed), arrays={
+        "snapshot_steps": np.array(epochs),
+        "snapshot_weights": np.stack([snaps[e][:, neurons] for e in epochs]),
+        "snapshot_neurons": neurons})
+
+
+def combine(params: dict, parts) -> pd.DataFrame:
+    """Every seed's curves, and the weight snapshots of the lowest seed: the page scrubs
+    through one run, and every seed's would multiply these rows by the seed count."""
+    first = min(parts, key=lambda part: int(part.frame["seed"].iloc[0]))
+    seed = int(first.frame["seed"].iloc[0])
+    arrays = first.arrays
+    snapshots = _with_config(snapshot_rows(arrays["snapshot_steps"], arrays["snapshot_weights"],
+                                           arrays["snapshot_neurons"], seed), params, seed)
+    return pd.concat([*(part.frame for part in parts), snapshots], ignore_index=True)
 
 
 # Milestones -----------------------------------------------------------------------------------
@@ -182,15 +210,25 @@ def delays(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["seed", "memorized", "generalized", "ratio"])
 
 
-def spectra(frame: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
-    """The recorded neuron spectra of one seed (the lowest by default): epoch, neuron,
-    frequency, power."""
-    rows = frame[frame["metric"] == "neuron_power"]
-    if rows.empty:
+def snapshots(frame: pd.DataFrame) -> pd.DataFrame:
+    """The stored input-weight snapshots (one seed): seed, epoch, neuron, residue, weight."""
+    rows = frame[frame["metric"] == "neuron_weight"]
+    return rows.rename(columns={"step": "epoch", "value": "weight"})[
+        ["seed", "epoch", "neuron", "residue", "weight"]].reset_index(drop=True)
+
+
+def spectra(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each snapshot neuron's share of Fourier power per frequency k = 0..(p-1)/2 over
+    the residues (rfft folds +-k into one bin): epoch, neuron, frequency, power."""
+    snaps = snapshots(frame)
+    if snaps.empty:
         return pd.DataFrame(columns=["epoch", "neuron", "frequency", "power"])
-    rows = rows[rows["seed"] == (rows["seed"].min() if seed is None else seed)]
-    return rows.rename(columns={"step": "epoch", "value": "power"})[
-        ["epoch", "neuron", "frequency", "power"]].reset_index(drop=True)
+    cube = snaps.pivot_table(index=["epoch", "neuron"], columns="residue", values="weight")
+    power = np.abs(np.fft.rfft(cube.to_numpy(np.float64), axis=1)) ** 2
+    share = power / np.maximum(power.sum(axis=1, keepdims=True), 1e-300)
+    wide = pd.DataFrame(share, index=cube.index,
+                        columns=pd.RangeIndex(share.shape[1], name="frequency"))
+    return wide.stack().rename("power").reset_index()
 
 
 def training_work(params: dict, epochs: int, log_points: int) -> costs.Work:
@@ -229,19 +267,22 @@ def cost(params: dict, n_seeds: int) -> float:
 
 
 def memory(params: dict, n_seeds: int) -> float:
-    """Peak bytes (float32 unless said): weights and Adam moments, and a weight copy per
-    progress checkpoint; a gradient pass holds five (n x width) arrays, an evaluation three
-    (test pairs x width); the progress measures hold (p, p, p) scores in float64 and
-    complex spectra; the data set (all pairs, int64) and the rows."""
+    """Peak bytes (float32 unless said): weights and Adam moments, a weight copy per
+    progress checkpoint and the a-inputs per weight snapshot; the trainer's buffers, three
+    (n x width) for the gradient pass and two (test pairs x width) for evaluations, and a
+    temporary (n x width) for ReLU's mask; the progress measures hold (p, p, p) scores in
+    float64 and complex spectra; the data set (all pairs, int64) and the rows, with the
+    snapshot rows of one seed."""
     p, width = params["p"], params["width"]
     pairs = p * p
     n = min(max(round(params["train_fraction"] * pairs), 1), pairs - 1)
-    weights = 4 * 3 * p * width * (9 + _checkpoints(params) + 4)
-    training = 4 * (max(5 * n, 3 * (pairs - n)) * width + 2 * pairs * p)
+    weights = 4 * p * width * (3 * (9 + _checkpoints(params)) + SNAPSHOTS + 2)
+    training = 4 * ((4 * n + 2 * (pairs - n)) * width + 4 * pairs * p)
     progress = 4 * 3 * pairs * width + 8 * 6 * pairs * p
     rows = 8 * len(log_schedule(params["epochs"]))
     return costs.total_bytes(weights + max(training, progress) + 8 * 8 * pairs
-                             + costs.results_bytes(rows, 14, n_seeds))
+                             + costs.results_bytes(rows, 14, n_seeds)
+                             + costs.results_bytes((SNAPSHOTS + 2) * p * SNAPSHOT_NEURONS, 16, 1))
 
 
 def _claims(frame, params):
@@ -272,6 +313,7 @@ EXPERIMENT = Experiment(
     ),
     params=PARAMS,
     run_seed=run_seed,
+    combine=combine,
     cost=cost,
     memory=memory,
     x="step",

@@ -51,9 +51,11 @@ PARAMS = (
           "directions carry the signal, the rest are weak; both: one result with each.",
           choices=COVARIANCES + ("both",)),
     Param("spikes", "int", 20, "Spiked covariance: number of strong directions (variance 1), "
-          "where beta lives.", low=1, high=500),
+          "where beta lives.", low=1, high=500,
+          relevant_when=(("covariance", ("spiked", "both")),)),
     Param("weak_variance", "float", 0.1, "Spiked covariance: variance of each of the other "
-          "p - spikes directions.", low=1e-4, high=1.0, log=True),
+          "p - spikes directions.", low=1e-4, high=1.0, log=True,
+          relevant_when=(("covariance", ("spiked", "both")),)),
 )
 
 

@@ -61,12 +61,6 @@ def test_grid() -> np.ndarray:
     return np.linspace(-1.0, 1.0, N_TEST)
 
 
-def curve_degrees(params: dict) -> list[int]:
-    """The degrees whose fitted curves a run keeps (one seed), for the page to draw."""
-    n, top = params["n_train"], params["max_degree"]
-    return sorted({d for d in (1, 3, 5, n - 1, 2 * n, top) if 0 <= d <= top})
-
-
 def training_draw(params: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The seed's training set: x on [-1, 1] by `design`, y = f(x) + noise."""
     rng = np.random.default_rng(seed)
@@ -120,15 +114,14 @@ def _rows(params, degrees, seed, split, metric, values) -> pd.DataFrame:
 
 
 def _curve_rows(params: dict, part: SeedPart, degrees) -> pd.DataFrame:
-    """The first seed's fitted polynomials on the test grid, the true f and the training
-    points, as rows (metric fitted / truth / train_point, position in column x), so the
-    page draws them from the run itself."""
+    """The first seed's fitted polynomial at every swept degree on the test grid, the
+    true f and the training points, as rows (metric fitted / truth / train_point, position
+    in column x), so the page draws and scrubs them from the run itself."""
     seed = int(part.frame["seed"].iloc[0])
-    grid, pieces = test_grid(), []
-    for d in curve_degrees(params):
-        i = int(np.searchsorted(degrees, d))
-        pieces.append(_point_rows(params, seed, "test", "fitted", d, grid,
-                                  part.arrays["test_pred"][i]))
+    grid = test_grid()
+    fitted = part.arrays["test_pred"]  # (degrees, grid)
+    pieces = [_point_rows(params, seed, "test", "fitted", np.repeat(degrees, grid.size),
+                          np.tile(grid, len(degrees)), fitted.ravel())]
     pieces.append(_point_rows(params, seed, "test", "truth", -1, grid,
                               TARGETS[params["target"]](grid)))
     pieces.append(_point_rows(params, seed, "train", "train_point", -1, part.arrays["train_x"],
@@ -238,19 +231,21 @@ def cost(params: dict, n_seeds: int) -> float:
     sweep = costs.sweep_work(n, N_TEST, 1, widths, [params["ridge"]], lanczos_steps=12)
     seed = sweep + costs.Work(elements=(n + N_TEST) * top * 6 + 4 * len(widths) * (n + N_TEST),
                               calls=8 * top + 400)  # legvander: a Python step per degree
-    combine = costs.Work(elements=6 * grid * n_seeds, calls=20 * n_seeds + 200)
+    combine = costs.Work(elements=6 * grid * n_seeds + 20 * grid, calls=20 * n_seeds + 200)
     return costs.price(seed * n_seeds + combine)
 
 
 def memory(params: dict, n_seeds: int) -> float:
     """Peak bytes: the train and test features, the sweep, every seed's test predictions
-    (kept for the bias-variance decomposition, stacked once more to combine) and frames."""
+    (kept for the bias-variance decomposition, stacked once more to combine), frames and
+    the first seed's fitted curve at every degree."""
     n, top = params["n_train"], params["max_degree"]
     widths = len(degree_grid(n, top))
     features = 16 * (n + N_TEST) * (top + 1)
     sweep = costs.sweep_bytes(n, N_TEST, 1, widths, 1, top + 1)
     kept = 8 * widths * N_TEST * n_seeds
-    results = costs.results_bytes(4 * widths, 12, n_seeds + 1)
+    results = costs.results_bytes(4 * widths, 12, n_seeds + 1) + costs.results_bytes(
+        widths * N_TEST, 14, 1)
     return costs.total_bytes(features + sweep + 3 * kept + results)
 
 

@@ -29,9 +29,10 @@ import pandas as pd
 
 from experiments.framework import costs
 from experiments.framework.claims import Claim
-from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.experiment import Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
 from experiments.framework.schema import tidy_rows
+from experiments.numerics import showcase
 from experiments.numerics.datasets import (
     N_DIGITS,
     digits_split,
@@ -54,10 +55,12 @@ PARAMS = (
     Param("n_train", "int", 400, "Training set size (digits: stratified subset).", low=20,
           high=1500),
     Param("noise", "float", 0.1, "Label noise standard deviation (synthetic only).", low=0.0,
-          high=2.0),
+          high=2.0,
+          relevant_when=(("dataset", ("synthetic",)),)),
     Param("label_noise", "floats", (0.0,), "Fractions of training labels flipped (digits only); "
           "several values are run side by side on the same features.", low=0.0, high=0.9,
-          max_items=4),
+          max_items=4,
+          relevant_when=(("dataset", ("digits",)),)),
     Param("max_ratio", "float", 20.0, "Widest model, in multiples of n_train.", low=1.5, high=40.0),
     Param("n_widths", "int", 30, "Number of widths (log-spaced from n_train / 20).", low=5,
           high=80),
@@ -65,7 +68,8 @@ PARAMS = (
           "Ridge penalties lambda on (1/n)||Y - Fb||^2 + lambda ||b||^2; "
           "0 = minimum norm. Several values are overlaid.", low=0.0, high=10.0, max_items=6),
     Param("bandwidth", "float", 5.0, "Fourier feature bandwidth s: W ~ N(0, 1/s^2).",
-          low=0.1, high=100.0),
+          low=0.1, high=100.0,
+          relevant_when=(("features", ("fourier",)),)),
 )
 
 
@@ -102,40 +106,83 @@ def run_seed(params: dict, seed: int) -> SeedPart:
                                            params["features"], rng)
     f_train = random_features(split.x_train, weights, offsets, params["features"])
     f_test = random_features(split.x_test, weights, offsets, params["features"])
-    frames = []
+    kernel = _limit(params, split)
+    frames, arrays = [], {}
     for label_noise in label_noises(params):
         _, y_train, y_test = _data(params, seed, label_noise)
         fit = nested_ridge_sweep(f_train, f_test, y_train, widths, params["ridge"],
                                  scale=np.sqrt(2.0 / widths))
         frames += _fit_rows(params, seed, label_noise, split, widths, fit, y_train, y_test)
-        frames += _kernel_rows(params, seed, label_noise, split, y_train, y_test)
-    return SeedPart(pd.concat(frames, ignore_index=True))
+        frames += _kernel_rows(params, seed, label_noise, split, y_train, y_test, kernel)
+        if not arrays:
+            arrays = _examples(params, split, fit.test_pred[:, 0])
+    return SeedPart(pd.concat(frames, ignore_index=True), arrays)
 
 
-def kernel_fit(k_train: np.ndarray, k_test: np.ndarray, y_train: np.ndarray, ridge: float):
+def _examples(params: dict, split, test_pred: np.ndarray) -> dict[str, np.ndarray]:
+    """A few test examples and the first setting's predictions for them at every width
+    (first ridge penalty, first label-noise value): see experiments/numerics/showcase.py."""
+    if params["dataset"] == "digits":
+        idx = showcase.digit_examples(split.y_test)
+        return {"predicted": test_pred[:, idx].argmax(axis=2), "labels": split.y_test[idx],
+                "pixels": split.x_test[idx]}
+    idx = np.arange(min(showcase.REGRESSION_POINTS, len(split.y_test)))
+    return {"predicted": test_pred[:, idx, 0].astype(np.float32), "targets": split.y_test[idx]}
+
+
+def combine(params: dict, parts) -> pd.DataFrame:
+    """Every seed's rows, plus the first seed's example predictions (`source` example)."""
+    first = parts[0]
+    widths, a = widths_for(params), first.arrays
+    rows = (showcase.digit_rows(widths, a["predicted"], a["labels"], a["pixels"])
+            if "pixels" in a else showcase.regression_rows(widths, a["predicted"], a["targets"]))
+    rows = rows.assign(
+        seed=int(first.frame["seed"].iloc[0]), split="test", n_train=params["n_train"],
+        ridge=params["ridge"][0], dataset=params["dataset"], features=params["features"],
+        label_noise=label_noises(params)[0], noise=params["noise"],
+        bandwidth=params["bandwidth"], source="example")
+    return pd.concat([concat_parts(params, parts), rows], ignore_index=True)
+
+
+def kernel_basis(k_train: np.ndarray, k_test: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(eigenvalues, eigenvectors of K, K_test times them): what every kernel fit on the
+    same inputs shares, whatever its penalty or labels."""
+    eig, vec = np.linalg.eigh(k_train)
+    return eig, vec, k_test @ vec
+
+
+def _limit(params: dict, split):
+    """The limit kernel on the train inputs and its basis: once per seed."""
+    kind, s = params["features"], params["bandwidth"]
+    k_train = limit_kernel(split.x_train, split.x_train, s, kind)
+    return k_train, kernel_basis(k_train, limit_kernel(split.x_test, split.x_train, s, kind))
+
+
+def kernel_fit(k_train: np.ndarray, k_test: np.ndarray, y_train: np.ndarray, ridge: float,
+               basis: tuple[np.ndarray, ...] | None = None):
     """Kernel ridge with the features' convention, (K + n ridge I)^-1 Y; ridge 0 is the
     minimum-norm interpolator K^+ Y (numpy's pinv cutoff on the eigenvalues of K).
     Returns train and test predictions, the coefficient norm ||beta|| that the features'
-    minimum-norm fit converges to, and Curth et al.'s p_eff."""
-    eig, vec = np.linalg.eigh(k_train)
+    minimum-norm fit converges to, and Curth et al.'s p_eff. `basis`: `kernel_basis` of
+    the same matrices, if already computed."""
+    eig, vec, test_vec = kernel_basis(k_train, k_test) if basis is None else basis
     keep = eig > PINV_RCOND * eig.max()
     filt = np.zeros_like(eig)
     filt[keep] = 1.0 / (eig[keep] + k_train.shape[0] * ridge)
     rotated = vec.T @ y_train
-    smoother = (k_test @ vec) * filt
+    smoother = test_vec * filt
     norm_sq = np.sum(np.where(keep, eig, 0.0)[:, None] * (filt[:, None] * rotated) ** 2)
     return (vec @ ((eig * filt)[:, None] * rotated), smoother @ rotated, float(np.sqrt(norm_sq)),
             k_train.shape[0] * float(np.mean(np.sum(smoother**2, axis=1))))
 
 
-def _kernel_rows(params, seed, label_noise, split, y_train, y_test) -> list[pd.DataFrame]:
+def _kernel_rows(params, seed, label_noise, split, y_train, y_test,
+                 kernel) -> list[pd.DataFrame]:
     """The infinite-width limit of the same features (same bandwidth): n_params is NaN."""
-    kind, s = params["features"], params["bandwidth"]
-    k_train = limit_kernel(split.x_train, split.x_train, s, kind)
-    k_test = limit_kernel(split.x_test, split.x_train, s, kind)
+    k_train, basis = kernel
     rows = []
     for lam in params["ridge"]:
-        train_pred, test_pred, norm, p_eff = kernel_fit(k_train, k_test, y_train, lam)
+        train_pred, test_pred, norm, p_eff = kernel_fit(k_train, None, y_train, lam, basis)
         metrics = {("train", "mse"): np.sum((train_pred - y_train) ** 2, axis=1).mean(),
                    ("test", "mse"): np.sum((test_pred - y_test) ** 2, axis=1).mean(),
                    ("train", "coef_norm"): norm}
@@ -186,17 +233,18 @@ def _sizes(params: dict) -> tuple[int, int, int, int]:
 def cost(params: dict, n_seeds: int) -> float:
     """Seconds with one BLAS thread (experiments/costs.py): the features once, then per
     label-noise setting the sweep over every width and penalty (with the smoother's n_test
-    right-hand sides), metrics and frames, and the kernel limit (one n x n
-    eigendecomposition and the kernel products)."""
+    right-hand sides), metrics and frames, and the kernel limit's fits; the kernel limit's
+    n x n eigendecomposition and the test kernel in its basis once per seed."""
     n, m, k, dim = _sizes(params)
     widths, ridges = widths_for(params), params["ridge"]
     top, rows = int(widths[-1]), len(widths) * len(ridges)
     relu = params["features"] == "relu"
     sweep = costs.sweep_work(n, m, k, widths, ridges) + costs.Work(
         elements=6 * rows * (n + m) * k, calls=100 + 250 * len(ridges))
-    kernel = costs.Work(svd=n**3, gemm=2 * (n + m) * n * (dim + k * len(ridges)),
-                        elements=6 * (n + m) * n)
+    kernel = costs.Work(gemm=2 * (n + m) * n * k * len(ridges),
+                        elements=6 * (n + m) * n * len(ridges))
     seed = (sweep + kernel) * len(label_noises(params)) + costs.Work(
+        svd=n**3, gemm=2 * (n + m) * n * dim + 2 * m * n * n, elements=6 * (n + m) * n,
         sgemm=2 * (n + m) * dim * top, features=(n + m) * top * (0.5 if relu else 1.0))
     return costs.price(seed * n_seeds)
 
@@ -224,7 +272,12 @@ def error_metric(frame: pd.DataFrame) -> str:
 def features_only(frame: pd.DataFrame) -> pd.DataFrame:
     """The finite-width rows (results written before the kernel rows existed have no
     `source` column and hold nothing else)."""
-    return frame[frame["source"] != "kernel"] if "source" in frame.columns else frame
+    return frame[frame["source"] == "features"] if "source" in frame.columns else frame
+
+
+def examples(frame: pd.DataFrame) -> pd.DataFrame:
+    """The example predictions kept for scrubbing (empty for results made before them)."""
+    return frame[frame["source"] == "example"] if "source" in frame.columns else frame.iloc[:0]
 
 
 def kernel_value(frame: pd.DataFrame, metric: str, ridge: float = 0.0, label_noise: float = 0.0,
@@ -417,16 +470,17 @@ EXPERIMENT = Experiment(
     ),
     params=PARAMS,
     run_seed=run_seed,
+    combine=combine,
     cost=cost,
     memory=memory,
     x="n_params",
     threshold=lambda params: float(params["n_train"]),
-    default_seeds=3,
+    default_seeds=2,
     precompute_params={"ridge": (0.0, 1e-4, 1e-3, 1e-2, 1e-1), "label_noise": (0.0, 0.2)},
     precompute_seeds=8,
     budget_seconds=20.0,
     metrics=("error_rate", "mse", "coef_norm", "sigma_min"),
     claims=claims,
-    columns=("ridge",),  # read by its pages; checked on load
+    columns=("ridge", "example"),  # read by its pages; checked on load
     page="random_features",
 )

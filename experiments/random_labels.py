@@ -43,15 +43,19 @@ PARAMS = (
     Param("n_train", "int", 400, "Training set size (stratified subset of digits).",
           low=50, high=1000),
     Param("width", "int", 8000, "Random Fourier features N of the minimum-norm model "
-          "(over-parameterized when N >> n_train).", low=100, high=12000, log=True),
+          "(over-parameterized when N >> n_train).", low=100, high=12000, log=True,
+          relevant_when=(("models", ("both", "random_features")),)),
     Param("models", "str", "both", "Which models to fit: random features, the network, or both.",
           choices=("both",) + MODELS),
     Param("hidden", "int", 256, "Hidden units of the two-layer ReLU network.",
-          low=16, high=1024, log=True),
+          low=16, high=1024, log=True,
+          relevant_when=(("models", ("both", "network")),)),
     Param("lr", "float", 0.01, "Adam learning rate of the network (full batch).",
-          low=1e-4, high=0.1, log=True),
+          low=1e-4, high=0.1, log=True,
+          relevant_when=(("models", ("both", "network")),)),
     Param("max_epochs", "int", 1500, "Give up fitting the training set after this many epochs.",
-          low=10, high=5000),
+          low=10, high=5000,
+          relevant_when=(("models", ("both", "network")),)),
 )
 
 
@@ -280,7 +284,7 @@ EXPERIMENT = Experiment(
     cost=cost,
     memory=memory,
     x="label_fraction",
-    default_seeds=3,
+    default_seeds=2,
     precompute_params={"label_fraction": tuple(np.round(np.linspace(0, 1, 11), 2))},
     precompute_seeds=8,
     budget_seconds=20.0,

@@ -43,10 +43,12 @@ PARAMS = (
     Param("cut_small_singular", "bool", False, "Ablation: drop singular values below "
           "`cutoff` x the largest before inverting."),
     Param("cutoff", "float", 0.1, "Relative singular value cutoff for cut_small_singular.",
-          low=1e-6, high=0.9, log=True),
+          low=1e-6, high=0.9, log=True,
+          relevant_when=(("cut_small_singular", (True,)),)),
     Param("project_test", "bool", False, "Ablation: project test points onto the top `top_k` "
           "right singular directions of the training data."),
-    Param("top_k", "int", 5, "Number of training directions kept by project_test.", low=1, high=10),
+    Param("top_k", "int", 5, "Number of training directions kept by project_test.", low=1, high=10,
+          relevant_when=(("project_test", (True,)),)),
     Param("remove_noise", "bool", False, "Ablation: replace targets by the full-data least-squares "
           "predictions (with the intercept setting above), so there is no residual noise."),
     Param("compare", "bool", True, "Also fit the plain model and each ablation alone, with and "

@@ -28,10 +28,17 @@ from sklearn.ensemble import RandomForestRegressor
 
 from experiments.framework import costs
 from experiments.framework.claims import Claim
-from experiments.framework.experiment import Experiment, SeedPart
+from experiments.framework.experiment import Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
 from experiments.numerics import smoothers
-from experiments.numerics.datasets import N_DIGITS, digits_split, one_hot, synthetic_regression
+from experiments.numerics.datasets import (
+    N_DIGITS,
+    digits_split,
+    one_hot,
+    synthetic_directions,
+    synthetic_regression,
+    synthetic_target,
+)
 
 MODELS = ("forest", "boosting")
 DATASETS = ("digits", "synthetic")
@@ -40,6 +47,8 @@ LEARNING_RATE = 0.85
 SYNTHETIC_DIM = 5
 SYNTHETIC_TEST = 500
 LEAF_POINTS = 14
+SLICE_POINTS = 100  # the synthetic task's 1-D slice, predicted at every kept model size
+SLICE_RANGE = 2.5  # inputs are N(0, I): +-2.5 along a unit direction covers the data
 
 PARAMS = (
     Param("model", "str", "forest", "Random forest (leaves, then trees) or L2-boosting "
@@ -47,12 +56,16 @@ PARAMS = (
     Param("dataset", "str", "digits", "Digits (one-hot regression, 0-1 error too) or the "
           "synthetic regression task; `all` runs both.", choices=DATASETS + ("all",)),
     Param("n_train", "int", 400, "Number of training points.", low=50, high=1200),
-    Param("max_trees", "int", 20, "Forest: trees averaged in the second stage.", low=2, high=100),
-    Param("max_rounds", "int", 30, "Boosting: rounds of the first stage.", low=2, high=200),
+    Param("max_trees", "int", 20, "Forest: trees averaged in the second stage.", low=2, high=100,
+          relevant_when=(("model", ("forest", "all")),)),
+    Param("max_rounds", "int", 30, "Boosting: rounds of the first stage.", low=2, high=200,
+          relevant_when=(("model", ("boosting", "all")),)),
     Param("max_ensembles", "int", 6, "Boosting: boosted models averaged in the second stage.",
-          low=2, high=40),
+          low=2, high=40,
+          relevant_when=(("model", ("boosting", "all")),)),
     Param("noise", "float", 0.5, "Synthetic task only: standard deviation of the label noise.",
-          low=0.0, high=2.0),
+          low=0.0, high=2.0,
+          relevant_when=(("dataset", ("synthetic", "all")),)),
 )
 
 
@@ -73,6 +86,15 @@ def load(dataset: str, params: dict, seed: int):
     s = synthetic_regression(params["n_train"], SYNTHETIC_TEST, SYNTHETIC_DIM, params["noise"],
                              seed)
     return s.x_train, s.y_train[:, None], s.x_test, s.y_test[:, None], None
+
+
+def slice_inputs() -> tuple[np.ndarray, np.ndarray]:
+    """Positions t and points t d along the line through 0 in direction d = w + v (unit),
+    where both parts of the synthetic function (sin(w'x), (v'x)^2) change."""
+    w, v = synthetic_directions(SYNTHETIC_DIM)
+    d = (w + v) / np.linalg.norm(w + v)
+    t = np.linspace(-SLICE_RANGE, SLICE_RANGE, SLICE_POINTS)
+    return t, t[:, None] * d[None, :]
 
 
 def scores(pred_train, pred_test, data) -> dict:
@@ -97,8 +119,9 @@ def make_forest(n_trees: int, max_leaves: int, seed: int) -> RandomForestRegress
                                  max_features="sqrt", random_state=seed, n_jobs=1)
 
 
-def forest_path(params: dict, data, seed: int):
-    """Yields (stage, stage_size, n_params, p_eff, scores) along the forest's composite axis.
+def forest_path(params: dict, data, seed: int, probe: np.ndarray | None = None):
+    """Yields (stage, stage_size, n_params, p_eff, scores, probe predictions or None)
+    along the forest's composite axis.
 
     Predictions come from scikit-learn; the smoother only measures p_eff (tests check
     that it reproduces the predictions)."""
@@ -107,56 +130,76 @@ def forest_path(params: dict, data, seed: int):
     for leaves in grid(2, n, LEAF_POINTS):
         model = make_forest(1, int(leaves), seed).fit(x_train, fit_target(y_train))
         s_test = smoothers.tree_smoother(model.estimators_[0], x_train, x_test)
+        on_probe = None if probe is None else model.predict(probe).reshape(len(probe), -1)
         yield ("leaves", leaves, leaves, smoothers.effective_params(s_test),
                scores(model.predict(x_train).reshape(n, -1), model.predict(x_test).reshape(m, -1),
-                      data))
+                      data), on_probe)
     trees = make_forest(params["max_trees"], n, seed).fit(x_train, fit_target(y_train)).estimators_
     path = smoothers.forest_smoothers(trees, x_train, x_test)
     next(path)  # one tree: the last point of the leaves stage
     pred_train = trees[0].predict(x_train).reshape(n, -1)
     pred_test = trees[0].predict(x_test).reshape(m, -1)
+    pred_probe = None if probe is None else trees[0].predict(probe).reshape(len(probe), -1)
     keep = set(grid(2, params["max_trees"], 16).tolist())
     for count, s_test in enumerate(path, start=2):
         tree = trees[count - 1]
         pred_train += (tree.predict(x_train).reshape(n, -1) - pred_train) / count
         pred_test += (tree.predict(x_test).reshape(m, -1) - pred_test) / count
+        if probe is not None:
+            pred_probe += (tree.predict(probe).reshape(len(probe), -1) - pred_probe) / count
         if count in keep:
             yield ("trees", count, n * count, smoothers.effective_params(s_test),
-                   scores(pred_train, pred_test, data))
+                   scores(pred_train, pred_test, data),
+                   None if probe is None else pred_probe.copy())
 
 
-def boosting_path(params: dict, data, seed: int):
-    """Yields (stage, stage_size, n_params, p_eff, scores) along the boosting composite axis."""
+def boosting_path(params: dict, data, seed: int, probe: np.ndarray | None = None):
+    """Yields (stage, stage_size, n_params, p_eff, scores, probe predictions or None) along
+    the boosting composite axis. The probe points ride along as extra test rows, split
+    off before scoring (l2_boost predicts only the points it is given)."""
     x_train, y_train, x_test, _, _ = data
+    m = len(x_test)
+    queries = x_test if probe is None else np.vstack([x_test, probe])
+
+    def split(f_test, s_test):
+        return f_test[:m], s_test[:m], None if probe is None else f_test[m:].copy()
+
     rounds, members = params["max_rounds"], params["max_ensembles"]
     keep_rounds = set(grid(1, rounds, 16).tolist())
     keep_members = set(grid(2, members, 10).tolist())
     sums = None
     for member in range(members):
-        boost = smoothers.l2_boost(x_train, y_train, x_test, rounds, learning_rate=LEARNING_RATE,
+        boost = smoothers.l2_boost(x_train, y_train, queries, rounds, learning_rate=LEARNING_RATE,
                                    max_leaf_nodes=BOOST_LEAVES, seed=seed * 1000 + member)
-        for r, (f_train, f_test, _, s_test) in enumerate(boost, start=1):
+        for r, (f_train, f_all, _, s_all) in enumerate(boost, start=1):
             if member == 0 and r in keep_rounds:
+                f_test, s_test, f_probe = split(f_all, s_all)
                 yield ("rounds", r, BOOST_LEAVES * r, smoothers.effective_params(s_test),
-                       scores(f_train, f_test, data))
-        finals = (f_train, f_test, s_test)
+                       scores(f_train, f_test, data), f_probe)
+        finals = (f_train, f_all, s_all)
         sums = [a.copy() for a in finals] if sums is None else [t + a for t, a in zip(sums, finals)]
         if member + 1 in keep_members:
             k = member + 1
-            yield ("ensembles", k, BOOST_LEAVES * rounds * k,
-                   smoothers.effective_params(sums[2] / k),
-                   scores(sums[0] / k, sums[1] / k, data))
+            f_test, s_test, f_probe = split(sums[1] / k, sums[2] / k)
+            yield ("ensembles", k, BOOST_LEAVES * rounds * k, smoothers.effective_params(s_test),
+                   scores(sums[0] / k, f_test, data), f_probe)
 
 
 PATHS = {"forest": forest_path, "boosting": boosting_path}
 
 
 def run_seed(params: dict, seed: int) -> SeedPart:
-    rows = []
+    rows, arrays = [], {}
     for dataset in chosen(params, "dataset", DATASETS):
         data = load(dataset, params, seed)
+        probe = slice_inputs()[1] if dataset == "synthetic" else None
         for model in chosen(params, "model", MODELS):
-            for stage, size, n_params, p_eff, values in PATHS[model](params, data, seed):
+            sizes, preds = [], []
+            for stage, size, n_params, p_eff, values, f_probe in PATHS[model](params, data, seed,
+                                                                              probe):
+                if f_probe is not None:
+                    sizes.append((n_params, size, list(STAGE_NAMES).index(stage)))
+                    preds.append(f_probe[:, 0])
                 for (split, metric), value in values.items():
                     rows.append({
                         "seed": seed, "split": split, "metric": metric, "value": value,
@@ -165,7 +208,41 @@ def run_seed(params: dict, seed: int) -> SeedPart:
                         "n_train": params["n_train"],
                         "noise": params["noise"] if dataset == "synthetic" else 0.0,
                     })
-    return SeedPart(pd.DataFrame(rows))
+            if preds:
+                arrays[f"slice_{model}"] = np.array(preds, dtype=np.float32)
+                arrays[f"sizes_{model}"] = np.array(sizes)
+    return SeedPart(pd.DataFrame(rows), arrays)
+
+
+def slice_rows(params: dict, part: SeedPart) -> pd.DataFrame:
+    """The first seed's predictions on the synthetic 1-D slice at every kept model size
+    (metric `prediction`, position in column `x`) and the true function there (`truth`),
+    so a page can scrub through the sizes without refitting."""
+    t, points = slice_inputs()
+    seed, pieces = int(part.frame["seed"].iloc[0]), []
+    common = {"seed": seed, "split": "test", "dataset": "synthetic",
+              "n_train": params["n_train"], "noise": params["noise"]}
+    for model in MODELS:
+        if f"slice_{model}" not in part.arrays:
+            continue
+        preds, sizes = part.arrays[f"slice_{model}"], part.arrays[f"sizes_{model}"]
+        stages = np.array(list(STAGE_NAMES))[sizes[:, 2]]
+        pieces.append(pd.DataFrame({
+            **common, "metric": "prediction", "value": preds.ravel().astype(float),
+            "n_params": np.repeat(sizes[:, 0], len(t)), "stage": np.repeat(stages, len(t)),
+            "stage_size": np.repeat(sizes[:, 1], len(t)), "model": model,
+            "x": np.tile(t, len(sizes))}))
+        pieces.append(pd.DataFrame({
+            **common, "metric": "truth", "value": synthetic_target(SYNTHETIC_DIM)(points),
+            "n_params": 0, "stage": "", "stage_size": 0, "model": model, "x": t}))
+    return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+
+
+def combine(params: dict, parts) -> pd.DataFrame:
+    """Every seed's error rows, plus the first seed's slice predictions."""
+    extra = slice_rows(params, parts[0])
+    return pd.concat([concat_parts(params, parts)] + ([extra] if len(extra) else []),
+                     ignore_index=True)
 
 
 def switch_point(params: dict, model: str) -> float:
@@ -174,10 +251,11 @@ def switch_point(params: dict, model: str) -> float:
 
 
 def _shape(dataset: str, params: dict) -> tuple[int, int, int, int]:
-    """(n, n_test, input dimension, outputs) of one data set."""
+    """(n, predicted points, input dimension, outputs) of one data set: the synthetic
+    test set carries the slice's points along."""
     n = params["n_train"]
-    return (n, N_DIGITS - n, 64, 10) if dataset == "digits" else (n, SYNTHETIC_TEST, SYNTHETIC_DIM,
-                                                                  1)
+    return ((n, N_DIGITS - n, 64, 10) if dataset == "digits"
+            else (n, SYNTHETIC_TEST + SLICE_POINTS, SYNTHETIC_DIM, 1))
 
 
 def _path_work(model: str, params: dict, n: int, m: int, dim: int, k: int) -> costs.Work:
@@ -320,6 +398,7 @@ EXPERIMENT = Experiment(
     ),
     params=PARAMS,
     run_seed=run_seed,
+    combine=combine,
     cost=cost,
     memory=memory,
     x="n_params",

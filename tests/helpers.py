@@ -82,3 +82,12 @@ def exception_boxes(page) -> int:
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def settings_panel(page):
+    """The experiment page's settings form, unfolded (it sits in an expander on the page)."""
+    form = page.locator("[data-testid='stForm']").first
+    if not form.is_visible():
+        page.locator("[data-testid='stExpander'] summary").filter(has_text="Settings").click()
+    form.wait_for(state="visible", timeout=30_000)
+    return form

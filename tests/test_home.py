@@ -1,16 +1,17 @@
-"""Home tells the truth: its modern panel is a curve in which the widest model beats the
-best classical one, both points are ringed and named in one measured sentence, and the
-y axis shows the whole peak. Checked on the shipped data, the charts as built, and in a
-real browser at desktop and phone widths."""
+"""Home tells the truth and stays fast: the guided tour's six stops in order, each with its
+measured sentence and its chart, the double-descent stop a curve whose whole peak is on the
+axis; a second visit reads no file and measures nothing; checked in a real browser at
+desktop and phone widths."""
 from __future__ import annotations
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from experiments import random_features as rf
-from experiments.framework import registry, store
-from experiments.framework.claims import by_key
+from dashboard import data
+from dashboard.pages import home as home_page
+from dashboard.ui.labels import readable
+from experiments.analysis import tour
 
 
 def page_script():
@@ -19,89 +20,77 @@ def page_script():
     render_page("home")
 
 
-@pytest.fixture()
-def home(monkeypatch):
+def open_home(monkeypatch) -> tuple[AppTest, dict]:
     """Home opened once, with every chart it shows recorded as (chart spec, data frame)."""
     from dashboard.ui import exports
 
     shown = {}
-    original = exports.show_chart
+    original, original_built = exports.show_chart, exports.show_built
 
     def record(chart, frame, name):
         shown[name] = (chart.to_dict(), frame)
         original(chart, frame, name)
 
+    def record_built(build, frame, name, *args, **kwargs):
+        shown[name] = (build(*args, **kwargs).to_dict(), frame)
+        original_built(build, frame, name, *args, **kwargs)
+
     monkeypatch.setattr(exports, "show_chart", record)
+    monkeypatch.setattr(exports, "show_built", record_built)
     st.cache_data.clear()
     at = AppTest.from_function(page_script, default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     return at, shown
 
 
-def shipped_claims():
-    frame, provenance = store.load("random_features")
-    params = registry.get("random_features").validate(provenance["params"])
-    return frame, params, by_key(rf.claims(frame, params))
+@pytest.fixture()
+def home(monkeypatch):
+    return open_home(monkeypatch)
 
 
 def layer_datasets(spec: dict) -> list[list[dict]]:
     return list(spec.get("datasets", {}).values())
 
 
-def test_modern_panel_is_a_curve_where_the_widest_model_beats_the_classical_optimum(home):
-    """Issue 13, finding 2: the old panel showed the polynomial sweep (0.012 -> 0.042)."""
-    _, shown = home
-    _, frame = shown["home-double-descent"]
-    test = frame[(frame["split"] == "test") & (frame["seed"] >= 0)]
-    assert test["metric"].nunique() == 1
-    median = test.groupby("n_params")["value"].median()
-    n = int(frame["n_train"].iloc[0])
-    assert median.index.max() > 10 * n
-    assert median[median.index.max()] < median[median.index < n].min()
-    assert median.idxmax() == n  # and it is a double descent: the peak sits at N = n
+@pytest.mark.slow
+def test_six_stops_in_order_each_with_its_sentence_chart_and_link(home):
+    at, shown = home
+    headings = [h.value for h in at.subheader]
+    assert headings == [f"{i}. {s.heading}" for i, s in enumerate(tour.STOPS, start=1)]
+    assert list(shown) == [f"home-{s.key}" for s in tour.STOPS]
+    text = "\n".join(m.value for m in at.markdown)
+    for stop in tour.STOPS:
+        claim, _rows, _params = data.from_shipped(stop.experiment, home_page.stop_view, stop.key)
+        assert claim.holds and readable(claim.text) in text
+        assert f"](/{stop.experiment})" in text
 
 
 @pytest.mark.slow
-def test_the_whole_peak_is_on_the_axis(home):
+def test_the_double_descent_stop_shows_the_whole_peak_and_rings_both_models(home):
     _, shown = home
-    spec, _ = shown["home-double-descent"]
+    spec, frame = shown["home-double_descent"]
+    n = int(frame["n_train"].iloc[0])
+    median = frame.groupby("n_params")["value"].median()
+    assert median.idxmax() == n and median[median.index.max()] < median[median.index < n].min()
     assert "axis clipped" not in str(spec)
     rows = [r for data in layer_datasets(spec) for r in data if "centre_plot" in r]
     assert max(r["centre_plot"] for r in rows) == max(r["centre"] for r in rows)
-    assert max(r["high_plot"] for r in rows) == max(r["high"] for r in rows)
+    rings = [r for data in layer_datasets(spec) for r in data if "label" in r and "value" in r]
+    assert sorted(r["n_params"] for r in rings) == [median[median.index < n].idxmin(),
+                                                    median.index.max()]
 
 
 @pytest.mark.slow
-def test_both_best_points_are_ringed_and_named_in_one_sentence(home):
-    at, shown = home
-    frame, params, claims = shipped_claims()
-    points = rf.best_points(frame, params["n_train"])
-    spec, _ = shown["home-double-descent"]
-    marked = [r for data in layer_datasets(spec) for r in data if "label" in r and "value" in r]
-    assert sorted(r["n_params"] for r in marked) == sorted(points["n_params"])
-    left, _ = shown["home-u-curve"]
-    left_marks = [r for data in layer_datasets(left) for r in data if "label" in r and "value" in r]
-    assert [r["n_params"] for r in left_marks] == [points["n_params"].iloc[0]]
-    sentence = claims["widest_beats_classical"]
-    assert sentence.holds
-    assert any(sentence.text in m.value for m in at.markdown)
-    for n_params, value in zip(points["n_params"], points["value"]):
-        assert f"N = {n_params}" in sentence.text and f"{100 * value:.1f}%" in sentence.text
+def test_a_second_visit_reads_no_file_and_measures_nothing(monkeypatch):
+    open_home(monkeypatch)  # the stops are measured and kept
+    from dashboard import data
 
+    def refuse(*args, **kwargs):
+        raise AssertionError("Home read a result file on a second visit")
 
-def test_the_modern_sentence_holds_on_the_shipped_data():
-    frame, params, claims = shipped_claims()
-    points = rf.best_points(frame, params["n_train"])
-    assert claims["widest_beats_classical"].holds
-    assert points["value"].iloc[1] < points["value"].iloc[0]  # widest beats best N < n
-    assert points["n_params"].iloc[0] < params["n_train"] < points["n_params"].iloc[1]
-
-
-@pytest.mark.slow
-def test_the_left_chart_says_which_experiment_it_is(home):
-    at, _ = home
-    text = " ".join(c.value for c in at.caption)
-    assert "random Fourier features" in text and "digits" in text
+    monkeypatch.setattr(data, "load_shipped", refuse)
+    at, shown = open_home(monkeypatch)
+    assert len(shown) == len(tour.STOPS) and not at.error
 
 
 @pytest.mark.browser
@@ -113,11 +102,12 @@ def test_home_in_a_browser_at_desktop_and_phone_width(dashboard_url, browser, wi
     page = context.new_page()
     try:
         page.goto(dashboard_url)
-        charts = wait_for_charts(page, count=2)
         wait_for_app(page)
-        assert len(charts) == 2 and all(c["drawn"] > 3 and not c["nan"] for c in charts)
+        charts = wait_for_charts(page, count=len(tour.STOPS))
+        assert len(charts) == len(tour.STOPS)
+        assert all(c["drawn"] > 3 and not c["nan"] for c in charts)
         assert exception_boxes(page) == 0
-        assert page.get_by_text("The best under-parameterized model").is_visible()
+        assert page.get_by_text("1. The textbook U").is_visible()
         page.screenshot(path=str(ARTIFACTS / f"home-{width}.png"), full_page=True)
     finally:
         context.close()

@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.pages import memorize_or_generalize as view
+from dashboard.ui import labels
 from experiments.framework import registry, store
 from experiments.framework.claims import by_key
 from tests.test_drift import copy_shipped
@@ -48,7 +49,7 @@ def test_the_view_shows_every_sentence_a_chart_and_a_link_per_step():
     text = shown_text(at)
     for step in view.STEPS:
         for claim in step_claims(step):
-            assert claim.text in text, claim.key
+            assert labels.readable(claim.text) in text, claim.key
         assert f"(/{step.experiment})" in text
     assert view.NEUTRAL not in text
     assert len(at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")) == len(view.STEPS)
@@ -58,7 +59,8 @@ def test_the_view_shows_every_sentence_a_chart_and_a_link_per_step():
 
 @pytest.mark.parametrize("missing", ["epoch_wise", "emergence"])
 def test_a_missing_result_breaks_only_its_own_step(missing, tmp_path, monkeypatch):
-    expected = {step.experiment: [c.text for c in step_claims(step)] for step in view.STEPS}
+    expected = {step.experiment: [labels.readable(c.text) for c in step_claims(step)]
+                for step in view.STEPS}
     copy_shipped(tmp_path)
     (tmp_path / f"{missing}.parquet").unlink()
     monkeypatch.setattr(store, "DATA_DIR", tmp_path)

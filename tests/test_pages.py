@@ -121,3 +121,68 @@ def test_layers_import_downwards_only():
             assert not {m for m in used if m.startswith(("dashboard.pages", "dashboard.app"))}, name
             if folder == "charts":
                 assert "streamlit" not in used, name
+
+
+WIDGETS = ("number_input", "slider", "select_slider", "selectbox", "text_input", "toggle")
+
+
+def form_values(at: AppTest, exp_id: str) -> dict:
+    """The settings form's values by parameter name (the widgets keyed `<id>.<name>`)."""
+    out = {}
+    for kind in WIDGETS:
+        for widget in at.get(kind):
+            if widget.key and widget.key.startswith(f"{exp_id}."):
+                out[widget.key.split(".", 1)[1]] = widget.value
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exp_id", ["grokking_phase", "scaling", "trees", "random_features"])
+def test_the_form_shows_the_settings_of_the_shipped_result(exp_id):
+    """Run without a change must recompute what is on screen, not the defaults."""
+    from experiments.framework import registry
+    from experiments.framework.params import coerce
+
+    exp = registry.get(exp_id)
+    _frame, provenance = store.load(exp_id)
+    shipped = exp.validate(provenance["params"])
+    at = open_page(exp_id)
+    shown = form_values(at, exp_id)
+    assert {p.name: coerce(p, shown[p.name]) for p in exp.params} == shipped
+    assert shown["seeds"] == len(provenance["seeds"])
+
+
+@pytest.mark.slow
+def test_a_setting_the_current_choice_ignores_is_disabled_with_the_reason():
+    at = open_page("trees")  # the shipped result runs both datasets: noise acts
+    assert not at.number_input(key="trees.noise").disabled
+    at.selectbox(key="trees.dataset").set_value("digits").run()
+    assert at.number_input(key="trees.noise").disabled
+    assert any("Not used while *Dataset* is digits" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_run_without_a_change_keeps_the_result_on_screen():
+    at = open_page("scaling")  # the shipped run is far over the on-demand budget
+    at.button[0].click()  # the form's Run button
+    at.run()
+    assert not at.exception and not at.error
+    assert any("exactly these settings" in i.value for i in at.info)
+    assert not any("Showing your run" in s.value for s in at.success)
+
+
+@pytest.mark.slow
+def test_a_refused_run_offers_the_quick_defaults():
+    from experiments import trees
+
+    at = open_page("trees")
+    at.number_input(key="trees.n_train").set_value(1100)
+    at.button[0].click()  # the form's Run button: the shipped sizes with 1100 points
+    at.run()
+    assert any("too large for on" in e.value.replace("\\", "") for e in at.error)
+    at.button(key="trees.defaults").click()
+    at.run()
+    assert not at.exception
+    shown = form_values(at, "trees")
+    assert shown["n_train"] == trees.EXPERIMENT.defaults()["n_train"]
+    assert shown["seeds"] == trees.EXPERIMENT.default_seeds

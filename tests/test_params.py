@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from experiments.framework.params import Param, ParamError, parse_assignments, validate
+from experiments.framework.params import Param, ParamError, coerce, parse_assignments, validate
 
 SPEC = (
     Param("n", "int", 30, "count", low=5, high=200),
@@ -63,3 +63,24 @@ def test_cli_assignments_parse_and_reject_garbage():
     assert parse_assignments(["a=1", "b = x=y"]) == {"a": "1", "b": " x=y"}
     with pytest.raises(ParamError, match="key=value"):
         parse_assignments(["novalue"])
+
+
+def test_relevant_when_names_settings_of_the_same_experiment_with_valid_values():
+    from experiments.framework import registry
+
+    for exp in registry.experiments().values():
+        spec = {p.name: p for p in exp.params}
+        for p in exp.params:
+            for name, allowed in p.relevant_when:
+                assert name in spec and name != p.name, (exp.id, p.name, name)
+                assert all(coerce(spec[name], v) == v for v in allowed), (exp.id, p.name)
+
+
+def test_a_setting_is_unused_only_when_its_condition_fails():
+    from experiments import trees
+
+    noise = next(p for p in trees.EXPERIMENT.params if p.name == "noise")
+    assert noise.unused_by({"dataset": "digits"}) == "dataset"
+    assert noise.unused_by({"dataset": "synthetic"}) is None
+    assert noise.unused_by({"dataset": "all"}) is None
+    assert noise.to_json()["relevant_when"] == {"dataset": ["synthetic", "all"]}

@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.testing.v1 import AppTest
 
 from experiments.framework import registry
-from tests.helpers import exception_boxes, page_script, wait_for_app
+from tests.helpers import exception_boxes, page_script, settings_panel, wait_for_app
 
 CHEAP = {
     "polynomial": {"max_degree": 30},
@@ -54,7 +54,7 @@ def test_a_shared_link_opened_twice_in_one_process_shows_the_run_both_times():
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert any("Showing your run" in s.value for s in at.success)
-    at.sidebar.button[0].click()  # Run pressed again with the same settings
+    at.button(key="polynomial.run").click()  # Run pressed again with the same settings
     at.run()
     assert not at.exception and any("Showing your run" in s.value for s in at.success)
 
@@ -70,7 +70,7 @@ def shows_the_run(page) -> None:
 def press_run(page) -> None:
     """Press Run and wait until the script has rerun: the status widget says Running
     (a run is a child process, never instant), then shows the run again."""
-    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Run").click()
+    settings_panel(page).get_by_role("button", name="Run").click()
     try:
         page.wait_for_function(
             "() => /Running/i.test(document.querySelector("

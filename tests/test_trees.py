@@ -8,7 +8,12 @@ from dashboard.charts import trees as charts_trees
 from experiments import run, trees
 from experiments.framework.params import ParamError
 from experiments.numerics import smoothers
-from experiments.numerics.datasets import digits_split, one_hot, synthetic_regression
+from experiments.numerics.datasets import (
+    digits_split,
+    one_hot,
+    synthetic_regression,
+    synthetic_target,
+)
 from experiments.numerics.sweep_solver import nested_ridge_sweep
 from tests.helpers import page_script
 
@@ -93,7 +98,7 @@ def test_synthetic_interpolating_tree_has_p_eff_n():
     frame = run(EXP, {"dataset": "synthetic", "n_train": 120, "max_trees": 4}, seeds=1).frame
     at_n = frame[(frame["stage"] == "leaves") & (frame["n_params"] == 120)]
     assert at_n["effective_params"].iloc[0] == pytest.approx(120)  # leaves of one point each
-    assert set(frame["metric"]) == {"mse"}
+    assert set(frame["metric"]) == {"mse", "prediction", "truth"}  # no 0-1 error here
 
 
 def test_adding_trees_lowers_test_error_and_effective_parameters(forest_run):
@@ -243,8 +248,9 @@ def test_trees_caption_says_boosting_never_interpolates():
     assert boost_train.groupby("n_params")["value"].median().min() > 0
     at = AppTest.from_function(page_script, args=("trees",), default_timeout=120).run()
     assert not at.exception
-    captions = [c.value for c in at.caption if "First stage: rounds" in c.value]
-    assert captions and all("never reaches 0" in c and "forest" not in c for c in captions)
+    captions = [c.value for c in at.caption if c.value.startswith("L2-boosting: first stage")]
+    assert captions and all("never reaches 0" in c and "forest" not in c.lower()
+                            for c in captions)
 
 
 def test_effective_chart_marks_the_matched_pair(forest_run):
@@ -255,3 +261,23 @@ def test_effective_chart_marks_the_matched_pair(forest_run):
     assert len(diamonds) == 1
     drawn = spec["datasets"][diamonds[0]["data"]["name"]]
     assert sorted(d["stage"] for d in drawn) == ["leaves", "trees"]
+
+
+def test_slice_predictions_match_the_fitted_models():
+    """The stored slice predictions are the models' own: the interpolating tree predicts a
+    training label, and the stages' sizes are the ones the error rows were measured at."""
+    params = {"dataset": "synthetic", "model": "forest", "n_train": 60, "max_trees": 3}
+    frame = run(EXP, params, seeds=[4]).frame
+    predicted = frame[frame["metric"] == "prediction"]
+    errors = frame[frame["metric"] == "mse"]
+    assert set(predicted["n_params"]) == set(errors["n_params"])
+    data = trees.load("synthetic", EXP.validate(params), 4)
+    t, points = trees.slice_inputs()
+    tree = trees.make_forest(1, 60, 4).fit(data[0], data[1][:, 0])
+    at_n = predicted[(predicted["stage"] == "leaves") & (predicted["n_params"] == 60)]
+    np.testing.assert_allclose(at_n["x"], t)
+    np.testing.assert_allclose(at_n["value"], tree.predict(points), rtol=1e-6)
+    gap = np.abs(at_n["value"].to_numpy()[:, None] - data[1][:, 0][None, :]).min(axis=1)
+    assert gap.max() < 1e-5  # leaves of one training point each
+    truth = frame[(frame["metric"] == "truth") & (frame["model"] == "forest")]
+    np.testing.assert_allclose(truth["value"], synthetic_target(trees.SYNTHETIC_DIM)(points))

@@ -45,7 +45,8 @@ def threshold_rule(x: str, value: float, label: str = "interpolation threshold",
     """
     base = alt.Chart(pd.DataFrame({x: [value], "label": [label]}))
     rule = base.mark_rule(strokeDash=[6, 4], color=palette.THRESHOLD).encode(
-        x=f"{x}:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q")])
+        x=f"{x}:Q", tooltip=[alt.Tooltip("label:N", title=""),
+                             alt.Tooltip(f"{x}:Q", title=labels.column(x))])
     text = base.mark_text(align=align, dx=4 if align == "left" else -4, dy=-6,
                           color=palette.THRESHOLD, fontSize=11).encode(
         x=f"{x}:Q", y=alt.value(8), text="label:N")
@@ -64,7 +65,7 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
                 hlines: pd.DataFrame | None = None) -> alt.LayerChart:
     """Centre line over seeds with a band, one colour per `series`, legend toggles series.
 
-    `y_max` clips a peak that would flatten everything else; the chart then says so.
+    `y_max` clips a peak that would flatten everything else; the subtitle then says so.
     `x_domain` fixes the x range, so stacked charts line up on the same axis.
     `y_format` / `y_values` / `y_domain`: axis label format (e.g. ".0%"), explicit tick
     values and range. `legend=False` drops the legend (one series that the title names).
@@ -75,6 +76,9 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     if rows.empty:
         raise ValueError(f"no rows with metric {metric!r}")
     summary = seed_summary(rows, x, series, centre, band)
+    summary[series] = summary[series].map(labels.value)
+    if series == "split" and summary[series].nunique() == 1:
+        legend = False  # one split: the y title names it, a train/test legend would mislead
     if log_y:
         floor = log_floor(summary["low"].where(summary["low"] > 0, summary["centre"]),
                           summary[series])
@@ -97,35 +101,47 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
     if log_x:
         summary = summary[summary[x] > 0]
     if color_scale is None:
-        color_scale = palette.split_or_series(series)
+        color_scale = palette.series_scale(series, summary[series])
+    elif color_scale.domain is not alt.Undefined:
+        color_scale = alt.Scale(domain=[labels.value(v) for v in color_scale.domain],
+                                range=color_scale.range)
+    x_title = x_title or labels.column(x)
     pick = alt.selection_point(fields=[series], bind="legend")
     base = alt.Chart(summary).encode(
-        x=alt.X(f"{x}:Q", title=x_title or labels.column(x), scale=scale_x),
-        color=alt.Color(f"{series}:N", scale=color_scale, title=series,
-                        **({} if legend else {"legend": None})),
+        x=alt.X(f"{x}:Q", title=x_title, scale=scale_x),
+        color=alt.Color(f"{series}:N", scale=color_scale, title=labels.column(series),
+                        legend=palette.legend() if legend else None),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
     )
+    tooltip = [alt.Tooltip(f"{x}:Q", title=x_title),
+               alt.Tooltip(f"{series}:N", title=labels.column(series)),
+               alt.Tooltip("centre:Q", title=centre, format=".4g"),
+               alt.Tooltip("low:Q", title="lower quartile" if band == "iqr" else "band low",
+                           format=".4g"),
+               alt.Tooltip("high:Q", title="upper quartile" if band == "iqr" else "band high",
+                           format=".4g"),
+               alt.Tooltip("seeds:Q", title="seeds")]
+    # The band's own tooltip is the point's: left to Vega, it would name the band's lower
+    # edge after the metric and show the plotting column of its upper edge.
     band_layer = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low_plot:Q", title=y_title or labels.metric(metric), scale=scale_y, axis=axis_y),
-        y2="high_plot:Q",
+        y2="high_plot:Q", tooltip=tooltip,
         opacity=alt.condition(pick, alt.value(0.22), alt.value(0.03)))
-    tooltip = [alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{series}:N"),
-               alt.Tooltip("centre:Q", title=centre, format=".4g"),
-               alt.Tooltip("low:Q", title="band low", format=".4g"),
-               alt.Tooltip("high:Q", title="band high", format=".4g"),
-               alt.Tooltip("seeds:Q")]
     line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
     points = base.mark_circle(size=28).encode(y="centre_plot:Q", tooltip=tooltip)
     chart = band_layer + line + points if show_line else band_layer + points
-    if clipped:
-        chart = chart + clip_note(summary["centre"].max(), centre)
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold)
     if marks is not None and not marks.empty:
         chart = chart + marked_points(marks, x, y_format or ".3g")
     if hlines is not None and not hlines.empty:
         chart = chart + reference_lines(hlines, y_format or ".3g")
-    return chart.add_params(pick).properties(title=title, height=height)
+    heading = labels.title_lines(title)
+    if clipped:  # said under the title: inside the plot it would cover the peak it explains
+        count = int((summary["centre"] > y_max).sum())
+        heading = alt.TitleParams(heading or " ", subtitle=labels.title_lines(clip_text(
+            summary["centre"].max(), centre, count)), subtitleColor=palette.THRESHOLD)
+    return chart.add_params(pick).properties(title=heading, height=height)
 
 
 def reference_lines(lines: pd.DataFrame, value_format: str = ".3g") -> alt.LayerChart:
@@ -135,7 +151,7 @@ def reference_lines(lines: pd.DataFrame, value_format: str = ".3g") -> alt.Layer
     base = alt.Chart(lines.assign(centre_plot=lines["value"]))
     rule = base.mark_rule(strokeDash=[2, 3], color=palette.INK, strokeWidth=1.5).encode(
         y="centre_plot:Q", tooltip=[alt.Tooltip("label:N", title=""),
-                                    alt.Tooltip("value:Q", format=value_format)])
+                                    alt.Tooltip("value:Q", title="value", format=value_format)])
     text = base.mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=palette.INK,
                           fontSize=11).encode(y="centre_plot:Q", x=alt.value(0), text="label:N")
     return rule + text
@@ -147,22 +163,19 @@ def marked_points(marks: pd.DataFrame, x: str, value_format: str = ".3g") -> alt
     where that corner is free of lines and the label cannot run off the right edge."""
     base = alt.Chart(marks).encode(
         x=f"{x}:Q", y="value:Q",
-        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q"),
-                 alt.Tooltip("value:Q", format=value_format)])
+        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q", title=labels.column(x)),
+                 alt.Tooltip("value:Q", title="value", format=value_format)])
     rings = base.mark_point(shape="circle", size=220, filled=False, strokeWidth=2.5,
                             color=palette.INK)
-    labels = base.mark_text(align="right", dx=-4, dy=18, fontSize=12, fontWeight="bold",
-                            color=palette.INK).encode(text="label:N")
-    return rings + labels
+    names = base.mark_text(align="right", dx=-4, dy=18, fontSize=12, fontWeight="bold",
+                           color=palette.INK).encode(text="label:N")
+    return rings + names
 
 
-def clip_note(peak: float, centre: str) -> alt.Chart:
-    """A top-right label saying the y axis is cut, with the true peak value; one line
-    below the top edge, where threshold labels go."""
-    text = f"axis clipped: peak {centre} {peak:.2g}"
-    return alt.Chart(pd.DataFrame({"note": [text]})).mark_text(
-        align="right", baseline="top", color=palette.THRESHOLD, fontSize=11, dy=16,
-    ).encode(x=alt.value("width"), y=alt.value(0), text="note:N")
+def clip_text(peak: float, centre: str, count: int) -> str:
+    """The y axis is cut: say where the true peak is, and how many points lie above."""
+    return (f"Axis cut: the peak {centre} is {peak:.2g}; {count} point{'s' if count > 1 else ''} "
+            "above the top.")
 
 
 def stacked_decomposition(frame: pd.DataFrame, *, x: str, parts=("bias2", "variance", "noise"),
@@ -172,21 +185,25 @@ def stacked_decomposition(frame: pd.DataFrame, *, x: str, parts=("bias2", "varia
     rows = frame[(frame["seed"] < 0) & frame["metric"].isin(parts)].copy()
     if rows.empty:
         raise ValueError("no bias-variance rows (run with at least two seeds)")
+    rows["term"] = rows["metric"].map(labels.value)
+    parts = [labels.value(p) for p in parts]
+    x_title = x_title or labels.column(x)
     floor = log_floor(rows["value"], rows["metric"])
     rows["value_plot"] = rows["value"].clip(lower=floor)
-    pick = alt.selection_point(fields=["metric"], bind="legend")
+    pick = alt.selection_point(fields=["term"], bind="legend")
     chart = alt.Chart(rows).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
-        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=x_title or labels.column(x)),
-        y=alt.Y("value_plot:Q", scale=alt.Scale(type="log"), title="contribution to test MSE",
-                axis=alt.Axis(format="~e")),
-        color=alt.Color("metric:N", title="term", sort=list(parts),
-                        scale=palette.scale(palette.TERMS, parts)),
+        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=x_title),
+        y=alt.Y("value_plot:Q", scale=alt.Scale(type="log"),
+                title="contribution to the test squared loss", axis=alt.Axis(format="~e")),
+        color=alt.Color("term:N", title="term", sort=list(parts),
+                        scale=palette.scale(palette.TERMS, parts), legend=palette.legend()),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
-        tooltip=[f"{x}:Q", "metric:N", alt.Tooltip("value:Q", format=".4g")],
+        tooltip=[alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("term:N", title="term"),
+                 alt.Tooltip("value:Q", title="value", format=".4g")],
     )
     if threshold is not None:
         chart = chart + threshold_rule(x, threshold)
-    return chart.add_params(pick).properties(title=title, height=height)
+    return chart.add_params(pick).properties(title=labels.title_lines(title), height=height)
 
 
 def _degree_order(label: str) -> float:
@@ -205,16 +222,17 @@ def fitted_curves_chart(curves: pd.DataFrame, points: pd.DataFrame, *, title: st
     y_scale = alt.Scale(domain=[-clip, clip])
     lines = alt.Chart(curves).mark_line(clip=True).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y_plot:Q", title="y", scale=y_scale),
-        color=alt.Color("curve:N", title="curve", scale=alt.Scale(
+        color=alt.Color("curve:N", title="curve", legend=palette.legend(), scale=alt.Scale(
             domain=["true f"] + sorted(set(curves["curve"]) - {"true f"}, key=_degree_order),
             range=[palette.INK, *palette.CURVES])),
         strokeDash=alt.condition(alt.datum.curve == "true f", alt.value([5, 3]), alt.value([1, 0])),
-        tooltip=["curve:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".4g")],
+        tooltip=[alt.Tooltip("curve:N", title="curve"), alt.Tooltip("x:Q", format=".3f"),
+                 alt.Tooltip("y:Q", format=".4g")],
     )
     dots = alt.Chart(points).mark_circle(size=45, color="black").encode(
         x="x:Q", y="y:Q",
         tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
-    return (lines + dots).properties(title=title, height=height)
+    return (lines + dots).properties(title=labels.title_lines(title), height=height)
 
 
 def horizontal_line(value: float, label: str, dash: tuple[int, int] = (2, 3),
@@ -223,7 +241,8 @@ def horizontal_line(value: float, label: str, dash: tuple[int, int] = (2, 3),
     predicting zero, or the error of guessing): two layers, `alt.layer(chart, *these)`."""
     base = alt.Chart(pd.DataFrame({"value": [value], "label": [label]}))
     rule = base.mark_rule(strokeDash=list(dash), color=color).encode(
-        y="value:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q")])
+        y="value:Q", tooltip=[alt.Tooltip("label:N", title=""),
+                              alt.Tooltip("value:Q", title="value")])
     text = base.mark_text(align="left", x=6, dy=-7, color=color, fontSize=11).encode(
         y="value:Q", text="label:N")
     return [rule, text]

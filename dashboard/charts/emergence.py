@@ -17,7 +17,7 @@ X_TITLE = labels.column("n_params", "emergence")
 
 def curve_names(length: int) -> dict[str, str]:
     return {"token_accuracy": "per-token accuracy", "exact_match": f"exact match (L = {length})",
-            "token_accuracy_pow_l": f"per-token accuracy^{length}"}
+            "token_accuracy_pow_l": f"per-token accuracy to the power {length}"}
 
 
 def scores_chart(frame: pd.DataFrame, *, length: int, log_y: bool,
@@ -45,18 +45,20 @@ def _log_scores(rows: pd.DataFrame, scale: alt.Scale, title: str) -> alt.LayerCh
     pick = alt.selection_point(fields=["curve"], bind="legend")
     base = alt.Chart(summary).encode(
         x=alt.X("n_params:Q", title=X_TITLE, scale=alt.Scale(type="log")),
-        color=alt.Color("curve:N", scale=scale, title="curve"),
+        color=alt.Color("curve:N", scale=scale, title="score", legend=palette.legend()),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)))
     y_scale = alt.Scale(type="log", domain=[floor, 1.0], nice=False)
+    tooltip = [alt.Tooltip("n_params:Q", title=X_TITLE), alt.Tooltip("curve:N", title="score"),
+               alt.Tooltip("centre:Q", title="median", format=".4g"),
+               alt.Tooltip("seeds:Q", title="seeds")]
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low_plot:Q", title="score (log axis)", scale=y_scale,
-                axis=alt.Axis(format="~e", tickCount=6)), y2="high_plot:Q",
+                axis=alt.Axis(format="~e", tickCount=6)), y2="high_plot:Q", tooltip=tooltip,
         opacity=alt.condition(pick, alt.value(0.22), alt.value(0.03)))
-    tooltip = [alt.Tooltip("n_params:Q"), alt.Tooltip("curve:N"),
-               alt.Tooltip("centre:Q", title="median", format=".4g"), alt.Tooltip("seeds:Q")]
     line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
     points = base.mark_circle(size=28).encode(y="centre_plot:Q", tooltip=tooltip)
-    return (band + line + points).add_params(pick).properties(title=title, height=320)
+    return (band + line + points).add_params(pick).properties(title=labels.title_lines(title),
+                                                             height=320)
 
 
 def edit_chart(frame: pd.DataFrame, *, length: int, title: str = "") -> alt.LayerChart:

@@ -2,8 +2,8 @@
 
 Rows are grouped by the x column, the colour and facet columns and every other
 configuration column, so two configs are never silently averaged together; the
-tooltip shows that full configuration. Axes carry the column names themselves, as the
-explorer's controls and the downloaded data call them.
+tooltip shows that full configuration. Titles and nominal values come from the label
+map, as everywhere else; the band is drawn faintly under the centre line.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.aggregate import seed_summary
 from dashboard.charts.curves import log_floor, threshold_rule
-from dashboard.ui import palette
+from dashboard.ui import labels, palette
 from experiments.framework.schema import config_columns
 
 
@@ -43,30 +43,41 @@ def explorer_chart(frame: pd.DataFrame, *, x: str, metric: str, color: str = "sp
     splitting = [k for k in keys if k not in (x, facet) and rows.groupby(x)[k].nunique().max() > 1]
     series = splitting + (["seed"] if raw else [])
     data["series"] = data[series].astype(str).agg(" | ".join, axis=1) if series else ""
+    for k in keys:
+        if data[k].dtype.kind not in "iufb":
+            data[k] = data[k].map(labels.value)
     pick = alt.selection_point(fields=[color], bind="legend")
+    nominal = data[color].dtype.kind not in "iuf"
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:Q", scale=_scale(log_x), title=x),
-        color=alt.Color(f"{color}:N", title=color, scale=palette.split_or_series(color)),
+        x=alt.X(f"{x}:Q", scale=_scale(log_x), title=labels.column(x)),
+        color=alt.Color(f"{color}:N", title=labels.column(color), legend=palette.legend(),
+                        scale=palette.series_scale(color, data[color] if nominal else ())),
         detail="series:N",
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.1)),
     )
-    tooltip = [alt.Tooltip(f"{k}:N" if data[k].dtype.kind in "OSUb" else f"{k}:Q") for k in keys]
+    tooltip = [alt.Tooltip(f"{k}:N" if data[k].dtype.kind in "OSUb" else f"{k}:Q",
+                           title=labels.column(k)) for k in keys]
     tooltip += [alt.Tooltip("centre:Q", title="seed value" if raw else centre, format=".4g")]
     if not raw:
-        tooltip += [alt.Tooltip("low:Q", format=".4g"), alt.Tooltip("high:Q", format=".4g"),
-                    alt.Tooltip("seeds:Q")]
+        tooltip += [alt.Tooltip("low:Q", title="band low", format=".4g"),
+                    alt.Tooltip("high:Q", title="band high", format=".4g"),
+                    alt.Tooltip("seeds:Q", title="seeds")]
     axis = alt.Axis(format="~e" if log_y else "~g")
-    y = alt.Y("centre_plot:Q", scale=_scale(log_y), title=metric, axis=axis)
+    y = alt.Y("centre_plot:Q", scale=_scale(log_y), title=labels.metric(metric), axis=axis)
     layers = base.mark_line(strokeWidth=1 if raw else 2).encode(y=y)
     layers += base.mark_circle(size=16 if raw else 26).encode(y=y, tooltip=tooltip)
     if not raw and band != "none":
-        layers = base.mark_area(opacity=0.18).encode(
-            y=alt.Y("low_plot:Q", scale=_scale(log_y), title=metric, axis=axis),
-            y2="high_plot:Q") + layers
+        # The base's opacity (1 for a picked series) would make the band opaque and hide
+        # the centre line: the band sets its own, faint either way.
+        layers = base.mark_area().encode(
+            y=alt.Y("low_plot:Q", scale=_scale(log_y), title=labels.metric(metric), axis=axis),
+            y2="high_plot:Q", tooltip=tooltip,
+            opacity=alt.condition(pick, alt.value(0.18), alt.value(0.03))) + layers
     if threshold is not None and not facet:  # a facet needs one shared dataset
         layers += threshold_rule(x, threshold)
     chart = layers.add_params(pick).properties(height=height)
     if facet:
-        return chart.properties(width=320).facet(column=alt.Column(f"{facet}:N", title=facet))
+        return chart.properties(width=320).facet(column=alt.Column(f"{facet}:N",
+                                                                   title=labels.column(facet)))
     return chart
 

@@ -56,17 +56,18 @@ def _panel(frame: pd.DataFrame, metric: str, domain: list[float], height: int,
     x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log", domain=domain))
     y_scale = alt.Scale(domain=[0, 1]) if metric == "accuracy" else alt.Scale(zero=False)
     base = alt.Chart(summary).encode(x=x, color=alt.Color(
-        "split:N", scale=palette.scale(palette.SPLITS), title="split",
-        legend=alt.Legend(orient="top") if legend else None))
+        "split:N", scale=palette.scale(palette.SPLITS), title="data",
+        legend=palette.legend(orient="top") if legend else None))
+    tooltip = [alt.Tooltip("step:Q", title="epoch"), alt.Tooltip("split:N", title="data"),
+               alt.Tooltip("centre:Q", title="median", format=".4g"),
+               alt.Tooltip("low:Q", title="lower quartile", format=".4g"),
+               alt.Tooltip("high:Q", title="upper quartile", format=".4g"),
+               alt.Tooltip("seeds:Q", title="seeds")]
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low:Q", title=labels.metric(metric), scale=y_scale,
-                axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)), y2="high:Q")
-    line = base.mark_line(strokeWidth=2).encode(
-        y="centre:Q", tooltip=[alt.Tooltip("step:Q", title="epoch"), "split:N",
-                               alt.Tooltip("centre:Q", title="median", format=".4g"),
-                               alt.Tooltip("low:Q", title="band low", format=".4g"),
-                               alt.Tooltip("high:Q", title="band high", format=".4g"),
-                               "seeds:Q"])
+                axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)), y2="high:Q",
+        tooltip=tooltip)
+    line = base.mark_line(strokeWidth=2).encode(y="centre:Q", tooltip=tooltip)
     return (band + line).properties(height=height)
 
 
@@ -118,9 +119,10 @@ def progress_measures_panels(frame: pd.DataFrame, marks: dict, *,
                          scale=alt.Scale(type="log", nice=False),
                          axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)),
             color=alt.Color("series:N", scale=palette.scale(palette.LOSSES, shown), title="",
-                            legend=alt.Legend(orient="top")),
-            tooltip=[alt.Tooltip("step:Q", title="epoch"), "series:N",
-                     alt.Tooltip("centre:Q", title="median", format=".4g"), "seeds:Q"])
+                            legend=palette.legend(orient="top")),
+            tooltip=[alt.Tooltip("step:Q", title="epoch"), alt.Tooltip("series:N", title="loss"),
+                     alt.Tooltip("centre:Q", title="median", format=".4g"),
+                     alt.Tooltip("seeds:Q", title="seeds")])
         chart = line.properties(height=height)
         panels.append(chart + rules if rules is not None else chart)
     return panels
@@ -134,12 +136,13 @@ def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 280) -> alt.Laye
         raise ValueError("no weight norms to draw")
     rows = rows.assign(start=rows["init_scale"].map(lambda v: f"init x{v:g}"))
     summary = seed_summary(rows, "step", "start")
-    color = alt.Color("start:N", title="initialization", legend=alt.Legend(orient="top"),
+    color = alt.Color("start:N", title="initialization", legend=palette.legend(orient="top"),
                       scale=alt.Scale(range=list(palette.INITS)))
     x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log"))
     line = alt.Chart(summary).mark_line(strokeWidth=2).encode(
         x=x, y=alt.Y("centre:Q", title="weight norm"), color=color,
-        tooltip=[alt.Tooltip("step:Q", title="epoch"), "start:N",
+        tooltip=[alt.Tooltip("step:Q", title="epoch"),
+                 alt.Tooltip("start:N", title="initialization"),
                  alt.Tooltip("centre:Q", title="weight norm", format=".3g")])
     points = []
     for start, part in rows.groupby("start"):
@@ -151,32 +154,17 @@ def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 280) -> alt.Laye
                                "moment": moment})
     marks = pd.DataFrame(points, columns=["start", "step", "centre", "moment"])
     dots = alt.Chart(marks).mark_point(filled=True, size=70).encode(
-        x=x, y="centre:Q", color=color, shape=alt.Shape("moment:N", title="moment"),
-        tooltip=["start:N", "moment:N", alt.Tooltip("step:Q", title="epoch"),
+        x=x, y="centre:Q", color=color,
+        shape=alt.Shape("moment:N", title="moment", legend=palette.legend()),
+        tooltip=[alt.Tooltip("start:N", title="initialization"),
+                 alt.Tooltip("moment:N", title="moment"), alt.Tooltip("step:Q", title="epoch"),
                  alt.Tooltip("centre:Q", title="weight norm", format=".3g")])
     return (line + dots).properties(height=height)
 
 
-def spectrum_chart(spectra: pd.DataFrame, *, title: str = "") -> alt.FacetChart:
-    """Each neuron's share of power per frequency (0 to 1), neurons side by side in one
-    colour each, one row per epoch (narrow enough for a phone)."""
-    if spectra.empty:
-        raise ValueError("no spectra to draw")
-    rows = spectra.assign(moment=spectra["epoch"].map(lambda e: f"epoch {e}"),
-                          unit=spectra["neuron"].map(lambda n: f"neuron {n}"))
-    order = [f"epoch {e}" for e in sorted(spectra["epoch"].unique())]
-    ticks = list(range(0, int(rows["frequency"].max()) + 1, 5))
-    return alt.Chart(rows).mark_bar().encode(
-        x=alt.X("frequency:O", title="frequency k", axis=alt.Axis(labelAngle=0, values=ticks)),
-        xOffset="unit:N",
-        y=alt.Y("power:Q", title="share", scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(tickCount=2)),
-        color=alt.Color("unit:N", title="", legend=alt.Legend(orient="top")),
-        tooltip=["unit:N", "moment:N", "frequency:O", alt.Tooltip("power:Q", format=".3f")],
-    ).properties(width=270, height=70).facet(
-        row=alt.Row("moment:N", sort=order, title=None, header=alt.Header(labelAngle=0,
-                                                                         labelAlign="left")),
-    ).properties(title=title)
+def _epochs(epochs: float) -> str:
+    """At most four characters, so that labels of neighbouring cells never touch."""
+    return f"{epochs:.0f}" if epochs < 1000 else f"{epochs / 1000:.1f}k"
 
 
 def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
@@ -185,30 +173,32 @@ def phase_heatmap(cells: pd.DataFrame, *, title: str = "") -> alt.LayerChart:
     if cells.empty:
         raise ValueError("no phase-diagram cells to draw")
     rows = cells.copy()
-    rows["label"] = [f"{e:.0f}" if g >= 0.5 else "-" for e, g in
+    rows["label"] = [_epochs(e) if g >= 0.5 else "-" for e, g in
                      zip(rows["epochs_to_generalize"], rows["generalized"], strict=True)]
     x = alt.X("train_fraction:O", title=labels.column("train_fraction"),
               axis=alt.Axis(format=".2f", labelAngle=0))
     y = alt.Y("weight_decay:O", title="weight decay", sort="descending")
     base = alt.Chart(rows).encode(x=x, y=y)
     tooltip = [alt.Tooltip("train_fraction:Q", title="training fraction"),
-               alt.Tooltip("weight_decay:Q", title="weight decay"), "phase:N",
+               alt.Tooltip("weight_decay:Q", title="weight decay"),
+               alt.Tooltip("phase:N", title="outcome"),
                alt.Tooltip("generalized:Q", title="share of seeds generalized", format=".0%"),
                alt.Tooltip("epochs_to_memorize:Q", title="median epochs to memorize",
                            format=".0f"),
                alt.Tooltip("epochs_to_generalize:Q", title="median epochs to generalize",
                            format=".0f"),
-               "seeds:Q"]
+               alt.Tooltip("seeds:Q", title="seeds")]
     extra = {"delay": ("median delay ratio", ".1f"),
              "train_end": ("train accuracy at the end", ".0%"),
              "test_end": ("test accuracy at the end", ".0%")}
-    tooltip += [alt.Tooltip(f"{col}:Q", title=title, format=fmt)
-                for col, (title, fmt) in extra.items() if col in rows]
+    tooltip += [alt.Tooltip(f"{col}:Q", title=name, format=fmt)
+                for col, (name, fmt) in extra.items() if col in rows]
     rect = base.mark_rect(stroke="white").encode(
-        color=alt.Color("phase:N", scale=palette.scale(palette.PHASES), title="phase"),
+        color=alt.Color("phase:N", scale=palette.scale(palette.PHASES), title="outcome",
+                        legend=palette.legend(orient="bottom", columns=3)),
         tooltip=tooltip)
     dark = alt.FieldOneOfPredicate(field="phase", oneOf=["grok", "fast generalization"])
-    text = base.mark_text(fontSize=11).encode(
+    text = base.mark_text(fontSize=10, limit=40).encode(
         text="label:N", tooltip=tooltip,
         color=alt.condition(dark, alt.value("white"), alt.value(palette.INK)))
-    return (rect + text).properties(title=title, height=300)
+    return (rect + text).properties(title=labels.title_lines(title), height=300)

@@ -7,14 +7,16 @@ import altair as alt
 import pandas as pd
 
 from dashboard.charts.curves import error_curve, horizontal_line
-from dashboard.ui import palette
+from dashboard.ui import labels, palette
 
 
 def _theory_lines(rows: pd.DataFrame, x: str, series: str, color: alt.Color,
                   title: str) -> alt.Chart:
-    return alt.Chart(rows[rows["value"] > 0]).mark_line(strokeWidth=2).encode(
+    rows = rows[rows["value"] > 0].assign(**{series: rows[series].map(labels.value)})
+    return alt.Chart(rows).mark_line(strokeWidth=2).encode(
         x=f"{x}:Q", y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color,
-        tooltip=[alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", format=".3g"),
+        tooltip=[alt.Tooltip(f"{series}:N", title=labels.column(series)),
+                 alt.Tooltip(f"{x}:Q", title=labels.column(x), format=".3g"),
                  alt.Tooltip("value:Q", title=title, format=".4g")])
 
 
@@ -25,12 +27,14 @@ def theory_vs_simulation(frame: pd.DataFrame, *, series: str = "ridge_label", ti
     `null_risk` draws the risk of predicting zero (r^2) as a dotted horizontal line."""
     empirical = frame[frame["source"] == "empirical"]
     theory = frame[frame["source"] == "theory"]
-    names = list(dict.fromkeys(frame[series]))
-    scale = palette.ordered(names, palette.RIDGES)
+    names = [labels.value(v) for v in dict.fromkeys(frame[series])]
+    scale = (palette.ridge_labels(names) if series == "ridge_label"
+             else palette.ordered(names, palette.OTHERS))
     points = error_curve(empirical, x="gamma", metric="risk", series=series, threshold=threshold,
                          show_line=False, title=title, color_scale=scale, height=height)
-    chart = alt.layer(points, _theory_lines(theory, "gamma", series,
-                                            alt.Color(f"{series}:N", scale=scale), "theory risk"))
+    chart = alt.layer(points, _theory_lines(theory, "gamma", series, alt.Color(
+        f"{series}:N", scale=scale, title=labels.column(series), legend=palette.legend()),
+        "theory risk"))
     if null_risk is not None and null_risk > 0:
         chart = alt.layer(chart, *horizontal_line(null_risk, "null risk r² (predict 0)"))
     return chart
@@ -45,6 +49,6 @@ def risk_against_weak(frame: pd.DataFrame, *, threshold: float | None, null_risk
     points = error_curve(exact, x="n_weak", metric="excess_risk", series="model",
                          color_scale=scale, show_line=False, title=title,
                          threshold=threshold, height=height)
-    lines = _theory_lines(theory, "n_weak", "model", alt.Color("model:N", scale=scale),
-                          "theory excess risk")
+    lines = _theory_lines(theory, "n_weak", "model", alt.Color(
+        "model:N", scale=scale, title="model", legend=palette.legend()), "theory excess risk")
     return alt.layer(points, lines, *horizontal_line(null_risk, "null risk (predict 0)"))

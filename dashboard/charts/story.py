@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import altair as alt
 
+from dashboard.charts.layout import finish
+
 STORY_HEIGHT = 300  # the whole chart, axes and legend included, as Streamlit draws it
 
 
 def compact(chart: alt.TopLevelMixin, height: int = STORY_HEIGHT) -> alt.TopLevelMixin:
     """A copy of `chart` at `height` pixels, the inner layers included (a builder that
     layers a finished chart with a rule leaves the inner height set, and it would win),
-    with the legend below the plot so that a narrow column keeps its width for the data."""
+    laid out like every chart (`finish`): legend below the plot, titles wrapped."""
     out = chart.copy(deep=True)
     _resize(out, height)
     out.height = height
-    return out.configure_legend(orient="bottom", direction="horizontal", columns=2)
+    return finish(out)
 
 
 def _resize(chart, height: int) -> None:

@@ -57,7 +57,7 @@ def _stage_color(summary: pd.DataFrame) -> alt.Color:
     stages = [s for s in STAGES if s in set(summary["stage"])]
     return alt.Color("stage:N", title="axis moving",
                      scale=palette.ordered(stages, palette.STAGES),
-                     legend=alt.Legend(symbolOpacity=1, symbolType="circle"))
+                     legend=palette.legend(symbolType="circle"))
 
 
 def _plot_columns(summary: pd.DataFrame) -> pd.DataFrame:
@@ -84,12 +84,13 @@ def _log_y(summary: pd.DataFrame, title: str) -> dict:
 
 
 def _tooltip() -> list:
-    return [alt.Tooltip("stage:N"), alt.Tooltip("n_params:Q", title="composite count"),
+    return [alt.Tooltip("stage:N", title="axis moving"),
+            alt.Tooltip("n_params:Q", title="composite count"),
             alt.Tooltip("effective_params:Q", title="effective parameters", format=".1f"),
             alt.Tooltip("centre:Q", title="median", format=".4g"),
-            alt.Tooltip("low:Q", title="quartile low", format=".4g"),
-            alt.Tooltip("high:Q", title="quartile high", format=".4g"),
-            alt.Tooltip("seeds:Q")]
+            alt.Tooltip("low:Q", title="lower quartile", format=".4g"),
+            alt.Tooltip("high:Q", title="upper quartile", format=".4g"),
+            alt.Tooltip("seeds:Q", title="seeds")]
 
 
 def composite_chart(frame: pd.DataFrame, metric: str, *, splits: tuple[str, ...] = ("test",),
@@ -100,22 +101,26 @@ def composite_chart(frame: pd.DataFrame, metric: str, *, splits: tuple[str, ...]
         [stage_summary(frame, metric, split).assign(split=split) for split in splits],
         ignore_index=True))
     y_title = labels.metric(metric, "test" if splits == ("test",) else None)
-    dash = alt.StrokeDash("split:N", title="split", sort=["test", "train"],
+    dash = alt.StrokeDash("split:N", title="data", sort=["test", "train"],
                           scale=alt.Scale(domain=["test", "train"], range=[[1, 0], [5, 3]]),
-                          legend=alt.Legend(symbolType="stroke", symbolStrokeColor="gray"))
+                          legend=palette.legend(symbolType="stroke", symbolStrokeColor=palette.INK,
+                                                symbolStrokeWidth=2, symbolSize=300))
     base = alt.Chart(summary).encode(
         x=alt.X("n_params:Q", scale=alt.Scale(type="log"),
                 title=labels.column("n_params", "trees")),
-        color=_stage_color(summary), detail="split:N",
-        **({"strokeDash": dash} if len(splits) > 1 else {}))
+        color=_stage_color(summary), detail="split:N")
+    tooltip = _tooltip() + ([alt.Tooltip("split:N", title="data")] if len(splits) > 1 else [])
     band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("low_plot:Q", **_log_y(summary, y_title)), y2="high_plot:Q")
-    line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
-    tooltip = _tooltip() + ([alt.Tooltip("split:N")] if len(splits) > 1 else [])
+        y=alt.Y("low_plot:Q", **_log_y(summary, y_title)), y2="high_plot:Q", tooltip=tooltip)
+    # The dash legend belongs to the lines: taken from the band, its swatches are fills
+    # without a stroke, and so invisible.
+    line = base.mark_line(strokeWidth=2).encode(
+        y="centre_plot:Q", **({"strokeDash": dash} if len(splits) > 1 else {}))
     points = base.mark_circle(size=30).encode(y="centre_plot:Q", tooltip=tooltip)
     test = summary[summary["split"] == ("test" if "test" in splits else splits[0])]
     rule = threshold_rule("n_params", float(switch_point(test)["n_params"]), _switch_label(test))
-    return (band + line + points + rule).properties(title=title, height=height)
+    return (band + line + points + rule).properties(title=labels.title_lines(title),
+                                                    height=height)
 
 
 def effective_chart(frame: pd.DataFrame, metric: str, *, title: str = "",
@@ -141,12 +146,14 @@ def effective_chart(frame: pd.DataFrame, metric: str, *, title: str = "",
     chart = path + points + ring + rule
     if matched is not None:
         pair = matched.assign(value_plot=matched["value"].clip(lower=summary["centre_plot"].min()),
-                              label="matched p_eff")
+                              label="equal effective parameters")
         pair_base = alt.Chart(pair).encode(x="effective_params:Q", y="value_plot:Q")
         chart = (chart + pair_base.mark_line(strokeDash=[2, 3], color="black")
                  + pair_base.mark_point(shape="diamond", size=140, color="black", filled=False,
                                         strokeWidth=1.5).encode(
-                     tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("stage:N"),
-                              alt.Tooltip("effective_params:Q", format=".1f"),
+                     tooltip=[alt.Tooltip("label:N", title=""),
+                              alt.Tooltip("stage:N", title="axis moving"),
+                              alt.Tooltip("effective_params:Q", title="effective parameters",
+                                          format=".1f"),
                               alt.Tooltip("value:Q", title="median", format=".4g")]))
-    return chart.properties(title=title, height=height)
+    return chart.properties(title=labels.title_lines(title), height=height)

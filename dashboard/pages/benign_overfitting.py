@@ -13,14 +13,15 @@ from experiments.framework.claims import by_key
 def render(frame, params: dict) -> None:
     claims = by_key(benign_overfitting.claims(frame, params))
     st.markdown(
-        "**What to notice.** Both curves are fits that see the same noisy labels. The red one "
-        "interpolates them exactly (minimum-norm least squares, zero training error); the blue "
-        "one is ridge with the penalty that minimizes the true risk, which no real learner "
-        "could pick. Left of the dashed line (p < n) least squares does not interpolate; near "
-        "p = n it blows up; far to the right, with thousands of weak directions, the "
-        "interpolator closes in on the oracle. This reproduces the phenomenon of Bartlett, "
-        "Long, Lugosi & Tsigler (2020, PNAS), Theorem 4 and its examples: overfitting is "
-        "benign when the covariance has a few strong directions plus many weak ones.")
+        "**What to notice.** Both curves are fits that see the same noisy labels. The dark "
+        "purple one interpolates them exactly (minimum-norm least squares, zero training "
+        "error); the orange one is ridge with the penalty that minimizes the true risk, "
+        "which no real learner could pick. Left of the dashed line (p < n) least squares "
+        "does not interpolate; near p = n it blows up; far to the right, with thousands of "
+        "weak directions, the interpolator closes in on the oracle. This reproduces the "
+        "phenomenon of Bartlett, Long, Lugosi & Tsigler (2020, PNAS), Theorem 4 and its "
+        "examples: overfitting is benign when the covariance has a few strong directions "
+        "plus many weak ones.")
     exports.show_chart(risk_against_weak(
         frame, threshold=benign_overfitting.EXPERIMENT.threshold(params),
         null_risk=params["signal"] ** 2,

@@ -19,7 +19,8 @@ def render(frame, params: dict) -> None:
     st.markdown(
         "**What to notice.** Each point is a network trained until it (nearly) fits its "
         f"training set, {params['label_noise']:.0%} of whose labels were flipped. The dashed "
-        "line marks n_train x classes weights, as many as the squared loss has equations. "
+        "line marks (training points) × (classes) weights, as many as the squared loss has "
+        "equations. "
         "This reproduces the model-wise curve of Belkin et al. (2019, Fig. 3: two-layer "
         "networks on MNIST) and Nakkiran et al. (2019, Fig. 1: width sweeps with label noise) "
         "on 8x8 digits.")
@@ -36,7 +37,8 @@ def render(frame, params: dict) -> None:
             title=f"{title} against the number of weights, one curve per weight decay",
             x_title=X_TITLE, y_title=title.lower(), log_y=False, **extra), rows, key)
     widgets.claim(claims.get("weight_decay_removes_peak"))
-    st.caption("Weight decay adds (lambda / 2) ||W||^2 to the loss. Nakkiran et al. (2020) show "
+    st.caption("Weight decay adds $\\frac{\\lambda}{2} \\lVert W \\rVert^2$ to the loss: a pull "
+               "of every weight toward zero. Nakkiran et al. (2020) show "
                "that a well-tuned penalty removes the peak; here it also stops the networks "
                "from fitting the flipped labels.")
     plain = frame[(frame["weight_decay"] == 0) & (frame["metric"] == "mse")]
@@ -49,4 +51,4 @@ def render(frame, params: dict) -> None:
     st.caption(f"Widths: {', '.join(map(str, sorted(frame['width'].unique())))} hidden units; "
                f"full-batch Adam, learning rate {params['lr']:g}, {params['epochs']} epochs; "
                "median over seeds with the inter-quartile band. Same axes as the random-features "
-               "page: n_params counts every weight and bias.")
+               "page: the parameter count includes every weight and bias.")

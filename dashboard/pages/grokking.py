@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts import grokking as grokking_charts
+from dashboard.charts import grokking_scrub
 from dashboard.ui import exports, widgets
 from experiments import grokking, grokking_phase
 from experiments.analysis import grokking as grokking_claims
@@ -26,9 +27,8 @@ LIVE = "grokking.live"  # session key: logs of the last live run (kept when it i
 REDRAW_EVERY = 4  # logged epochs between redraws: drawing costs more than a few epochs
 
 
-@st.cache_data(max_entries=2, ttl=data.CACHE_TTL, show_spinner=False)
-def phase_result():
-    frame, provenance = data.load_shipped(grokking_phase.EXPERIMENT.id)
+def phase_view(frame, provenance: dict):
+    """The phase diagram's cells, provenance and claims (data.from_shipped: once per file)."""
     params = grokking_phase.EXPERIMENT.validate(provenance.get("params", {}))
     return grokking_phase.cells(frame), provenance, grokking_phase.EXPERIMENT.claims(frame, params)
 
@@ -54,10 +54,11 @@ def progress(frame, params: dict, claims: dict) -> dict:
         st.altair_chart(panel, width="stretch")
     for key in ("below_chance", "norm_grows", "norm_falls", "waves"):
         say(claims, key)
-    st.caption("Fourier IPR (inverse participation ratio): write each neuron's input weights "
-               "over the residues 0..p-1 as a sum of waves and measure how concentrated their "
-               "power is. 1 means a single pure wave; spread evenly over all frequencies it is "
-               "about 2/p. The panel shows the average over neurons.")
+    st.caption("Fourier sparsity: write each neuron's input weights over the residues "
+               "0 to p - 1 as a sum of waves and measure how concentrated their power is (the "
+               "inverse participation ratio, $\\sum_k P_k^2 / (\\sum_k P_k)^2$ of the power "
+               "$P_k$ per frequency). 1 means a single pure wave; spread evenly over all "
+               "frequencies it is about 2/p. The panel shows the average over neurons.")
     return marks
 
 
@@ -66,7 +67,7 @@ def measures_section(frame, marks: dict, claims: dict) -> None:
         return
     st.subheader("Progress hidden in the plateau")
     st.caption("After Nanda et al. (2023). The key frequencies are the fewest waves "
-               f"cos(2 pi k (a + b - c) / p) that carry {modular_net.KEY_SHARE:.0%} of the "
+               f"$\\cos(2\\pi k (a + b - c) / p)$ that carry {modular_net.KEY_SHARE:.0%} of the "
                "final network's wave energy over all pairs. Restricted loss keeps only those "
                "waves of the scores (test pairs); excluded loss removes them (training pairs).")
     first, second = grokking_charts.progress_measures_panels(frame, marks)
@@ -83,7 +84,8 @@ def init_section() -> None:
                f"init x1 with init x{grokking.LARGE_INIT['init_scale']:g} at "
                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
                + " (one seed each, a few seconds).")
-    if not st.toggle("Compare initializations", key="grokking.compare_init"):
+    if not st.toggle("Compare initializations", key="grokking.compare_init",
+                     help="Train two small networks now, from a normal and a large start."):
         return
     runs = []
     for scale in (1.0, grokking.LARGE_INIT["init_scale"]):
@@ -105,8 +107,8 @@ def init_section() -> None:
 def live_run(params: dict) -> None:
     st.subheader("Watch it train")
     st.caption("Trains one seed with the settings of the result shown above (change them in "
-               "the sidebar and press Run) and redraws as it goes. 'Stop training' keeps "
-               "what is drawn.")
+               "the Settings at the top and press Run) and redraws as it goes. 'Stop training' "
+               "keeps what is drawn.")
     go, stop, _ = st.columns([1, 1, 4])
     start = go.button("Train live", type="primary", key="grokking.train_live")
     stop.button("Stop training", key="grokking.stop")  # any click reruns the page, ending the loop
@@ -153,34 +155,44 @@ def draw_live(board, settings: dict, logs: list, running: bool) -> None:
             st.altair_chart(panel, width="stretch")
 
 
-def spectra_section(frame) -> None:
-    spec = grokking.spectra(frame)
-    if spec.empty:
+def scrub_section(frame, claims: dict) -> None:
+    try:
+        chart = grokking_scrub.training_scrubber(frame)
+    except ValueError:  # a result without weight snapshots
         return
-    epochs = sorted(spec["epoch"].unique())
-    st.subheader("Neurons become waves")
-    st.caption("Share of Fourier power per frequency over the residues of four neurons' input "
-               "weights (those largest at the end; seed "
-               f"{int(frame.loc[frame['metric'] == 'neuron_power', 'seed'].min())}), recorded "
-               f"during the run at epochs {', '.join(map(str, epochs))}: the start, the first "
-               "logged epochs with train accuracy >= 99% and test accuracy >= 95%, and the end. "
-               "A pure wave puts all its power in one frequency k.")
-    exports.show_chart(grokking_charts.spectrum_chart(spec), spec, "grokking-spectra")
+    snaps = grokking.snapshots(frame)
+    st.subheader("Scrub through training: neurons become waves")
+    # Side by side on a wide screen; on a phone Streamlit stacks them, the words first.
+    text_column, chart_column = st.columns([2, 3])
+    with text_column:
+        st.caption(
+            f"Drag the slider under the chart through {snaps['epoch'].nunique()} snapshots of "
+            f"one run (seed {int(snaps['seed'].iloc[0])}), saved while it trained: the marker "
+            "moves along the accuracy curves, and the panels below show the input weights of "
+            f"the {snaps['neuron'].nunique()} neurons with the largest weights at the end, over "
+            "the residues a = 0..p-1 (each snapshot scaled to its largest weight), and how "
+            "their power spreads over the frequencies k.")
+        say(claims, "snapshot_waves")
+        st.caption("A neuron with all its power in one frequency k is a pure wave over the "
+                   "residues; fast waves (large k) look striped, since neighbouring residues "
+                   "fall on nearly opposite phases.")
+    with chart_column:
+        exports.show_chart(chart, snaps, "grokking-scrub", width="content")
 
 
 def phase_section() -> None:
     st.subheader("When does it grok? Training data against weight decay")
     try:
-        cells, provenance, claims = phase_result()
+        cells, provenance, claims = data.from_shipped(grokking_phase.EXPERIMENT.id, phase_view)
     except StoreError as err:
         st.warning(f"The phase diagram is unavailable: {err}")
         return
     shipped = provenance.get("params", {})
-    exports.show_chart(grokking_charts.phase_heatmap(
-        cells, title=f"Outcome per cell, p = {shipped.get('p')}, width {shipped.get('width')} "
-        f"(majority over {len(provenance.get('seeds', []))} seeds; "
-        "number = median epochs to 95% test, - = never)"),
-        cells, "grokking-phase")
+    st.caption(f"p = {shipped.get('p')}, width {shipped.get('width')}; each cell's outcome is "
+               f"the majority over {len(provenance.get('seeds', []))} seeds, and its number "
+               "the median epochs to 95% test accuracy (- = never).")
+    exports.show_chart(grokking_charts.phase_heatmap(cells, title="Outcome per cell"), cells,
+                       "grokking-phase")
     claims = by_key(claims)
     for key in ("decay_needed", "decay_optional", "too_much_decay_fails"):
         say(claims, key, regime=True)
@@ -192,7 +204,7 @@ def render(frame, params: dict) -> None:
     claims = by_key(EXP.claims(frame, params))
     marks = progress(frame, params, claims)
     measures_section(frame, marks, claims)
-    spectra_section(frame)
+    scrub_section(frame, claims)
     init_section()
     live_run(params)
     phase_section()

@@ -1,15 +1,22 @@
-"""Home: the story in a few sentences, then one experiment seen two ways: stopped before
-the model can interpolate (the textbook U-curve) and continued far past it (double descent),
-with the best model of each regime ringed and named in one measured sentence."""
+"""Home: the story in a few sentences, then a guided tour in six stops (the textbook U,
+double descent, more data can hurt, regularization, grokking, scaling laws), each one
+measured sentence, one small chart and a link to the experiment's page.
+
+Home is the page every visitor opens, so it does no work per visit: the stops' sentences,
+rows and chart specs are computed once per version of each shipped file and kept for
+every session in the data layer's server-side caches (dashboard/data.py).
+"""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.ui import exports
-from experiments import polynomial, random_features
+from dashboard import data
+from dashboard.charts import tour as tour_charts
+from dashboard.ui import exports, labels
+from experiments.analysis import tour
 from experiments.framework import registry
-from experiments.framework.claims import by_key
+from experiments.framework.claims import Claim, by_key
 from experiments.framework.store import StoreError
 
 STORY = """
@@ -21,75 +28,72 @@ generalizing long after they memorized. Nobody fully knows why. Every curve in
 Descent Lab comes from a real experiment you can rerun in seconds.
 """
 
-NEUTRAL = ("On the shipped result the widest model does not beat the best model smaller than "
-           "the training set; the ringed points on the charts give both errors.")
+NEUTRAL = "The shipped result does not show the usual picture here; read the chart."
+STOPS = {stop.key: stop for stop in tour.STOPS}
+CAVEATS = (("Random features", "random_features", "label_noise_interpolator_loses"),
+           ("Polynomial regression", "polynomial", "classical_wins"))
 
 
-def claim_sentence(claim, neutral: str) -> str:
-    return claim.text if claim is not None and claim.holds else neutral
+def stop_view(frame: pd.DataFrame, provenance: dict, key: str) -> tuple[Claim, pd.DataFrame,
+                                                                         dict]:
+    """One stop measured on its shipped result: the sentence, the rows and the settings."""
+    stop = STOPS[key]
+    params = registry.get(stop.experiment).validate(provenance["params"])
+    claim, rows = stop.measure(frame, params)
+    return claim, rows, params
+
+
+def caveat(frame: pd.DataFrame, provenance: dict, experiment_id: str, key: str) -> Claim | None:
+    """An exception to "bigger interpolating models win", measured on its shipped result."""
+    exp = registry.get(experiment_id)
+    return by_key(exp.claims(frame, exp.validate(provenance["params"]))).get(key)
+
+
+def render_stop(number: int, stop: tour.Stop) -> None:
+    st.subheader(f"{number}. {stop.heading}")
+    title = registry.get(stop.experiment).title.split(":")[0]
+    try:
+        claim, rows, params = data.from_shipped(stop.experiment, stop_view, stop.key)
+    except (StoreError, KeyError, ValueError) as err:
+        st.error(f"The shipped {stop.experiment} result cannot be shown: {err}")
+        return
+    text, chart_side = st.columns([2, 3], gap="medium")
+    with text:
+        if claim.holds:
+            st.markdown(f"{labels.readable(claim.text)} *({claim.regime})*")
+        else:
+            st.markdown(NEUTRAL)
+        st.markdown(f"[Open the {title} page →](/{stop.experiment})")
+    with chart_side:
+        exports.show_built(tour_charts.CHARTS[stop.key], rows, f"home-{stop.key}", rows, params)
+
+
+def caveats() -> list[tuple[str, Claim]]:
+    found = []
+    for name, experiment_id, key in CAVEATS:
+        try:
+            claim = data.from_shipped(experiment_id, caveat, experiment_id, key)
+        except (StoreError, KeyError, ValueError):
+            continue
+        if claim is not None and claim.holds:
+            found.append((name, claim))
+    return found
 
 
 def render() -> None:
     st.title("Descent Lab")
     st.markdown(STORY)
-    shipped = data.shipped_or_message("random_features")
-    if shipped is None:
-        return
-    frame, provenance = shipped
-    params = registry.get("random_features").validate(provenance["params"])
-    n = params["n_train"]
-    curve = random_features.home_rows(frame)
-    points = random_features.best_points(frame, n)
-    claims = by_key(random_features.claims(frame, params))
-    textbook = curve[curve["n_params"] < n]
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Textbook: the U-curve")
-        exports.show_chart(charts.error_curve(
-            textbook, x="n_params", metric="error_rate", log_y=False, y_format=".0%",
-            y_domain=(0.0, random_features.band_top(textbook)), legend=False,
-            x_domain=(0.9 * textbook["n_params"].min(), 1.1 * textbook["n_params"].max()),
-            marks=points[points["n_params"] < n],
-            title=f"Smaller than the training set (N < {n})",
-            x_title="random features N (log scale)", y_title="test error"),
-            textbook, "home-u-curve")
-        st.caption("Too few features underfit, too many (still fewer than the training images) "
-                   "overfit: the classical trade-off, and the ringed model is the one it picks.")
-    with right:
-        st.subheader("Modern: double descent")
-        exports.show_chart(charts.error_curve(
-            curve, x="n_params", metric="error_rate", threshold=float(n), y_format=".0%",
-            y_values=charts.PERCENT_TICKS,
-            y_domain=(charts.PERCENT_TICKS[0], charts.PERCENT_TICKS[-1]), legend=False,
-            marks=points, title=f"Continued to N = {int(curve['n_params'].max())} (log scales)",
-            x_title="random features N", y_title="test error"),
-            curve, "home-double-descent")
-        st.caption(f"Error spikes at N = {n}, where the model can just interpolate the training "
-                   "images, then falls again. The whole peak is on the axis.")
-    st.markdown(f"**{claim_sentence(claims.get('widest_beats_classical'), NEUTRAL)}**")
-    st.caption(
-        "Both charts show one experiment: random Fourier features fitted by minimum-norm least "
-        f"squares to {n} handwritten digits (scikit-learn's digits, clean labels), test error on "
-        f"the remaining digits, median over {len(provenance.get('seeds', []))} feature draws "
-        "with the inter-quartile band (Belkin et al. 2019). The left chart is the right one "
-        "stopped before N reaches the number of training images.")
-    caveats = [(name, c) for name, c in (
-        ("Random features", claims.get("label_noise_interpolator_loses")),
-        ("Polynomial regression", polynomial_verdict())) if c is not None and c.holds]
-    if caveats:
-        st.markdown("**Not always a win** (each page in the sidebar has the details):\n"
-                    + "".join(f"\n- **{name}:** {c.text} *({c.regime})*" for name, c in caveats))
+    st.markdown("**A guided tour in six stops.** Each sentence is measured on the result "
+                "drawn beside it; each link opens the experiment, where you can change the "
+                "settings and run it again.")
+    for number, stop in enumerate(tour.STOPS, start=1):
+        render_stop(number, stop)
+    found = caveats()
+    if found:
+        st.markdown("**Not always a win** (each experiment's page has the details):\n"
+                    + "".join(f"\n- **{name}:** {labels.readable(c.text)} *({c.regime})*"
+                              for name, c in found))
     st.markdown("Networks memorize, yet generalize; they improve past fitting everything; "
                 "abilities seem to appear suddenly: [Memorize or generalize?]"
                 "(/memorize-or-generalize) walks through all five puzzles, one measured curve "
                 "each.")
-
-
-def polynomial_verdict():
-    """The polynomial sweep's measured verdict (classical or modern wins), if shipped."""
-    try:
-        frame, provenance = data.load_shipped("polynomial")
-    except StoreError:
-        return None
-    params = registry.get("polynomial").validate(provenance["params"])
-    return by_key(polynomial.claims(frame, params)).get("classical_wins")

@@ -16,6 +16,7 @@ from dashboard.charts import emergence as emergence_charts
 from dashboard.charts import linear as linear_charts
 from dashboard.charts import random_labels as random_labels_charts
 from dashboard.charts.story import compact
+from dashboard.ui import exports, labels
 from experiments import (
     benign_overfitting,
     deep_double_descent,
@@ -92,8 +93,8 @@ STEPS = (
          "Is fitting every noisy training label always harmful?",
          benign_overfitting.claims, ("benign_with_many_weak", "catastrophic_with_few_weak"),
          ("n_weak", "model", "source", "metric"), benign_chart,
-         "Bartlett et al. (2020): minimum-norm interpolation (red) against the best possible "
-         "ridge (blue); lines are the theory."),
+         "Bartlett et al. (2020): minimum-norm interpolation (dark purple) against the best "
+         "possible ridge (orange); lines are the theory."),
     Step("epoch_wise",
          "Does training longer, past the point of fitting, always make things worse?",
          epoch_wise.claims, ("linear_epoch_wise_double_descent",),
@@ -123,22 +124,34 @@ def sentences(step: Step, frame: pd.DataFrame, params: dict) -> list[str]:
     for key in step.keys:
         claim = claims.get(key)
         if claim is not None:
-            out.append(f"{claim.text} *({claim.regime})*" if claim.holds else NEUTRAL)
+            out.append(labels.readable(f"{claim.text} *({claim.regime})*") if claim.holds
+                       else NEUTRAL)
     return out
+
+
+def step_chart(number: int, frame: pd.DataFrame, params: dict) -> alt.TopLevelMixin:
+    return compact(STEPS[number - 1].chart(frame, params))
+
+
+def step_view(frame: pd.DataFrame, provenance: dict, number: int) -> dict:
+    """A step's chart (as the Vega-Lite spec Streamlit sends) and sentences, derived once
+    per version of its shipped file for every visitor (dashboard/data.py)."""
+    step = STEPS[number - 1]
+    params = registry.get(step.experiment).validate(provenance["params"])
+    spec, _rows = exports.vega_spec(step_chart, (number, frame, params), {})
+    return {"spec": spec, "sentences": sentences(step, frame, params)}
 
 
 def render_step(number: int, step: Step) -> None:
     st.subheader(f"{number}. {step.question}")
-    shipped = data.shipped_or_message(step.experiment, columns=step.columns)
-    if shipped is not None:
-        frame, provenance = shipped
-        params = registry.get(step.experiment).validate(provenance["params"])
+    view = data.derived_or_message(step.experiment, step_view, number, columns=step.columns)
+    if view is not None:
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            st.altair_chart(compact(step.chart(frame, params)), width="stretch")
+            st.vega_lite_chart(spec=view["spec"], width="stretch")
             st.caption(step.caption)
         with right:
-            st.markdown("\n\n".join(sentences(step, frame, params)))
+            st.markdown("\n\n".join(view["sentences"]))
     st.markdown(f"[Open the {registry.get(step.experiment).title.split(':')[0]} page]"
                 f"(/{step.experiment})")
 

@@ -25,9 +25,9 @@ NEUTRAL = {
 }
 
 
-@st.cache_data(max_entries=8, ttl=data.CACHE_TTL, show_spinner="Fitting the scaling laws")
 def measured(frame: pd.DataFrame):
-    """The page's claims by key, and the compute-optimal fit (None without that study)."""
+    """The page's claims by key, and the compute-optimal fit (None without that study);
+    ~3 s of bootstrap fits, computed once per result for every visitor (data.memo)."""
     claims, boot = claims_and_fit(frame)
     return by_key(claims), boot
 
@@ -39,7 +39,8 @@ def say(claims: dict, *keys: str) -> None:
 
 
 def render(frame, params: dict) -> None:
-    claims, boot = measured(frame)
+    with st.spinner("Fitting the scaling laws"):
+        claims, boot = data.memo(measured, frame)
     test = frame[(frame["split"] == "test") & (frame["metric"] == "error_rate")]
     shown = set(frame["curve"])
     if "data" in shown:
@@ -55,8 +56,8 @@ def render(frame, params: dict) -> None:
         rows = test[test["curve"] == "model"]
         exports.show_chart(charts.error_curve(
             rows, x="n_params", metric="error_rate", series="family",
-            title=f"Model-size curves at n_train = {params['max_train']} (random features with "
-                  "ridge 1e-3: no interpolation peak)", x_title="parameters",
+            title=f"Model-size curves at {params['max_train']} training points (random "
+                  "features with ridge 1e-3: no interpolation peak)", x_title="parameters",
             y_title="test 0-1 error"), rows, "scaling-model-size")
     if "grid" in shown:
         rows = test[test["curve"] == "grid"]
@@ -75,12 +76,13 @@ def compute_optimal(frame: pd.DataFrame, claims: dict, boot) -> None:
     """Chinchilla's approach 3 on the teacher: fit L(N, D), iso-FLOP curves, exponents."""
     st.subheader("Compute-optimal scaling on a teacher with unlimited data")
     st.markdown(
-        "Ridge regression on the first N features of a linear teacher with a power-law "
-        "spectrum, trained on D fresh examples; the loss is the exact population risk. Fitting "
-        "L(N, D) = E + A / N^alpha + B / D^beta to the grid (Hoffmann et al. 2022, approach 3) "
-        "and minimising it at fixed compute C = 6ND gives the compute-optimal model size "
-        "N* ~ C^a and data size D* ~ C^b, with a = beta / (alpha + beta) and "
-        "b = alpha / (alpha + beta).")
+        "Ridge regression on the first $N$ features of a linear teacher with a power-law "
+        "spectrum, trained on $D$ fresh examples; the loss is the exact population risk. "
+        "Fitting $L(N, D) = E + A / N^{\\alpha} + B / D^{\\beta}$ to the grid (Hoffmann et al. "
+        "2022, approach 3) and minimising it at fixed compute $C = 6ND$ gives the "
+        "compute-optimal model size $N^* \\propto C^a$ and data size $D^* \\propto C^b$, with "
+        "$a = \\beta / (\\alpha + \\beta)$ and $b = \\alpha / (\\alpha + \\beta)$. In words: "
+        "the faster error falls with data, the more of a larger budget goes to the model.")
     if boot is None:
         st.info("The compute-optimal study needs at least two seeds for its intervals.")
         return
@@ -100,4 +102,5 @@ def compute_optimal(frame: pd.DataFrame, claims: dict, boot) -> None:
     table = pd.DataFrame([{"constant": name, "fitted": round(float(getattr(boot.fit, name)), 4),
                            "90% interval": "{:.4g} - {:.4g}".format(*boot.interval(name))}
                           for name in ("E", "A", "alpha", "B", "beta", "a", "b")])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"constant": st.column_config.Column(pinned=True)})

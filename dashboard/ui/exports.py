@@ -2,9 +2,13 @@
 SVG of the chart itself (rendered by vl-convert on the server, no browser needed).
 
 Exports are generated only when clicked (lazy callables), so a page with many charts
-costs nothing extra to render. Altair refuses to serialize more than 5,000 rows by
-default; the export lifts that to EXPORT_MAX_ROWS, so every row is drawn while the
-server's work per click stays bounded, and larger charts say so instead of failing.
+costs nothing extra to render. `show_built` draws a chart from a pure builder through the
+server-side cache (dashboard/data.py): building an Altair chart and converting it to the
+Vega-Lite spec Streamlit sends costs far more than drawing, and is done once per input.
+
+Altair refuses to serialize more than 5,000 rows by default; the export lifts that to
+EXPORT_MAX_ROWS, so every row is drawn while the server's work per click stays bounded,
+and larger charts say so instead of failing.
 """
 from __future__ import annotations
 
@@ -14,9 +18,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 import vl_convert
-from streamlit.elements.vega_charts import _altair_globals_lock
+from streamlit.elements.vega_charts import (
+    _altair_globals_lock,
+    _convert_altair_to_vega_lite_spec,
+)
+
+from dashboard import data
+from dashboard.charts.layout import finish
 
 EXPORT_MAX_ROWS = 20_000
+EXPORT_WIDTH = 640  # pixels of plot area in PNG and SVG exports
 _NESTED = ("layer", "hconcat", "vconcat", "concat")
 
 
@@ -55,6 +66,10 @@ def chart_json(chart: alt.TopLevelMixin) -> str:
     # Altair's data transformer is process-wide state that Streamlit also switches
     # while it draws a chart: hold Streamlit's lock for it, or a concurrent session
     # could serialize this chart with Streamlit's transformer (no data) or vice versa.
+    # On the page a chart takes its column's width; alone, Vega would draw it 300 px wide,
+    # where log-axis labels run into each other ("200300"): give it a page's width.
+    chart = chart.configure_view(continuousWidth=EXPORT_WIDTH).configure_axis(
+        labelOverlap="greedy", labelSeparation=4)
     with _altair_globals_lock, alt.data_transformers.enable("default", max_rows=None):
         return chart.to_json()
 
@@ -87,9 +102,33 @@ def provenance_expander(provenance: dict, label: str = "Provenance: how this res
         st.json(provenance, expanded=False)
 
 
-def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str) -> None:
-    """The chart at full width, then an Export menu for it and for its data."""
-    st.altair_chart(chart, width="stretch")
+def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str,
+               width: str = "stretch") -> None:
+    """The chart at full width (or its own, `width="content"`: a concatenated chart's
+    panels would each be stretched to the page), laid out for the screen (`finish`), then
+    an Export menu for it and its data."""
+    st.altair_chart(finish(chart), width=width)
+    export_menu(lambda: chart, frame, name, chart_rows(chart))
+
+
+def vega_spec(build, args: tuple, kwargs: dict) -> tuple[dict, int]:
+    """The Vega-Lite spec Streamlit sends for `build(*args, **kwargs)` (its data already
+    in Arrow), and the rows the chart carries."""
+    chart = build(*args, **kwargs)
+    return _convert_altair_to_vega_lite_spec(finish(chart)), chart_rows(chart)
+
+
+def show_built(build, frame: pd.DataFrame, name: str, *args, **kwargs) -> None:
+    """`show_chart(build(*args, **kwargs), frame, name)`, with the spec built once per
+    input for every session; `build` is a pure module-level chart builder. The chart
+    object itself is rebuilt only when an image export is clicked."""
+    spec, rows = data.memo(vega_spec, build, args, kwargs)
+    st.vega_lite_chart(spec=spec, width="stretch")
+    export_menu(lambda: build(*args, **kwargs), frame, name, rows)
+
+
+def export_menu(chart, frame: pd.DataFrame, name: str, rows: int) -> None:
+    """The Export popover; `chart()` gives the chart to draw as PNG or SVG."""
     with st.popover("Export", icon=":material/download:"):
         st.caption("Data shown in the chart (tidy rows) and the chart itself.")
         st.download_button("CSV", lambda: frame.to_csv(index=False), file_name=f"{name}.csv",
@@ -97,11 +136,10 @@ def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str) -> None
         st.download_button("Parquet", lambda: frame_parquet(frame), file_name=f"{name}.parquet",
                            mime="application/vnd.apache.parquet", key=f"{name}.parquet",
                            on_click="ignore")
-        rows = chart_rows(chart)
         if rows > EXPORT_MAX_ROWS:  # say why now: a failing lazy download shows nothing
             st.caption(too_large_text(rows))
             return
-        st.download_button("PNG", lambda: chart_png(chart), file_name=f"{name}.png",
+        st.download_button("PNG", lambda: chart_png(chart()), file_name=f"{name}.png",
                            mime="image/png", key=f"{name}.png", on_click="ignore")
-        st.download_button("SVG", lambda: chart_svg(chart), file_name=f"{name}.svg",
+        st.download_button("SVG", lambda: chart_svg(chart()), file_name=f"{name}.svg",
                            mime="image/svg+xml", key=f"{name}.svg", on_click="ignore")

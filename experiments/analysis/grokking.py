@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework.claims import Claim
-from experiments.grokking import GROK_RATIO, delays, milestones
+from experiments.grokking import GROK_RATIO, delays, milestones, spectra
 
 
 def regime(params: dict) -> str:
@@ -57,7 +57,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
     out = [delay_claim(frame, params)]
     if mem is None or gen is None:
         return out
-    curves = _by_split(frame[(frame["seed"] >= 0) & (frame["metric"] != "neuron_power")])
+    curves = _by_split(frame[(frame["seed"] >= 0) & (frame["metric"] != "neuron_weight")])
     chance = 1 / params["p"]
     test_at_mem = curves.loc[mem, "test_accuracy"]
     out.append(Claim(
@@ -80,7 +80,23 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
         bool(ipr_gen > 1.5 * ipr_mem), regime(params)))
     if "test_restricted_loss" in curves:
         out += progress_claims(curves, mem, gen, params)
+    power = spectra(frame)
+    if not power.empty:
+        out.append(snapshot_claim(power, params))
     return out
+
+
+def snapshot_claim(power: pd.DataFrame, params: dict) -> Claim:
+    """The scrubber's neurons: the share of each one's power in its strongest frequency,
+    median over the neurons, at the first and the last snapshot."""
+    strongest = power.groupby(["epoch", "neuron"])["power"].max().groupby("epoch").median()
+    first, last = strongest.index.min(), strongest.index.max()
+    return Claim(
+        "snapshot_waves",
+        f"In the snapshots, a neuron's strongest frequency holds {strongest[first]:.0%} of its "
+        f"power at epoch {first} and {strongest[last]:.0%} at epoch {last} (median over the "
+        f"neurons shown): noise becomes one wave.",
+        bool(strongest[last] > 0.5 and strongest[last] > 2 * strongest[first]), regime(params))
 
 
 def progress_claims(curves: pd.DataFrame, mem: int, gen: int, params: dict) -> list[Claim]:

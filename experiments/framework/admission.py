@@ -119,8 +119,18 @@ class Job:
                 yield Status("running", 0, child.fraction, child.text, child.elapsed)
             time.sleep(poll_seconds)
 
+    @property
+    def partial_seeds(self) -> int:
+        """Seeds in the partial result so far (0: none yet)."""
+        return self._child.partial_seeds if self._child is not None else 0
+
+    def partial(self):
+        """The Result of the seeds finished so far, or None."""
+        return self._child.partial() if self._child is not None else None
+
     def result(self):
-        """(frame, provenance); RunStopped with a one-line reason if there is none."""
+        """(frame, provenance); RunStopped with a one-line reason if there is none (its
+        `partial` holds the seeds finished before a stop)."""
         if self._child is None:
             raise RunStopped("the run never started")
         return self._child.result()

@@ -180,9 +180,13 @@ def run(
     progress: Callable[[float, str], None] | None = None,
     backend: str | None = None,
     command: str | None = None,
+    partial: Callable[[Result], None] | None = None,
 ) -> Result:
     """Validate, run every seed, combine, check the tidy contract; return the frame with
     its provenance (`command`: the command line that reproduces it, if not `run ...`).
+    `partial(result)` receives the combined result of the seeds done so far after each
+    seed but the last (a page draws it while the run goes on, and keeps it if the run
+    is stopped).
 
     Seeds are independent and each derives all randomness from its own seed, so the
     numbers do not depend on `jobs` or on the order in which workers finish.
@@ -202,6 +206,8 @@ def run(
         for done, part in enumerate(results, start=1):
             parts.append(part)
             report(done / len(seed_ids), f"seed {done}/{len(seed_ids)} done")
+            if partial is not None and done < len(seed_ids):
+                partial(_combined(exp, clean, parts, seed_ids[:done], start, command))
 
     if jobs == 1 and backend is None:
         collect(_one_seed(exp, clean, s) for s in seed_ids)
@@ -215,6 +221,11 @@ def run(
             collect(Parallel(return_as="generator")(
                 delayed(_one_seed)(exp, clean, s) for s in seed_ids
             ))
+    return _combined(exp, clean, parts, seed_ids, start, command)
+
+
+def _combined(exp: Experiment, clean: dict, parts: list[SeedPart], seed_ids: list[int],
+              start: float, command: str | None) -> Result:
     frame = exp.combine(clean, parts)
     if "experiment" not in frame.columns:
         frame.insert(0, "experiment", exp.id)

@@ -3,10 +3,13 @@
 A cost estimate can be wrong (an input the model does not price, a loaded host), so a
 run that serves strangers needs limits enforced by the operating system, not by the
 estimate: the child gets one BLAS thread (extra threads only contend on a small shared
-host), a lower scheduling priority (the server keeps answering page views), a ceiling
+host), the lowest scheduling priority from its first import on (nice 19, SCHED_IDLE and
+idle I/O: it runs on the CPU time page views leave over), a ceiling
 on the memory it may add, and a wall-clock limit after which the parent kills it. The
 child reports progress as JSON lines on stdout and hands its result back as a Parquet
-file written by the store (no pickle crosses the process boundary).
+file written by the store (no pickle crosses the process boundary). While it runs, it
+rewrites a second Parquet file with the seeds done so far (at most every
+PARTIAL_SECONDS): a page draws it, and a run that is stopped or cancelled keeps it.
 
     python -m experiments.framework.isolated OUT.parquet < request.json    # the child side
 """
@@ -34,20 +37,31 @@ WARM_IMPORTS = ("scipy.linalg", "scipy.stats", "sklearn.datasets", "sklearn.line
                 "sklearn.neural_network", "sklearn.svm", "sklearn.ensemble", "sklearn.tree")
 MEMORY_EXIT = 3  # the child's exit code when it hit its memory ceiling
 REFUSED_EXIT = 2  # ... when the experiment layer refused the settings (ParamError)
+PARTIAL_SECONDS = 0.5  # the partial result file is rewritten at most this often
+STARTING = "starting a run process"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """wall_seconds: killed after this long; memory_mb: address space the run may add
-    on top of what the imports take; nice: scheduling priority below the server's."""
+    """wall_seconds: killed after running this long; memory_mb: address space the run may
+    add on top of what the imports take; nice: scheduling priority below the server's (at
+    19 the child also takes the idle CPU and I/O classes);
+    startup_seconds: the child's imports may take this long first (seconds on a quiet
+    host, ten times that on a busy one: the run's own limit starts when they are done)."""
 
     wall_seconds: float = 40.0
     memory_mb: int = 600
-    nice: int = 10
+    nice: int = 19
+    startup_seconds: float = 60.0
 
 
 class RunStopped(RuntimeError):
-    """The run did not produce a result; the message is one plain sentence for the reader."""
+    """The run did not produce a result; the message is one plain sentence for the reader.
+    `partial`: the Result of the seeds it finished before it stopped, if any."""
+
+    def __init__(self, message: str, partial=None):
+        super().__init__(message)
+        self.partial = partial
 
 
 class Child:
@@ -55,10 +69,11 @@ class Child:
 
     def __init__(self, experiment_id: str, params: dict, n_seeds: int, limits: Limits):
         self.limits = limits
-        self.fraction, self.text = 0.0, "starting a run process"
+        self.fraction, self.text = 0.0, STARTING
         self.started = time.monotonic()
         self._folder = tempfile.TemporaryDirectory(prefix="descent-lab-run-")
         self._out = Path(self._folder.name) / "result.parquet"
+        self.partial_seeds = 0  # seeds in the partial result file (0: none yet)
         self._log = open(Path(self._folder.name) / "stderr.txt", "w+b")
         self._error = ""
         self._killed_for = ""
@@ -74,12 +89,16 @@ class Child:
                    "cpu_seconds": int(limits.wall_seconds) + 5}
         self._proc.stdin.write(json.dumps(request).encode())
         self._proc.stdin.close()
-        # The timer holds even when nobody polls (a page thread stuck elsewhere).
-        self._timer = threading.Timer(limits.wall_seconds, self.kill, args=("timeout",))
-        self._timer.daemon = True
-        self._timer.start()
+        # The timers hold even when nobody polls (a page thread stuck elsewhere).
+        self._timer = self._start_timer(limits.startup_seconds, "busy")
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def _start_timer(self, seconds: float, reason: str) -> threading.Timer:
+        timer = threading.Timer(seconds, self.kill, args=(reason,))
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def _read(self) -> None:
         for line in self._proc.stdout:
@@ -89,7 +108,13 @@ class Child:
                 continue
             if "error" in message:
                 self._error = str(message["error"])
+            elif "partial" in message:
+                self.partial_seeds = int(message["partial"])
             else:
+                if self.text == STARTING:  # imports done: the run's own limit starts now
+                    self._timer.cancel()
+                    self.started = time.monotonic()
+                    self._timer = self._start_timer(self.limits.wall_seconds, "timeout")
                 self.fraction, self.text = float(message["fraction"]), str(message["text"])
 
     @property
@@ -108,21 +133,43 @@ class Child:
                 pass
         self._proc.wait()
 
+    def partial(self):
+        """The Result of the seeds finished so far, or None before the first one."""
+        from experiments.framework.store import StoreError, read_table
+
+        if not self.partial_seeds:
+            return None
+        try:
+            return read_table(partial_path(self._out))
+        except (StoreError, OSError):
+            return None
+
     def result(self):
-        """The Result once the child has exited; RunStopped says why not."""
+        """The Result once the child has exited; RunStopped says why not (with the partial
+        result, if seeds finished before it stopped)."""
         from experiments.framework.store import StoreError, read_table
 
         code = self._proc.wait()
         self._timer.cancel()
         self._reader.join(timeout=5)
+        partial = self.partial()
+        kept = (f"; showing the {self.partial_seeds} seed(s) it finished"
+                if partial is not None else "")
+        if self._killed_for == "busy":
+            raise RunStopped(f"the server was too busy to start the run within "
+                             f"{self.limits.startup_seconds:.0f} s (load average "
+                             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); please try "
+                             "again in a minute")
         if self._killed_for == "timeout" or code == -signal.SIGXCPU:
             raise RunStopped(f"stopped after {self.limits.wall_seconds:.0f} s, the time limit "
-                             "for one on-demand run: lower the size parameters or the seeds")
+                             f"for one on-demand run{kept}: lower the size parameters or the "
+                             "seeds", partial)
         if self._killed_for:
-            raise RunStopped("the run was cancelled")
+            raise RunStopped(f"the run was cancelled{kept}", partial)
         if code == MEMORY_EXIT or (code != 0 and _out_of_memory(self._log)):
             raise RunStopped(f"stopped: it needs more than the {self.limits.memory_mb} MB an "
-                             "on-demand run may use; lower the size parameters or the seeds")
+                             f"on-demand run may use{kept}; lower the size parameters or the "
+                             "seeds", partial)
         if code == REFUSED_EXIT:
             raise RunStopped(self._error or "the settings were refused")
         if code != 0:
@@ -162,6 +209,10 @@ def run_isolated(experiment_id: str, params: dict, n_seeds: int, limits: Limits 
         child.close()
 
 
+def partial_path(out: Path) -> Path:
+    return out.with_name("partial.parquet")
+
+
 def _emit(message: dict) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
@@ -185,8 +236,33 @@ def _warm_blas() -> None:
     scipy.linalg.qr(scipy.linalg.blas.dgemm(1.0, square, square))
 
 
+IOPRIO_SET = {"x86_64": 251, "aarch64": 30}  # syscall numbers; no Python wrapper exists
+IOPRIO_IDLE = (3 << 13) | 0  # class IDLE, level 0, for IOPRIO_WHO_PROCESS (1)
+
+
+def lower_priority(nice: int) -> None:
+    """This process below everything else: a run (and its imports, ~1.5 s of CPU) must
+    not take the CPU from the server and the browsers showing pages. At nice 19 also
+    SCHED_IDLE (runs only on an otherwise idle core) and the idle I/O class, each where
+    the platform allows it."""
+    os.nice(nice)
+    if nice < 19:
+        return
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
+    number = IOPRIO_SET.get(os.uname().machine)
+    if number is not None:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).syscall(number, 1, 0, IOPRIO_IDLE)
+
+
 def worker(out: Path, request: dict) -> int:
-    """The child side: imports, then the ceilings, then the run; returns the exit code."""
+    """The child side: priority, imports, then the ceilings, then the run; returns the
+    exit code."""
+    lower_priority(int(request.get("nice", 0)))
     from experiments.framework import registry, store
     from experiments.framework.experiment import run
     from experiments.framework.params import ParamError
@@ -194,8 +270,9 @@ def worker(out: Path, request: dict) -> int:
     for name in WARM_IMPORTS:  # loaded before the memory ceiling, which they would eat into
         importlib.import_module(name)
     _warm_blas()
-    os.nice(int(request.get("nice", 0)))
-    resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"],) * 2)
+    used = resource.getrusage(resource.RUSAGE_SELF)  # the limit counts the imports' CPU too
+    cpu = int(used.ru_utime + used.ru_stime) + int(request["cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     # RLIMIT_DATA counts the heap and anonymous mappings (what a run allocates) but not
     # shared libraries, which a run may still load lazily. Measured after the imports,
     # so the ceiling is what the run itself may add.
@@ -205,7 +282,16 @@ def worker(out: Path, request: dict) -> int:
         exp = registry.get(request["experiment"])
         params = exp.validate(request["params"])
         seeds = int(request["seeds"])
-        frame, provenance = run(exp, params, seeds,
+        written = [0.0]
+
+        def keep_partial(result) -> None:
+            if time.monotonic() - written[0] < PARTIAL_SECONDS:
+                return
+            store.write_table(result.frame, partial_path(out), result.provenance)
+            written[0] = time.monotonic()
+            _emit({"partial": len(result.provenance.get("seeds", []))})
+
+        frame, provenance = run(exp, params, seeds, partial=keep_partial,
                                 progress=lambda f, text: _emit({"fraction": f, "text": text}))
         store.write_table(frame, out, provenance)
     except (ParamError, KeyError) as err:

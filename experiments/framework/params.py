@@ -27,6 +27,8 @@ class Param:
     kind: "int", "float", "str" (one of `choices`), "bool", or "floats" (a non-empty
     list of floats, e.g. several ridge penalties overlaid on one chart).
     `log` asks controls to step geometrically (penalties, widths).
+    `relevant_when` names the settings this one depends on, as (name, allowed values)
+    pairs: trees' `noise` only acts with `(("dataset", ("synthetic", "all")),)`.
     """
 
     name: str
@@ -38,12 +40,20 @@ class Param:
     choices: tuple[str, ...] | None = None
     log: bool = False
     max_items: int = 8
+    relevant_when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise TypeError(f"unknown kind {self.kind!r} for {self.name}")
         if self.kind == "str" and not self.choices:
             raise TypeError(f"str parameter {self.name} needs choices")
+
+    def unused_by(self, values: Mapping[str, Any]) -> str | None:
+        """The setting whose value in `values` makes this one do nothing (None: it acts)."""
+        for name, allowed in self.relevant_when:
+            if name in values and values[name] not in allowed:
+                return name
+        return None
 
     def bounds_text(self) -> str:
         if self.kind == "bool":
@@ -66,6 +76,8 @@ class Param:
             out["max_items"] = self.max_items
         if self.log:
             out["log_scale"] = True
+        if self.relevant_when:
+            out["relevant_when"] = {name: list(allowed) for name, allowed in self.relevant_when}
         return out
 
 

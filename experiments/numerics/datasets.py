@@ -75,6 +75,18 @@ def one_hot(labels: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
     return np.eye(n_classes)[labels]
 
 
+def synthetic_directions(dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed (w, v) of the synthetic task in `dim` dimensions."""
+    fixed = np.random.default_rng([dim, 2019])
+    return fixed.standard_normal(dim) / np.sqrt(dim), fixed.standard_normal(dim) / np.sqrt(dim)
+
+
+def synthetic_target(dim: int):
+    """The noiseless synthetic function x -> sin(w'x) + 0.5 (v'x)^2."""
+    w, v = synthetic_directions(dim)
+    return lambda x: np.sin(x @ w) + 0.5 * (x @ v) ** 2
+
+
 def synthetic_regression(n_train: int, n_test: int, dim: int, noise: float, seed: int) -> Split:
     """y = sin(w'x) + 0.5 (v'x)^2 + noise, x ~ N(0, I_dim), w, v ~ N(0, I_dim / dim).
 
@@ -82,13 +94,7 @@ def synthetic_regression(n_train: int, n_test: int, dim: int, noise: float, seed
     seeds are repeated draws from one distribution. Non-linear enough that a linear
     model underfits, smooth enough that random features and trees learn it.
     """
-    fixed = np.random.default_rng([dim, 2019])
-    w = fixed.standard_normal(dim) / np.sqrt(dim)
-    v = fixed.standard_normal(dim) / np.sqrt(dim)
-
-    def target(x):
-        return np.sin(x @ w) + 0.5 * (x @ v) ** 2
-
+    target = synthetic_target(dim)
     rng = np.random.default_rng([seed, 29])
     x_train = rng.standard_normal((n_train, dim))
     x_test = rng.standard_normal((n_test, dim))

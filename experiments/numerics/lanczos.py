@@ -11,12 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.linalg import eigh_tridiagonal, eigvalsh, solve_triangular
-from scipy.linalg.lapack import dtrcon
+from scipy.linalg import eigvalsh
+from scipy.linalg.lapack import dstebz, dstein, dtrcon, dtrtrs
 
 DENSE_BELOW = 64  # small matrices: a dense eigenvalue pass is cheaper than any iteration
 MAX_STEPS = 150
 Operator = Callable[[np.ndarray], np.ndarray]
+
+
+def _top_ritz_pair(diag: np.ndarray, off: np.ndarray) -> tuple[float, float]:
+    """(largest eigenvalue, last component of its eigenvector) of the k x k symmetric
+    tridiagonal matrix: the LAPACK calls of scipy's eigh_tridiagonal(select="i"), without
+    its per-call argument checks (a Lanczos step is cheaper than those checks)."""
+    k = len(diag)
+    if k == 1:
+        return float(diag[0]), 1.0
+    m, w, iblock, isplit, info = dstebz(diag, off, 2, 0.0, 1.0, k, k, 0.0, "B")
+    vec, info_vec = dstein(diag, off, w[:m], iblock, isplit)
+    if info or info_vec:
+        raise np.linalg.LinAlgError("tridiagonal eigenproblem did not converge")
+    return float(w[0]), float(vec[-1, 0])
 
 
 def largest_eigenvalue(apply: Operator, dim: int, rel_tol: float = 1e-8,
@@ -38,10 +52,10 @@ def largest_eigenvalue(apply: Operator, dim: int, rel_tol: float = 1e-8,
         for _ in range(2):  # twice is enough to stay orthogonal to working precision
             w -= basis[: k + 1].T @ (basis[: k + 1] @ w)
         off[k] = np.linalg.norm(w)
-        theta, s = eigh_tridiagonal(diag[: k + 1], off[:k], select="i", select_range=(k, k))
-        invariant = k + 1 == dim or off[k] <= 1e-14 * theta[0]  # the Krylov space is exact
-        if invariant or off[k] * abs(s[-1, 0]) <= rel_tol * theta[0]:
-            return float(theta[0])
+        theta, last = _top_ritz_pair(diag[: k + 1], off[:k])
+        invariant = k + 1 == dim or off[k] <= 1e-14 * theta  # the Krylov space is exact
+        if invariant or off[k] * abs(last) <= rel_tol * theta:
+            return theta
         if k + 1 < steps:
             basis[k + 1] = w / off[k]
     return None
@@ -65,9 +79,17 @@ def extremes(apply: Operator, solve: Operator, dim: int,
 
 def _solve_upper_gram(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     """(r' r)^-1 v for upper triangular r: two O(p^2) triangular solves (for one vector
-    about 5x faster than scipy's cho_solve)."""
-    w = solve_triangular(r, v, trans="T", check_finite=False)
-    return solve_triangular(r, w, check_finite=False)
+    about 5x faster than scipy's cho_solve; LAPACK directly, as scipy's solve_triangular
+    would call it, without the per-call checks)."""
+    if r.flags.f_contiguous:
+        w, info = dtrtrs(r, v, lower=0, trans=1)
+        x, info_back = dtrtrs(r, w, lower=0, trans=0)
+    else:  # scipy passes the transpose (Fortran order, no copy) with the flags flipped
+        w, info = dtrtrs(r.T, v, lower=1, trans=0)
+        x, info_back = dtrtrs(r.T, w, lower=1, trans=1)
+    if info or info_back:
+        raise np.linalg.LinAlgError("singular triangular factor")
+    return x
 
 
 def triangular_singular_values(r: np.ndarray, rank_rcond: float) -> tuple[float, float] | None:

@@ -2,9 +2,10 @@
 
 Data: all pairs (a, b) with labels (a op b) mod p, split at random. Model: concatenated
 one-hot inputs, one hidden layer (x^2 or ReLU, no biases), p outputs. The one-hot layer
-is a gather of embedding rows and its gradient a grouped sum (np.add.reduceat), so an
-epoch costs three small matrix products. Optimizer: full-batch AdamW. Gradients are
-derived by hand (checked against finite differences in tests/test_grokking.py).
+is a gather of embedding rows and its gradient a sparse one-hot product (`Step`), so an
+epoch costs three small matrix products and a few passes over buffers made once.
+Optimizer: full-batch AdamW. Gradients are derived by hand (checked against finite
+differences and the textbook dense implementation in tests/test_grokking.py).
 Everything is float32, and tiny values are flushed to zero every step: weight decay
 drives Adam's moments into subnormal floats, on which matrix products run ~50x slower.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import numpy as np
+from scipy import sparse
 
 from experiments.numerics.threads import single_threaded
 
@@ -84,33 +86,67 @@ def output_grad(y, label, loss: str):
     return (g / n).astype(y.dtype, copy=False)
 
 
-class Groups:
-    """Row indices grouped by value, so the one-hot layer's gradient is a grouped sum."""
+class Step:
+    """One full-batch gradient pass over fixed training pairs, into buffers made once.
 
-    def __init__(self, index: np.ndarray):
-        order = np.argsort(index, kind="stable")
-        self.values, self.starts = np.unique(index[order], return_index=True)
-        # Training pairs come sorted by a: its rows are then summed in place, no gather.
-        self.order = None if np.all(order == np.arange(index.size)) else order
+    The one-hot input layer is a gather of embedding rows going forward; going back, its
+    gradient is the sparse (2p x n) transposed one-hot matrix times the hidden gradients,
+    which adds each row once into its two embedding rows, in row order (the sums of a
+    grouped sum, in the same order, ~10x faster than np.add.reduceat). Every (n x width)
+    array is allocated once: a fresh 1 MB array per pass costs page faults on top of the
+    arithmetic. What is left per pass is three small matrix products and a few
+    elementwise passes.
+    """
 
-    def sum_into(self, out: np.ndarray, rows: np.ndarray) -> None:
-        rows = rows if self.order is None else np.take(rows, self.order, axis=0)
-        out[self.values] = np.add.reduceat(rows, self.starts, axis=0)
+    def __init__(self, a, b, label, p: int, width: int, activation: str, loss: str,
+                 dtype=np.float32):
+        n = len(a)
+        self.rows_a, self.rows_b, self.label = np.asarray(a), p + np.asarray(b), label
+        self.quadratic, self.mse = activation == "quadratic", loss == "mse"
+        self.hot = np.arange(n) * p + label  # flat positions of the labels in (n, p) scores
+        pairs = np.arange(n)
+        self.onehot_t = sparse.csr_matrix(
+            (np.ones(2 * n, dtype), (np.concatenate([self.rows_a, self.rows_b]),
+                                     np.concatenate([pairs, pairs]))), shape=(2 * p, n))
+        self.h, self.z, self.dz = (np.empty((n, width), dtype) for _ in range(3))
+        self.y, self.dy = np.empty((n, p), dtype), np.empty((n, p), dtype)
+
+    def scores(self, w_in, w_out) -> np.ndarray:
+        """The output scores of the pairs (a buffer, overwritten by the next pass)."""
+        h, z = self.h, self.z
+        np.take(w_in, self.rows_a, axis=0, out=h, mode="clip")  # "raise" would buffer
+        h += np.take(w_in, self.rows_b, axis=0, out=z, mode="clip")  # z: scratch until set
+        if self.quadratic:
+            np.multiply(h, h, out=z)
+        else:
+            np.maximum(h, 0, out=z)
+        return np.matmul(z, w_out, out=self.y)
+
+    def __call__(self, w_in, w_out, g_in, g_out) -> np.ndarray:
+        """Write the loss gradients at (w_in, w_out) into g_in, g_out; return the scores
+        (a buffer, overwritten by the next pass)."""
+        h, z, dz = self.h, self.z, self.dz
+        y = self.scores(w_in, w_out)
+        if self.mse:
+            dy, scale = self.dy, 2.0 / y.size
+            np.multiply(y, scale, out=dy)
+            dy.reshape(-1)[self.hot] -= scale
+        else:
+            dy = output_grad(y, self.label, "cross_entropy")
+        np.matmul(dy, w_out.T, out=dz)
+        # d/dh of h^2 is 2h: the factor 2 goes on the small (2p x width) sum, exactly.
+        dz *= h if self.quadratic else (h > 0)
+        np.multiply(self.onehot_t @ dz, 2 if self.quadratic else 1, out=g_in)
+        np.matmul(z.T, dy, out=g_out)
+        return y
 
 
-def gradients(weights, a, b, label, activation: str, loss: str, groups=None):
-    """Loss gradients w.r.t. (w_in, w_out), by hand; `groups` caches the grouping of a, b."""
+def gradients(weights, a, b, label, activation: str, loss: str):
+    """Loss gradients w.r.t. (w_in, w_out), by hand, and the scores (one `Step`)."""
     w_in, w_out = weights
-    p = w_out.shape[1]
-    y, h, z = forward(weights, a, b, activation)
-    dy = output_grad(y, label, loss)
-    dz = dy @ w_out.T
-    dh = dz * (2 * h) if activation == "quadratic" else dz * (h > 0)
-    ga, gb = groups or (Groups(a), Groups(b))
-    d_in = np.zeros_like(w_in)
-    ga.sum_into(d_in[:p], dh)
-    gb.sum_into(d_in[p:], dh)
-    return [d_in, z.T @ dy], y
+    step = Step(a, b, label, w_out.shape[1], w_out.shape[0], activation, loss, w_in.dtype)
+    grads = [np.empty_like(w) for w in weights]
+    return grads, step(w_in, w_out, *grads).copy()
 
 
 # Training --------------------------------------------------------------------------------
@@ -199,17 +235,32 @@ def accuracy(y, label) -> float:
 
 
 def adamw_step(weights, grads, moments, epoch: int, lr: float, wd: float) -> None:
-    """One AdamW update in place (decoupled decay), then flush tiny values to zero."""
+    """One AdamW update in place (decoupled decay), then flush tiny values to zero.
+
+    The same float32 operations, in the same order, as the textbook
+    `m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w = (1 - lr wd) w - lr m_hat /
+    (sqrt(v_hat) + eps)`, with two scratch arrays instead of a temporary per operation.
+    """
     fix1, fix2 = 1 - BETAS[0] ** epoch, 1 - BETAS[1] ** epoch
     for w, g, (m, v) in zip(weights, grads, moments):
+        t, u = np.empty_like(w), np.empty_like(w)
         m *= BETAS[0]
-        m += (1 - BETAS[0]) * g
+        m += np.multiply(g, 1 - BETAS[0], out=t)
         v *= BETAS[1]
-        v += (1 - BETAS[1]) * (g * g)
+        np.multiply(g, g, out=t)
+        t *= 1 - BETAS[1]
+        v += t
         w *= np.float32(1 - lr * wd)
-        w -= np.float32(lr / fix1) * m / (np.sqrt(v / np.float32(fix2)) + np.float32(EPS))
-        for arr in (m, v, w):
-            arr[np.abs(arr) < TINY] = 0  # subnormals make the next matmuls ~50x slower
+        np.divide(v, np.float32(fix2), out=t)
+        np.sqrt(t, out=t)
+        t += np.float32(EPS)
+        np.multiply(m, np.float32(lr / fix1), out=u)
+        u /= t
+        w -= u
+        flush = np.empty(w.shape, bool)
+        for arr in (m, v, w):  # subnormals make the next matmuls ~50x slower
+            np.less(np.abs(arr, out=t), TINY, out=flush)
+            arr[flush] = 0
 
 
 def train(params: dict, seed: int, steps: Iterable[int] | None = None,
@@ -218,12 +269,21 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     (with copies of both weight matrices under "weights" if `keep_weights`).
 
     A generator, so callers can draw live, stop early (break) or keep only what they need.
+    Both weight matrices are views of one flat vector, as are their gradients and Adam's
+    moments, so an update is one pass per operation over all parameters.
     """
     (a, b, label), (ta, tb, tlabel) = dataset(params, seed)
-    weights = init_weights(params["p"], params["width"], seed, scale=params.get("init_scale", 1.0))
-    moments = [[np.zeros_like(w), np.zeros_like(w)] for w in weights]
-    groups = (Groups(a), Groups(b))
+    p, width = params["p"], params["width"]
+    init = init_weights(p, width, seed, scale=params.get("init_scale", 1.0))
+    flat = np.concatenate([w.ravel() for w in init])
+    grad = np.empty_like(flat)
+    moments = [[np.zeros_like(flat), np.zeros_like(flat)]]
+    split = 2 * p * width
+    weights = [flat[:split].reshape(2 * p, width), flat[split:].reshape(width, p)]
+    grads = [grad[:split].reshape(2 * p, width), grad[split:].reshape(width, p)]
     act, loss, lr, wd = params["activation"], params["loss"], params["lr"], params["weight_decay"]
+    # Buffers are allocated untouched: the test pass's gradient buffers cost no memory.
+    step, test = Step(a, b, label, p, width, act, loss), Step(ta, tb, tlabel, p, width, act, loss)
     steps = log_schedule(params["epochs"]) if steps is None else steps
     logged = sorted(set(int(s) for s in steps))
     epoch = 0
@@ -233,10 +293,10 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
         with single_threaded():
             while epoch < stop:
                 epoch += 1
-                grads, _ = gradients(weights, a, b, label, act, loss, groups)
-                adamw_step(weights, grads, moments, epoch, lr, wd)
-            y_train = forward(weights, a, b, act)[0]
-            y_test = forward(weights, ta, tb, act)[0]
+                step(*weights, *grads)
+                adamw_step([flat], [grad], moments, epoch, lr, wd)
+            y_train = step.scores(*weights)
+            y_test = test.scores(*weights)
         out = {
             "step": epoch,
             "train_accuracy": accuracy(y_train, label),
