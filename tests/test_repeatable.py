@@ -73,7 +73,6 @@ def test_a_fresh_seed_reproduces_its_shipped_rows(exp, data_dir):
     np.testing.assert_array_equal(both["value_fresh"].to_numpy(), both["value"].to_numpy())
 
 
-@pytest.mark.slow
 def test_precompute_check_tells_a_matching_file_from_a_changed_one(data_dir, monkeypatch,
                                                                    capsys):
     from experiments.framework import cli
