@@ -68,15 +68,21 @@ def shows_the_run(page) -> None:
 
 
 def press_run(page) -> None:
-    """Press Run and wait until the script has rerun: the status widget says Running
-    (a run is a child process, never instant), then shows the run again."""
+    """Press Run and wait for the rerun it starts: an observer set before the click sees
+    Streamlit's status widget (its Stop button) or a stale element appear, however short
+    the rerun, and the wait ends when no element is stale any more. A rerun too quick
+    to be seen at all is bounded at 15 s; shows_the_run then checks the page."""
+    page.evaluate("""() => { window.__rerun = false; new MutationObserver((_, observer) => {
+        if (document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]')) {
+            window.__rerun = true; observer.disconnect(); } })
+        .observe(document.body, {subtree: true, childList: true, attributes: true}); }""")
     settings_panel(page).get_by_role("button", name="Run").click()
     try:
         page.wait_for_function(
-            "() => /Running/i.test(document.querySelector("
-            "'[data-testid=\"stStatusWidget\"]')?.innerText || '')", timeout=5_000)
+            "() => window.__rerun && !document.querySelector('[data-stale=\"true\"]')",
+            timeout=15_000)
     except PlaywrightTimeout:
-        pass  # finished before the first poll: shows_the_run still checks the page
+        pass
     shows_the_run(page)
 
 
