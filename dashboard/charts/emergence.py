@@ -17,7 +17,8 @@ X_TITLE = labels.column("n_params", "emergence")
 
 def curve_names(length: int) -> dict[str, str]:
     return {"token_accuracy": "per-token accuracy", "exact_match": f"exact match (L = {length})",
-            "token_accuracy_pow_l": f"per-token accuracy to the power {length}"}
+            # short: a legend column is ~160 px wide (dashboard/charts/layout.py)
+            "token_accuracy_pow_l": f"token accuracy^{length}"}
 
 
 def scores_chart(frame: pd.DataFrame, *, length: int, log_y: bool,

@@ -32,7 +32,8 @@ def render(frame, params: dict) -> None:
         frame, "emergence-log")
     st.caption("Medians over seeds with inter-quartile bands. An estimated exact match of 0 "
                "(no answer fully right among those drawn) is drawn at the axis floor; the grey "
-               "curve is per-token accuracy to the power L, computed from the same predictions.")
+               "curve, token accuracy^L, is per-token accuracy to the power L, computed from "
+               "the same predictions.")
     widgets.claim(claims.get("log_axis_smooth"))
     widgets.claim(claims.get("onset_not_narrower"))
     exports.show_chart(emergence_charts.edit_chart(
