@@ -61,13 +61,20 @@ def test_ridge_theory_tends_to_minimum_norm_as_lambda_vanishes():
 @pytest.mark.slow
 @pytest.mark.parametrize("gamma", [0.3, 2.5])
 def test_stieltjes_transform_matches_a_large_random_matrix(gamma):
-    """m(z) = E[mean 1 / (eigenvalue - z)] of X'X / n, x ~ N(0, I_p), p / n = gamma."""
+    """m(z) = E[mean 1 / (eigenvalue - z)] of X'X / n, x ~ N(0, I_p), p / n = gamma.
+
+    The p x p matrix X'X / n shares its nonzero eigenvalues with the n x n XX' / n and
+    has p - min(n, p) zeros besides, so the same mean over all p eigenvalues comes from
+    the smaller one (at gamma = 2.5, a 1500 x 1500 instead of a 3750 x 3750 problem)."""
     rng = np.random.default_rng(0)
     n = 1500
-    x = rng.standard_normal((n, int(gamma * n)))
-    eig = np.linalg.eigvalsh(x.T @ x / n)
+    p = int(gamma * n)
+    x = rng.standard_normal((n, p))
+    eig = np.linalg.eigvalsh((x @ x.T if p > n else x.T @ x) / n)
+    zeros = p - eig.size
     for lam in (0.1, 1.0):
-        assert np.mean(1 / (eig + lam)) == pytest.approx(lt.stieltjes(-lam, gamma), rel=0.02)
+        mean = (np.sum(1 / (eig + lam)) + zeros / lam) / p
+        assert mean == pytest.approx(lt.stieltjes(-lam, gamma), rel=0.02)
 
 
 def test_empirical_risk_is_the_exact_coefficient_error():
@@ -121,10 +128,12 @@ def test_general_theory_matches_a_direct_pinv_monte_carlo(p, lam):
         beta = np.r_[rng.standard_normal(k), np.zeros(p - k)]
         beta /= np.linalg.norm(beta)
         y = x @ beta + noise * rng.standard_normal(n)
-        if lam == 0:
+        # Both through the n x n Gram XX' (X has full row rank when p > n): the minimum-norm
+        # solution X'(XX')^-1 y is pinv(X) y, and (X'X/n + lam)^-1 X'y/n = X'(XX'/n + lam)^-1 y/n.
+        if lam == 0 and p < n:
             b = np.linalg.pinv(x) @ y
         else:
-            b = np.linalg.solve(x.T @ x / n + lam * np.eye(p), x.T @ y / n)
+            b = x.T @ np.linalg.solve(x @ x.T / n + lam * np.eye(n), y / n)
         risks.append(np.sum(s * (b - beta) ** 2))
     b2 = np.r_[np.full(k, 1.0 / k), np.zeros(p - k)]
     assert np.mean(risks) == pytest.approx(anisotropic.risk(s, b2, lam, noise, n), rel=0.1)

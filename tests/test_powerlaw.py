@@ -41,14 +41,16 @@ def seeds_frame(rng, n_seeds=8, alpha=0.5):
 
 @pytest.mark.slow
 def test_bootstrap_interval_covers_alpha_at_about_its_nominal_rate():
-    """90% intervals over 60 independent synthetic experiments: coverage within a
-    generous binomial band (the percentile bootstrap is slightly anti-conservative)."""
+    """90% intervals over 40 independent synthetic experiments: coverage within a
+    generous binomial band (the percentile bootstrap is slightly anti-conservative).
+    40 still tells a 90% interval from one half as wide (~60% coverage): the 28 hits
+    needed are 4 binomial sd below the 36 expected at 90%, 1.3 sd above the 24 at 60%."""
     rng = np.random.default_rng(1)
     hits = 0
-    for _ in range(60):
+    for _ in range(40):
         boot = bootstrap(seeds_frame(rng), "n_train", draws=60)
         hits += boot.alpha_interval[0] <= 0.5 <= boot.alpha_interval[1]
-    assert 0.7 <= hits / 60 <= 1.0
+    assert 0.7 <= hits / 40 <= 1.0
 
 
 def test_extrapolation_band_widens_beyond_the_data():
@@ -108,12 +110,13 @@ def test_pooled_points_are_mistakes_over_test_points():
 
 @pytest.mark.slow
 def test_counted_bootstrap_covers_alpha():
-    """90% intervals over 40 synthetic experiments with binomial test noise."""
+    """90% intervals over 25 synthetic experiments with binomial test noise (a
+    seeds-only interval, blind to the test-set noise, covers far less often)."""
     rng = np.random.default_rng(5)
     hits = sum(lo <= 0.6 <= hi for lo, hi in (
         bootstrap(counted_frame(rng, e=0.01), "n_train", draws=60).alpha_interval
-        for _ in range(40)))
-    assert hits / 40 >= 0.75
+        for _ in range(25)))
+    assert hits / 25 >= 0.75
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     pre = sub.add_parser("precompute", help="regenerate the shipped data/ files")
     pre.add_argument("ids", nargs="*", help="experiments to regenerate (default: all)")
     pre.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    pre.add_argument("--check", action="store_true",
+                     help="compare a fresh run with the shipped file instead of writing it")
     add_parallel_flags(pre)
     new = sub.add_parser("new", help="create a working experiment from a template")
     new.add_argument("name", help="the new experiment's id (lowercase, e.g. knn_sweep)")
@@ -145,7 +148,7 @@ def do_run(args) -> None:
         cli_runs.save_run(Result(frame, provenance), args.backend)
 
 
-def do_precompute(args) -> None:
+def do_precompute(args) -> int:
     chosen = ([registry.get(i) for i in args.ids] if args.ids
               else list(registry.experiments().values()))
     data_dir = args.data_dir or store.DATA_DIR
@@ -153,6 +156,7 @@ def do_precompute(args) -> None:
     for path in store.sync_sidecars(data_dir):
         print(f"{path.name}: rewritten from its Parquet file (a previous run was interrupted)",
               file=sys.stderr)
+    differ = 0
     for exp in chosen:
         start = time.perf_counter()
         params = exp.validate(exp.precompute_params)
@@ -160,9 +164,34 @@ def do_precompute(args) -> None:
             result = run(exp, params, exp.precompute_seeds, jobs=jobs, capped=False,
                          progress=progress_printer(exp.id), backend=backend,
                          command=f"python -m experiments precompute {exp.id}")
+        if args.check:
+            difference = shipped_difference(result, data_dir)
+            differ += difference is not None
+            print(f"{exp.id}: {difference or 'equals the shipped file'} "
+                  f"({time.perf_counter() - start:.1f} s)", file=sys.stderr)
+            continue
         path = store.save(*result, data_dir)
         print(f"{exp.id}: {len(result.frame)} rows -> {path} ({time.perf_counter() - start:.1f} s)",
               file=sys.stderr)
+    return 1 if differ else 0
+
+
+def shipped_difference(result: Result, data_dir: Path) -> str | None:
+    """None when a fresh result equals its stored file number for number (both read back
+    through the store, so both get the same types), else a one-line description."""
+    exp_id = result.provenance["experiment"]
+    shipped, provenance = store.load(exp_id, data_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        store.save(*result, Path(scratch))
+        fresh, fresh_provenance = store.load(exp_id, Path(scratch))
+    for key in ("params", "seeds"):
+        if fresh_provenance[key] != provenance[key]:
+            return f"differs from the shipped file: its {key} changed"
+    try:
+        pd.testing.assert_frame_equal(fresh, shipped, check_exact=True)
+    except AssertionError as err:
+        return "differs from the shipped file: " + " ".join(str(err).split())[:200]
+    return None
 
 
 def do_new(args) -> None:
@@ -171,7 +200,7 @@ def do_new(args) -> None:
     for path in scaffold.create(args.name):
         print(f"wrote {path.relative_to(scaffold.ROOT)}", file=sys.stderr)
     do_precompute(argparse.Namespace(ids=[args.name], data_dir=None, jobs=1, backend="local",
-                                     scheduler=None))
+                                     scheduler=None, check=False))
     print(f"next: edit experiments/{args.name}.py and dashboard/pages/{args.name}.py, then "
           f"`python -m pytest tests/test_{args.name}.py` and `streamlit run streamlit_app.py`",
           file=sys.stderr)
@@ -184,7 +213,7 @@ VERBS = {"list": do_list, "describe": do_describe, "run": do_run, "precompute": 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        VERBS[args.verb](args)
+        status = VERBS[args.verb](args)
     except (UsageError, ParamError, SchemaError, store.StoreError, CatalogError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -201,4 +230,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal error {type(err).__name__}: {err} "
               "(set DESCENT_LAB_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
-    return 0
+    return status or 0
