@@ -63,7 +63,7 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running/i.test("
+        " || !/Running|Stop/i.test("
         "document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
         timeout=timeout)
 
