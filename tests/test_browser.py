@@ -22,17 +22,6 @@ PAGES = [(path, title) for entries in page_table().values() for path, title, _ i
 pytestmark = pytest.mark.browser
 
 
-def test_home_shows_the_u_curve_and_double_descent(dashboard_url, page):
-    page.goto(dashboard_url)
-    charts = wait_for_charts(page, count=2)
-    assert len(charts) == 2
-    assert all(c["drawn"] > 3 and not c["nan"] for c in charts)
-    assert exception_boxes(page) == 0
-    assert page.get_by_text("Textbook: the U-curve").is_visible()
-    assert page.get_by_text("Modern: double descent").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
-
-
 @pytest.mark.parametrize("path, title", PAGES, ids=[p for p, _ in PAGES])
 def test_every_page_renders_charts_without_errors(dashboard_url, page, path, title):
     page.goto(f"{dashboard_url}/{path}")

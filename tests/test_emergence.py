@@ -104,4 +104,4 @@ def test_scores_chart_draws_three_scores(small, log_y):
 def test_edit_chart_shows_only_edit_distance(small):
     spec = charts_emergence.edit_chart(small, length=10).to_dict()
     rows = [row for data in spec["datasets"].values() for row in data]
-    assert {row["metric"] for row in rows} == {"edit_distance"}
+    assert {row["metric"] for row in rows} == {"edit distance"}  # its human label
