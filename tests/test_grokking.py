@@ -389,7 +389,7 @@ def test_phase_diagram_on_demand():
 def test_progress_chart_has_aligned_log_axes_and_milestones(default_run):
     marks = grokking.milestones(default_run)
     specs = [c.to_dict() for c in charts_grokking.progress_panels(default_run, marks)]
-    assert len(specs) == 3  # accuracy, weight norm, Fourier IPR
+    assert len(specs) == 3  # accuracy, weight norm, Fourier sparsity
     x_scales = {str(s["layer"][0]["encoding"]["x"]["scale"]) for s in specs}
     assert len(x_scales) == 1 and "'type': 'log'" in x_scales.pop()  # one shared log domain
     for spec in specs:
@@ -443,7 +443,8 @@ def test_train_live_button_draws_a_finished_run():
     at = AppTest.from_function(grokking_page, default_timeout=120).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "x later" in text and "Fourier IPR" in " ".join(c.value for c in at.caption)
+    assert "x later" in text and "Fourier sparsity" in " ".join(c.value for c in at.caption)
+    assert "Fourier IPR" not in text  # the page says what the panel is called
     at.button(key="grokking.train_live").click().run()
     assert not at.exception, [e.value for e in at.exception]
     live = [m.value for m in at.markdown if m.value.startswith("**Live run (seed 0): finished.**")]

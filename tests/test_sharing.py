@@ -114,8 +114,11 @@ def test_new_experiment_in_one_command(tmp_path):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy)
     (copy / "tests").mkdir()
-    for name in ("__init__.py", "conftest.py", "helpers.py", "local_server.py", "test_pages.py"):
-        shutil.copy(ROOT / "tests" / name, copy / "tests")
+    # Every support module (conftest imports some of them), not a list that goes stale
+    # whenever tests/ gains a helper; of the tests, only the page test the new one joins.
+    support = [f for f in (ROOT / "tests").glob("*.py") if not f.name.startswith("test_")]
+    for source in support + [ROOT / "tests" / "test_pages.py"]:
+        shutil.copy(source, copy / "tests")
     before = snapshot(copy)
     made = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
                           capture_output=True, text=True, timeout=120)

@@ -29,8 +29,11 @@ def gap_sentence(memorized: int | None, generalized: int | None, last_epoch: int
                 f"within {last_epoch} epochs.")
     if memorized is None:
         return f"Generalized at epoch {generalized} before training accuracy reached 99%."
+    ratio = generalized / memorized  # 89x, 100x, 2.5x: never 1e+02x
     return (f"Memorized at epoch {memorized}, generalized at epoch {generalized}: "
-            f"{generalized / memorized:.2g}x later (the delay ratio).")
+            f"{ratio:,.0f}x later (the delay ratio)." if ratio >= 10 else
+            f"Memorized at epoch {memorized}, generalized at epoch {generalized}: "
+            f"{ratio:.2g}x later (the delay ratio).")
 
 
 def milestone_rules(marks: dict) -> alt.Chart | None:

@@ -75,7 +75,7 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
         bool(norm_gen < norm_mem) if large else bool(norm_gen > norm_mem), regime(params)))
     ipr_mem, ipr_gen = curves.loc[mem, "train_fourier_ipr"], curves.loc[gen, "train_fourier_ipr"]
     out.append(Claim(
-        "waves", f"The neurons' Fourier IPR rises from {ipr_mem:.2f} at memorization to "
+        "waves", f"The neurons' Fourier sparsity rises from {ipr_mem:.2f} at memorization to "
         f"{ipr_gen:.2f} at generalization: their weights become a few pure waves.",
         bool(ipr_gen > 1.5 * ipr_mem), regime(params)))
     if "test_restricted_loss" in curves:
