@@ -115,7 +115,8 @@ def test_new_experiment_in_one_command(tmp_path):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy)
     (copy / "tests").mkdir()
-    for name in ("__init__.py", "conftest.py", "helpers.py", "local_server.py", "test_pages.py"):
+    for name in ("__init__.py", "conftest.py", "helpers.py", "local_server.py", "pg_server.py",
+                 "test_pages.py"):  # conftest imports local_server and pg_server
         shutil.copy(ROOT / "tests" / name, copy / "tests")
     before = snapshot(copy)
     made = subprocess.run([sys.executable, "-m", "experiments", "new", "knn_demo"], cwd=copy,
