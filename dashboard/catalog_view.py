@@ -128,7 +128,7 @@ def compare_with(exp, current_id: str | None) -> None:
     cols = st.columns([3, 1], vertical_alignment="bottom")
     chosen = cols[0].selectbox("Compare with an earlier run", [None] + list(names),
                                format_func=lambda i: "(pick a run)" if i is None else names[i],
-                               key=f"{exp.id}.compare")
+                               key=f"{exp.id}:compare_with")  # not "id.name": a setting's key
     if chosen is not None:
         cols[1].link_button("Overlay in the Explorer", explorer_link([current_id, chosen]),
                             width="stretch")

@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RUN_NICE = "DESCENT_LAB_RUN_NICE"  # read by experiments/framework/isolated.py (run_nice)
 
 
 def free_port() -> int:
@@ -27,7 +28,11 @@ def start(log=subprocess.DEVNULL, timeout: float = 60.0,
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        # Runs at nice 10 without SCHED_IDLE (the hosted default, 19, adds it): with
+        # pytest-xdist workers keeping every core busy, SCHED_IDLE children barely ran and
+        # browser tests timed out waiting for them. Still below the server (nice 0).
+        env={RUN_NICE: "10", **os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -67,7 +67,7 @@ def test_a_catalogued_run_opens_on_its_page_with_its_settings(two_runs):
     assert f"run {two_runs[1]}" in texts(at.success).replace("\\", "")
     assert at.number_input(key="polynomial.noise").value == 0.5
     assert at.number_input(key="polynomial.max_degree").value == 40
-    assert at.selectbox(key="polynomial.compare").options[1].startswith(two_runs[0])
+    assert at.selectbox(key="polynomial:compare_with").options[1].startswith(two_runs[0])
 
 
 @pytest.mark.parametrize("page, key", [("explorer", "runs"), ("polynomial", "catalog_run")])

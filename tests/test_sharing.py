@@ -27,7 +27,8 @@ def test_a_link_to_a_run_reproduces_it():
     at = open_page("polynomial", {"max_degree": "90", "seeds": "3", "noise": "0.2", "run": "1"})
     assert not at.exception and not at.error
     assert any("Showing your run" in s.value for s in at.success)
-    command = at.code[0].value
+    # the page's code blocks: the run's catalog permalink first, then its command
+    command = next(c.value for c in at.code if c.value.startswith("python -m experiments"))
     assert all(part in command for part in ("--set noise=0.2", "--set max_degree=90",
                                             "--seeds 3"))
     assert at.number_input(key="polynomial.max_degree").value == 90
