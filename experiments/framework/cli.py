@@ -18,7 +18,7 @@ import pandas as pd
 
 from experiments.framework import cli_runs, registry, store
 from experiments.framework.catalog import CatalogError
-from experiments.framework.cli_runs import EXIT_USAGE, OneLineParser, UsageError
+from experiments.framework.cli_runs import OneLineParser, UsageError, one_line_error
 from experiments.framework.experiment import run
 from experiments.framework.params import ParamError, parse_assignments
 from experiments.framework.provenance import Result, command_line
@@ -214,13 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         status = VERBS[args.verb](args)
-    except (UsageError, ParamError, SchemaError, store.StoreError, CatalogError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as err:
-        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})",
-              file=sys.stderr)
-        return EXIT_USAGE
+    except (UsageError, ParamError, SchemaError, store.StoreError, CatalogError, OSError) as err:
+        return one_line_error(err)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -132,11 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     add_parser(parser.add_subparsers(dest="verb", required=True, parser_class=OneLineParser))
     try:
         do_runs(parser.parse_args(sys.argv[1:] if argv is None else argv))
-    except (UsageError, CatalogError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as err:
-        print(f"error: {err.strerror or err} ({getattr(err, 'filename', '') or ''})",
-              file=sys.stderr)
-        return EXIT_USAGE
+    except (UsageError, CatalogError, OSError) as err:
+        return one_line_error(err)
     return 0
+
+
+def one_line_error(err: Exception) -> int:
+    """The error as one line on stderr (an OSError with the file it names); the exit code."""
+    if isinstance(err, OSError):
+        err = f"{err.strerror or err} ({getattr(err, 'filename', '') or ''})"
+    print(f"error: {err}", file=sys.stderr)
+    return EXIT_USAGE
