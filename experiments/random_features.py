@@ -104,8 +104,8 @@ def run_seed(params: dict, seed: int) -> SeedPart:
     rng = np.random.default_rng([seed, 3])
     weights, offsets = draw_random_weights(split.x_train.shape[1], widths[-1], params["bandwidth"],
                                            params["features"], rng)
-    f_train = random_features(split.x_train, weights, offsets, params["features"])
-    f_test = random_features(split.x_test, weights, offsets, params["features"])
+    f_train = random_features(split.x_train, weights, offsets, params["features"], np.float32)
+    f_test = random_features(split.x_test, weights, offsets, params["features"], np.float32)
     kernel = _limit(params, split)
     frames, arrays = [], {}
     for label_noise in label_noises(params):
