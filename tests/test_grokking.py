@@ -12,6 +12,7 @@ from experiments.framework import store
 from experiments.framework.claims import by_key
 from experiments.framework.params import ParamError
 from experiments.numerics import modular_net as net
+from experiments.numerics.modular_step import AdamW, Step
 
 EXP = grokking.EXPERIMENT
 SEEDS = (0, 1, 2)
@@ -72,7 +73,7 @@ def test_float32_step_matches_the_dense_reference():
     rng = np.random.default_rng(5)
     a, b = rng.integers(0, p, n), rng.integers(0, p, n)
     label = (a + b) % p
-    step = net.Step(a, b, label, p, width, "quadratic", "mse")
+    step = Step(a, b, label, p, width, "quadratic", "mse")
     for seed in (0, 1):
         weights = net.init_weights(p, width, seed, scale=3.0)
         grads = [np.full_like(w, np.nan) for w in weights]
@@ -135,11 +136,12 @@ def test_trainer_matches_the_bench_reference():
 
 
 def test_adamw_flushes_subnormals_and_decays():
-    w = [np.array([1.0, 1e-39, 2.0], np.float32)]
-    moments = [[np.array([1e-40, 0.0, 0.0], np.float32), np.zeros(3, np.float32)]]
-    net.adamw_step(w, [np.zeros(3, np.float32)], moments, epoch=1, lr=0.1, wd=1.0)
-    assert w[0][1] == 0 and moments[0][0][0] == 0
-    np.testing.assert_allclose(w[0][[0, 2]], [0.9, 1.8], rtol=1e-6)  # decoupled: w *= 1 - lr wd
+    w = np.array([1.0, 1e-39, 2.0], np.float32)
+    adamw = AdamW(w, np.zeros(3, np.float32), lr=0.1, wd=1.0)
+    adamw.m[0], adamw.v[1] = 1e-40, 1e-41
+    adamw.step()
+    assert w[1] == 0 and adamw.m[0] == 0 and adamw.v[1] == 0
+    np.testing.assert_allclose(w[[0, 2]], [0.9, 1.8], rtol=1e-6)  # decoupled: w *= 1 - lr wd
 
 
 def test_fourier_ipr_is_one_for_pure_waves_and_small_for_noise():
