@@ -10,6 +10,7 @@ one-off versions for the progress measures and the tests.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -83,14 +84,24 @@ def gradients(weights, a, b, label, activation: str, loss: str):
 def fourier_ipr(w_in: np.ndarray) -> float:
     """Mean inverse participation ratio of each neuron's power spectrum over residues.
 
-    rfft folds each +-f pair into one bin, so a single pure wave scores 1 and white
+    The real DFT folds each +-f pair into one bin, so a single pure wave scores 1 and white
     noise ~2/p; averaged over the a-half and the b-half of the input weights.
     """
     p = w_in.shape[0] // 2
-    power = np.abs(np.fft.rfft(w_in.reshape(2, p, -1).astype(np.float64), axis=1)) ** 2
+    bins = p // 2 + 1
+    parts = _real_dft(p) @ w_in.reshape(2, p, -1).astype(np.float64)
+    power = parts[:, :bins] ** 2 + parts[:, bins:] ** 2
     total = power.sum(axis=1)
     ipr = (power**2).sum(axis=1) / np.where(total > 0, total**2, 1)
     return float(ipr.mean())
+
+
+@functools.lru_cache(maxsize=8)
+def _real_dft(p: int) -> np.ndarray:
+    """Cosine rows then sine rows of the DFT over p residues, frequencies 0..p // 2: as a
+    product ~10x faster than np.fft.rfft, whose prime sizes take Bluestein's detour."""
+    angle = 2 * np.pi / p * ((np.arange(p // 2 + 1)[:, None] * np.arange(p)) % p)
+    return np.vstack([np.cos(angle), np.sin(angle)])
 
 
 # Progress measures (Nanda et al. 2023) ---------------------------------------------------------
@@ -170,20 +181,27 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
 
     A generator, so callers can draw live, stop early (break) or keep only what they need.
     Both weight matrices are views of one flat vector, as are their gradients, so an
-    update is one pass per operation over all parameters. A log's forward pass over the
-    training pairs is also the next epoch's: the gradient pass starts from its scores.
+    update is one pass per operation over all parameters (experiments/numerics/
+    modular_step.py). A log's forward pass over the training pairs is also the next
+    epoch's: the gradient pass starts from its scores.
     """
     (a, b, label), (ta, tb, tlabel) = dataset(params, seed)
     p, width = params["p"], params["width"]
-    init = init_weights(p, width, seed, scale=params.get("init_scale", 1.0))
-    flat = np.concatenate([w.ravel() for w in init])
+    w_in, w_out = init_weights(p, width, seed, scale=params.get("init_scale", 1.0))
+    # The output layer gets zero columns up to a multiple of 8: the products run ~7-20%
+    # faster on such shapes, and zero columns change no sum (the same numbers, bit for bit).
+    outputs = -(-p // 8) * 8
+    padded = np.zeros((width, outputs), np.float32)
+    padded[:, :p] = w_out
+    flat = np.concatenate([w_in.ravel(), padded.ravel()])
     grad = np.empty_like(flat)
     split = 2 * p * width
-    weights = [flat[:split].reshape(2 * p, width), flat[split:].reshape(width, p)]
-    grads = [grad[:split].reshape(2 * p, width), grad[split:].reshape(width, p)]
+    weights = [flat[:split].reshape(2 * p, width), flat[split:].reshape(width, outputs)]
+    grads = [grad[:split].reshape(2 * p, width), grad[split:].reshape(width, outputs)]
     act, loss = params["activation"], params["loss"]
     adamw = AdamW(flat, grad, params["lr"], params["weight_decay"])
-    step, test = Step(a, b, label, p, width, act, loss), Step(ta, tb, tlabel, p, width, act, loss)
+    step, test = (Step(*pairs, p, width, act, loss, outputs=outputs)
+                  for pairs in ((a, b, label), (ta, tb, tlabel)))
     steps = log_schedule(params["epochs"]) if steps is None else steps
     scored = False  # whether step's scores are those of the current weights
     for stop in sorted(set(int(s) for s in steps)):
@@ -209,5 +227,5 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
                 "fourier_ipr": fourier_ipr(weights[0]),
             }
         if keep_weights:
-            out["weights"] = [w.copy() for w in weights]
+            out["weights"] = [weights[0].copy(), weights[1][:, :p].copy()]
         yield out

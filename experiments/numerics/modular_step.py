@@ -32,19 +32,21 @@ class Step:
     """
 
     def __init__(self, a, b, label, p: int, width: int, activation: str, loss: str,
-                 dtype=np.float32):
-        n = len(a)
+                 dtype=np.float32, outputs: int | None = None):
+        n, outputs = len(a), outputs or p
         self.n, self.p = n, p
         self.rows_a, self.rows_b = np.asarray(a), p + np.asarray(b)
         self.label = np.asarray(label)
         self.quadratic, self.mse = activation == "quadratic", loss == "mse"
-        self.hot = np.arange(n) * p + self.label  # flat positions of the labels in (n, p)
+        self.hot = np.arange(n) * outputs + self.label  # flat positions of the labels in y
         pairs = np.arange(n)
         self.onehot_t = sparse.csr_matrix(
             (np.ones(2 * n, dtype), (np.concatenate([self.rows_a, self.rows_b]),
                                      np.concatenate([pairs, pairs]))), shape=(2 * p, n))
-        self.h, self.z, self.dz = (np.empty((n, width), dtype) for _ in range(3))
-        self.y, self.dy = np.empty((n, p), dtype), np.empty((n, p), dtype)
+        self.h, self.z = np.empty((n, width), dtype), np.empty((n, width), dtype)
+        # Scores of padding outputs (zero weights) are zero, so are their MSE gradients;
+        # cross-entropy works on the first p columns and leaves the rest of dy at zero.
+        self.y, self.dy = np.empty((n, outputs), dtype), np.zeros((n, outputs), dtype)
         self.row = np.empty((n, 1), dtype)  # per-pair scratch (softmax maxima and sums)
 
     def scores(self, w_in, w_out) -> np.ndarray:
@@ -61,15 +63,15 @@ class Step:
     def backward(self, w_out, g_in, g_out) -> None:
         """Write the loss gradients into g_in, g_out, from the last `scores` pass (made
         at these same weights)."""
-        h, dz, dy = self.h, self.dz, self.output_grad()
-        np.matmul(dy, w_out.T, out=dz)
+        h, z, dy = self.h, self.z, self.output_grad()
+        np.matmul(z.T, dy, out=g_out)
+        dz = np.matmul(dy, w_out.T, out=z)  # z is no longer needed: one buffer less in cache
         # d/dh of h^2 is 2h: the factor 2 goes on the small (2p x width) sum, exactly.
         if self.quadratic:
             dz *= h
         else:
             np.multiply(dz, h > 0, out=dz)
         np.multiply(self.onehot_t @ dz, 2 if self.quadratic else 1, out=g_in)
-        np.matmul(self.z.T, dy, out=g_out)
 
     def __call__(self, w_in, w_out, g_in, g_out) -> np.ndarray:
         """Write the loss gradients at (w_in, w_out) into g_in, g_out; return the scores
@@ -83,7 +85,7 @@ class Step:
         the `dy` buffer."""
         y, dy, flat = self.y, self.dy, self.dy.reshape(-1)
         if self.mse:
-            scale = 2.0 / y.size
+            scale = 2.0 / (self.n * self.p)
             np.multiply(y, scale, out=dy)
             flat[self.hot] -= scale
             return dy
@@ -93,9 +95,8 @@ class Step:
         return dy
 
     def softmax(self) -> None:
-        """Softmax of the scores into `dy`, and each row's log-normalizer (over the
-        shifted scores) into `row`."""
-        y, dy, row = self.y, self.dy, self.row
+        """Softmax of the scores into `dy` (the first p columns)."""
+        y, dy, row = self.y[:, :self.p], self.dy[:, :self.p], self.row
         np.max(y, axis=1, keepdims=True, out=row)
         np.subtract(y, row, out=dy)
         np.exp(dy, out=dy)
@@ -108,7 +109,8 @@ class Step:
         if self.mse:
             np.copyto(dy, y)
             flat[self.hot] -= 1
-            return float(np.dot(flat, flat)) / y.size
+            return float(np.dot(flat, flat)) / (self.n * self.p)
+        y, dy = y[:, :self.p], dy[:, :self.p]
         np.max(y, axis=1, keepdims=True, out=self.row)
         np.subtract(y, self.row, out=dy)
         label_part = float(np.sum(flat[self.hot], dtype=np.float64))
@@ -118,7 +120,8 @@ class Step:
 
     def accuracy(self) -> float:
         """Share of pairs whose highest score is their label (the first, on ties)."""
-        return float(np.count_nonzero(np.argmax(self.y, axis=1) == self.label)) / self.n
+        hits = np.argmax(self.y[:, :self.p], axis=1) == self.label
+        return float(np.count_nonzero(hits)) / self.n
 
 
 class AdamW:
@@ -127,18 +130,19 @@ class AdamW:
 
     The same float32 operations, in the same order, as the textbook
     `m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w = (1 - lr wd) w - lr m_hat /
-    (sqrt(v_hat) + eps)`, each into a buffer made once.
+    (sqrt(v_hat) + eps)`, each into a buffer made once (the step size into the gradient's:
+    `grads` holds garbage afterwards).
     """
 
     def __init__(self, weights: np.ndarray, grads: np.ndarray, lr: float, wd: float):
         self.w, self.g, self.lr, self.wd = weights, grads, lr, wd
         self.m, self.v = np.zeros_like(weights), np.zeros_like(weights)
-        self.t, self.u = np.empty_like(weights), np.empty_like(weights)
+        self.t = np.empty_like(weights)
         self.flush = np.empty(weights.shape, bool)
         self.epoch = 0
 
     def step(self) -> None:
-        w, g, m, v, t, u = self.w, self.g, self.m, self.v, self.t, self.u
+        w, g, m, v, t = self.w, self.g, self.m, self.v, self.t
         self.epoch += 1
         fix1, fix2 = 1 - BETAS[0] ** self.epoch, 1 - BETAS[1] ** self.epoch
         m *= BETAS[0]
@@ -151,7 +155,7 @@ class AdamW:
         np.divide(v, np.float32(fix2), out=t)
         np.sqrt(t, out=t)
         t += np.float32(EPS)
-        np.multiply(m, np.float32(self.lr / fix1), out=u)
+        u = np.multiply(m, np.float32(self.lr / fix1), out=g)  # g is used up: its buffer
         u /= t
         w -= u
         # Subnormals make the next matmuls ~50x slower; v >= 0 needs no absolute value.
