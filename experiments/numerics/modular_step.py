@@ -17,6 +17,7 @@ from scipy import sparse
 
 BETAS, EPS = (0.9, 0.98), 1e-8
 TINY = np.float32(1e-30)  # well above the subnormal range (< 1.2e-38) yet numerically zero
+BLOCK_BYTES = 2**19  # a block's (rows x width) hidden values: two of them fit a 2 MB L2 cache
 
 
 class Step:
@@ -48,17 +49,25 @@ class Step:
         # cross-entropy works on the first p columns and leaves the rest of dy at zero.
         self.y, self.dy = np.empty((n, outputs), dtype), np.zeros((n, outputs), dtype)
         self.row = np.empty((n, 1), dtype)  # per-pair scratch (softmax maxima and sums)
+        count = -(-n * width * np.dtype(dtype).itemsize // BLOCK_BYTES)
+        size = -(-n // count)
+        self.blocks = [slice(start, start + size) for start in range(0, n, size)]
 
     def scores(self, w_in, w_out) -> np.ndarray:
-        """The output scores of the pairs (a buffer, overwritten by the next pass)."""
-        h, z = self.h, self.z
-        np.take(w_in, self.rows_a, axis=0, out=h, mode="clip")  # "raise" would buffer
-        h += np.take(w_in, self.rows_b, axis=0, out=z, mode="clip")  # z: scratch until set
-        if self.quadratic:
-            np.multiply(h, h, out=z)
-        else:
-            np.maximum(h, 0, out=z)
-        return np.matmul(z, w_out, out=self.y)
+        """The output scores of the pairs (a buffer, overwritten by the next pass).
+
+        Block by block of rows, so that each block's gathers, activation and product
+        work on data still in the core's cache (the same numbers as one big block)."""
+        for rows in self.blocks:
+            h, z = self.h[rows], self.z[rows]
+            np.take(w_in, self.rows_a[rows], axis=0, out=h, mode="clip")  # "raise" buffers
+            h += np.take(w_in, self.rows_b[rows], axis=0, out=z, mode="clip")  # z: scratch
+            if self.quadratic:
+                np.multiply(h, h, out=z)
+            else:
+                np.maximum(h, 0, out=z)
+            np.matmul(z, w_out, out=self.y[rows])
+        return self.y
 
     def backward(self, w_out, g_in, g_out) -> None:
         """Write the loss gradients into g_in, g_out, from the last `scores` pass (made
@@ -120,7 +129,12 @@ class Step:
 
     def accuracy(self) -> float:
         """Share of pairs whose highest score is their label (the first, on ties)."""
-        hits = np.argmax(self.y[:, :self.p], axis=1) == self.label
+        # argmax is ~2x faster over whole padded rows than over a view of the first p
+        # columns; padding at -inf never wins, and it is zero again for the next pass.
+        pad = self.y[:, self.p:]
+        pad.fill(-np.inf)
+        hits = np.argmax(self.y, axis=1) == self.label
+        pad.fill(0)
         return float(np.count_nonzero(hits)) / self.n
 
 
