@@ -72,15 +72,16 @@ class Step:
     def backward(self, w_out, g_in, g_out) -> None:
         """Write the loss gradients into g_in, g_out, from the last `scores` pass (made
         at these same weights)."""
-        h, z, dy = self.h, self.z, self.output_grad()
-        np.matmul(z.T, dy, out=g_out)
-        dz = np.matmul(dy, w_out.T, out=z)  # z is no longer needed: one buffer less in cache
+        dy = self.output_grad()
+        np.matmul(self.z.T, dy, out=g_out)
+        for rows in self.blocks:  # z is no longer needed: dz goes in its place
+            h, dz = self.h[rows], np.matmul(dy[rows], w_out.T, out=self.z[rows])
+            if self.quadratic:
+                dz *= h
+            else:
+                np.multiply(dz, h > 0, out=dz)
         # d/dh of h^2 is 2h: the factor 2 goes on the small (2p x width) sum, exactly.
-        if self.quadratic:
-            dz *= h
-        else:
-            np.multiply(dz, h > 0, out=dz)
-        np.multiply(self.onehot_t @ dz, 2 if self.quadratic else 1, out=g_in)
+        np.multiply(self.onehot_t @ self.z, 2 if self.quadratic else 1, out=g_in)
 
     def __call__(self, w_in, w_out, g_in, g_out) -> np.ndarray:
         """Write the loss gradients at (w_in, w_out) into g_in, g_out; return the scores
