@@ -200,8 +200,8 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     grads = [grad[:split].reshape(2 * p, width), grad[split:].reshape(width, outputs)]
     act, loss = params["activation"], params["loss"]
     adamw = AdamW(flat, grad, params["lr"], params["weight_decay"])
-    step, test = (Step(*pairs, p, width, act, loss, outputs=outputs)
-                  for pairs in ((a, b, label), (ta, tb, tlabel)))
+    step = Step(a, b, label, p, width, act, loss, outputs=outputs)
+    test = Step(ta, tb, tlabel, p, width, act, loss, outputs=outputs, backward=False)
     steps = log_schedule(params["epochs"]) if steps is None else steps
     scored = False  # whether step's scores are those of the current weights
     for stop in sorted(set(int(s) for s in steps)):

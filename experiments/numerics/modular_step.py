@@ -28,12 +28,13 @@ class Step:
     which adds each row once into its two embedding rows, in row order (the sums of a
     grouped sum, in the same order, ~10x faster than np.add.reduceat). The scores and
     every derived quantity (gradients, loss, accuracy) live in buffers that the next
-    forward pass overwrites. Buffers are allocated untouched, so a Step used only for
-    scores (the test pairs) never pays for its gradient buffers.
+    forward pass overwrites. A Step for scores alone (`backward=False`, the test pairs)
+    keeps the hidden values of one block of rows instead of every row's, so they stay
+    in the cache.
     """
 
     def __init__(self, a, b, label, p: int, width: int, activation: str, loss: str,
-                 dtype=np.float32, outputs: int | None = None):
+                 dtype=np.float32, outputs: int | None = None, backward: bool = True):
         n, outputs = len(a), outputs or p
         self.n, self.p = n, p
         self.rows_a, self.rows_b = np.asarray(a), p + np.asarray(b)
@@ -44,14 +45,15 @@ class Step:
         self.onehot_t = sparse.csr_matrix(
             (np.ones(2 * n, dtype), (np.concatenate([self.rows_a, self.rows_b]),
                                      np.concatenate([pairs, pairs]))), shape=(2 * p, n))
-        self.h, self.z = np.empty((n, width), dtype), np.empty((n, width), dtype)
         # Scores of padding outputs (zero weights) are zero, so are their MSE gradients;
         # cross-entropy works on the first p columns and leaves the rest of dy at zero.
         self.y, self.dy = np.empty((n, outputs), dtype), np.zeros((n, outputs), dtype)
         self.row = np.empty((n, 1), dtype)  # per-pair scratch (softmax maxima and sums)
         count = -(-n * width * np.dtype(dtype).itemsize // BLOCK_BYTES)
         size = -(-n // count)
-        self.blocks = [slice(start, start + size) for start in range(0, n, size)]
+        self.blocks = [slice(start, min(start + size, n)) for start in range(0, n, size)]
+        self.keep = backward
+        self.h, self.z = (np.empty((n if backward else size, width), dtype) for _ in range(2))
 
     def scores(self, w_in, w_out) -> np.ndarray:
         """The output scores of the pairs (a buffer, overwritten by the next pass).
@@ -59,7 +61,8 @@ class Step:
         Block by block of rows, so that each block's gathers, activation and product
         work on data still in the core's cache (the same numbers as one big block)."""
         for rows in self.blocks:
-            h, z = self.h[rows], self.z[rows]
+            hidden = rows if self.keep else slice(0, rows.stop - rows.start)
+            h, z = self.h[hidden], self.z[hidden]
             np.take(w_in, self.rows_a[rows], axis=0, out=h, mode="clip")  # "raise" buffers
             h += np.take(w_in, self.rows_b[rows], axis=0, out=z, mode="clip")  # z: scratch
             if self.quadratic:
