@@ -145,12 +145,12 @@ def test_trainer_matches_the_bench_reference():
 
 
 def test_adamw_flushes_subnormals_and_decays():
-    w = np.array([1.0, 1e-39, 2.0], np.float32)
-    adamw = AdamW(w, np.zeros(3, np.float32), lr=0.1, wd=1.0)
+    adamw = AdamW(np.array([1.0, 1e-39, 2.0], np.float32), np.zeros(3, np.float32),
+                  lr=0.1, wd=1.0)
     adamw.m[0], adamw.v[1] = 1e-40, 1e-41
     adamw.step()
-    assert w[1] == 0 and adamw.m[0] == 0 and adamw.v[1] == 0
-    np.testing.assert_allclose(w[[0, 2]], [0.9, 1.8], rtol=1e-6)  # decoupled: w *= 1 - lr wd
+    assert adamw.w[1] == 0 and adamw.m[0] == 0 and adamw.v[1] == 0
+    np.testing.assert_allclose(adamw.w[[0, 2]], [0.9, 1.8], rtol=1e-6)  # w *= 1 - lr wd
 
 
 def test_fourier_ipr_is_one_for_pure_waves_and_small_for_noise():

@@ -194,12 +194,11 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     padded = np.zeros((width, outputs), np.float32)
     padded[:, :p] = w_out
     flat = np.concatenate([w_in.ravel(), padded.ravel()])
-    grad = np.empty_like(flat)
-    split = 2 * p * width
+    adamw = AdamW(flat, np.empty_like(flat), params["lr"], params["weight_decay"])
+    flat, grad, split = adamw.w, adamw.g, 2 * p * width
     weights = [flat[:split].reshape(2 * p, width), flat[split:].reshape(width, outputs)]
     grads = [grad[:split].reshape(2 * p, width), grad[split:].reshape(width, outputs)]
     act, loss = params["activation"], params["loss"]
-    adamw = AdamW(flat, grad, params["lr"], params["weight_decay"])
     step = Step(a, b, label, p, width, act, loss, outputs=outputs)
     test = Step(ta, tb, tlabel, p, width, act, loss, outputs=outputs, backward=False)
     steps = log_schedule(params["epochs"]) if steps is None else steps

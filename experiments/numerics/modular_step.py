@@ -149,14 +149,19 @@ class AdamW:
     The same float32 operations, in the same order, as the textbook
     `m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w = (1 - lr wd) w - lr m_hat /
     (sqrt(v_hat) + eps)`, each into a buffer made once (the step size into the gradient's:
-    `grads` holds garbage afterwards).
+    `grads` holds garbage afterwards). The weights `w` (a copy of the initial ones) and
+    the moments `m`, `v` are views of one buffer, flushed in one pass.
     """
 
     def __init__(self, weights: np.ndarray, grads: np.ndarray, lr: float, wd: float):
-        self.w, self.g, self.lr, self.wd = weights, grads, lr, wd
-        self.m, self.v = np.zeros_like(weights), np.zeros_like(weights)
-        self.t = np.empty_like(weights)
-        self.flush = np.empty(weights.shape, bool)
+        size = weights.size
+        self.state = np.zeros(3 * size, weights.dtype)
+        self.w, self.m, self.v = (self.state[i * size:(i + 1) * size] for i in range(3))
+        self.w[:] = weights
+        self.g, self.lr, self.decay = grads, lr, np.float32(1 - lr * wd)
+        self.scratch = np.empty_like(self.state)
+        self.t = self.scratch[:size]
+        self.flush = np.empty(self.state.shape, bool)
         self.epoch = 0
 
     def step(self) -> None:
@@ -169,14 +174,13 @@ class AdamW:
         np.multiply(g, g, out=t)
         t *= 1 - BETAS[1]
         v += t
-        w *= np.float32(1 - self.lr * self.wd)
+        w *= self.decay
         np.divide(v, np.float32(fix2), out=t)
         np.sqrt(t, out=t)
         t += np.float32(EPS)
         u = np.multiply(m, np.float32(self.lr / fix1), out=g)  # g is used up: its buffer
         u /= t
         w -= u
-        # Subnormals make the next matmuls ~50x slower; v >= 0 needs no absolute value.
-        for arr in (m, v, w):
-            np.less(arr if arr is v else np.abs(arr, out=t), TINY, out=self.flush)
-            arr[self.flush] = 0
+        # Subnormals make the next matmuls ~50x slower.
+        np.less(np.abs(self.state, out=self.scratch), TINY, out=self.flush)
+        self.state[self.flush] = 0
