@@ -24,7 +24,7 @@ KAPPA_LIMIT = 1e9
 PINV_RCOND = 1e-15
 
 
-def _cholesky_solve(a: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
+def cholesky_solve(a: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
     """a^-1 rhs for symmetric positive definite a, or None when a is too ill-conditioned."""
     try:
         factor = sla.cho_factor(a, lower=True, check_finite=False)
@@ -78,11 +78,11 @@ def coefficient_errors(x: np.ndarray, y: np.ndarray, betas: np.ndarray, widths,
             elif p < n:
                 shifted = normal.copy()
                 shifted.flat[:: p + 1] += n * lam
-                b = _cholesky_solve(shifted, rhs)
+                b = cholesky_solve(shifted, rhs)
             else:
                 shifted = gram.copy()
                 shifted.flat[:: n + 1] += n * lam
-                alpha = _cholesky_solve(shifted, y[:, i])
+                alpha = cholesky_solve(shifted, y[:, i])
                 b = None if alpha is None else x[:, :p].T @ alpha
             if b is None:
                 b = _svd_solve(x[:, :p], y[:, i], lam)
