@@ -231,18 +231,23 @@ def memory(params: dict, n_seeds: int) -> float:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 cores, from the work done (checked against measurements, 1-2x
-    conservative): random features ~ (n + m) N (64 + 4 n) flops at ~2e10 flop/s; the
-    network ~ 6 n h 74 flops per epoch and label set at ~3e10 flop/s, for the epochs the
-    slowest set needs (~120 at the defaults, more with more points or a smaller rate)."""
-    n = params["n_train"]
+    """Seconds with one BLAS thread, ~2x a quiet host's time (experiments/framework/costs.py,
+    LOAD): random features ~ 1.2e-8 s per feature value of every digit (float32 product,
+    cosine, cast) plus the float64 products, n^2 N for the Gram matrix and 2 N k (2n + m)
+    for the coefficients and predictions (k = 10 classes per label set) at ~2e10 flop/s;
+    the network ~ 6 n h 74 flops per epoch and label set at ~4e10 flop/s, for the epochs
+    the slowest set needs (~120 at the defaults, more with more points or a smaller rate).
+    Quiet default run (2 seeds): ~1.15 s, estimated 2.4 s."""
+    n, width = params["n_train"], params["width"]
     total = 0.05
     models = chosen_models(params)
     if "random_features" in models:
-        total += 5e-11 * N_DIGITS * params["width"] * (64 + 4 * n)
+        k = N_CLASSES * len(params["label_fraction"])
+        flops = n * n * width + 2 * width * k * (2 * n + N_DIGITS - n)
+        total += 1.2e-8 * N_DIGITS * width + flops / 2e10
     if "network" in models:
         epochs = min(params["max_epochs"], 120 * (0.01 / params["lr"]) ** 0.7 * n / 400)
-        total += 6 * n * params["hidden"] * 74 * epochs * len(params["label_fraction"]) / 3e10
+        total += 6 * n * params["hidden"] * 74 * epochs * len(params["label_fraction"]) / 4e10
     return n_seeds * total
 
 
