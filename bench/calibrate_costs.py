@@ -104,6 +104,11 @@ def fit_rates(rows: list[dict]) -> dict:
     return dict(zip(kinds, solution / scale))
 
 
+def _plain(value):
+    """numpy scalars (seed counts, work units) as JSON numbers."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two configurations per experiment")
@@ -144,7 +149,7 @@ def main(argv=None) -> int:
     if args.save:
         Path(args.save).write_text(json.dumps([{**r, "params": repr(r["params"]),
                                                 "work": dict(r["work"])}
-                                               for r in rows], indent=1))
+                                               for r in rows], indent=1, default=_plain))
     if args.fit:
         print(f"\n{'constant':10} {'fitted here':>15} {'shipped':>15}")
         for kind, rate in fit_rates(rows).items():
