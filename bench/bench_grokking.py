@@ -4,7 +4,7 @@ and against the machine's limit for the same shapes.
 Measured in the same run, alternating so that the machine's load hits both sides alike:
 - the reference: the textbook numpy network (dense one-hot inputs times the first layer,
   every gradient a matrix product, fresh arrays every step, the same AdamW and flush);
-- the lab's trainer (experiments/numerics/modular_net.py);
+- the lab's trainer (experiments/numerics/modular_net.py, its epoch in modular_step.py);
 - the one-thread float32 matrix products of one epoch (three n x width x p products, the
   work neither can avoid), as epochs/s if an epoch were nothing else.
 Then the price of subnormal floats: one epoch-sized matrix product on normal vs

@@ -20,8 +20,9 @@ through the delay instead.
 
 Setup after Gromov (2023): concatenated one-hot inputs, x^2 activation, no biases, MSE
 against one-hot targets, full-batch AdamW (lr 1e-2, betas 0.9/0.98). The network, its
-trainer and the progress measures live in experiments/modular_net.py; the sentences the
-page shows are computed in experiments/grokking_claims.py.
+trainer and the progress measures live in experiments/numerics/modular_net.py (one epoch
+in modular_step.py); the sentences the page shows are computed in
+experiments/analysis/grokking.py.
 """
 from __future__ import annotations
 
