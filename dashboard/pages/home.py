@@ -2,11 +2,11 @@
 double descent, more data can hurt, regularization, grokking, scaling laws), each one
 measured sentence, one small chart and a link to the experiment's page.
 
-Home is the page every visitor opens, so a visit does no work beyond drawing: the whole
-tour (sentences, rows, Vega-Lite specs) is computed once per version of the shipped
-files it reads, as one value in the data layer's server-side cache (dashboard/data.py),
-and `warm` computes it when the server starts, so that no visitor pays for it. A visit
-looks the tour up by the files' identities alone: no file is read, no frame hashed.
+Home is the page every visitor opens, so a visit does no work beyond drawing: each stop
+(sentence, rows, Vega-Lite spec) is computed once per version of the shipped file it
+reads and kept in the data layer's server-side cache (dashboard/data.py), and `warm`
+computes them when the server starts, so that no visitor pays for them. A visit looks
+the stops up by their files' identities alone: no file is read, no frame hashed.
 """
 from __future__ import annotations
 
@@ -88,17 +88,28 @@ def caveats() -> list[tuple[str, Claim]]:
     return found
 
 
-def tour_view() -> tuple[tuple[StopView, ...], list[tuple[str, Claim]]]:
-    """Every stop and caveat, once per version of the shipped files they read."""
-    ids = sorted({s.experiment for s in tour.STOPS} | {c[1] for c in CAVEATS})
-    key = ("home-tour", tuple(data.shipped_identity(i) for i in ids))
-    return data.cached_once(key, lambda: (tuple(measured_stop(s) for s in tour.STOPS),
-                                          caveats()))
+def shipped_key(name: str, *experiment_ids: str) -> tuple:
+    """A cache key naming the versions of the shipped files a value is computed from."""
+    return ("home", name, tuple(data.shipped_identity(i) for i in experiment_ids))
+
+
+def stop_shown(stop: tour.Stop) -> StopView:
+    """One stop, computed once per version of its shipped file: a visit only looks it
+    up by the file's identity (no file read, no frame hashed)."""
+    return data.cached_once(shipped_key(stop.key, stop.experiment), lambda: measured_stop(stop))
+
+
+def caveats_shown() -> list[tuple[str, Claim]]:
+    return data.cached_once(shipped_key("caveats", *(c[1] for c in CAVEATS)), caveats)
 
 
 def warm() -> None:
-    """Compute the tour before the first visitor asks (dashboard/app.py, at start)."""
-    tour_view()
+    """Compute the tour before the first visitor asks (dashboard/app.py, at start), stop
+    by stop in the order a visitor's page asks, so that one arriving meanwhile waits only
+    for the stop it is drawing."""
+    for stop in tour.STOPS:
+        stop_shown(stop)
+    caveats_shown()
 
 
 TITLES = {stop.key: registry.get(stop.experiment).title.split(":")[0] for stop in tour.STOPS}
@@ -135,9 +146,9 @@ def render() -> None:
     st.markdown("**A guided tour in six stops.** Each sentence is measured on the result "
                 "drawn beside it; each link opens the experiment, where you can change the "
                 "settings and run it again.")
-    views, found = tour_view()
-    for number, (stop, view) in enumerate(zip(tour.STOPS, views), start=1):
-        render_stop(number, stop, view)
+    for number, stop in enumerate(tour.STOPS, start=1):
+        render_stop(number, stop, stop_shown(stop))
+    found = caveats_shown()
     if found:
         st.markdown("**Not always a win** (each experiment's page has the details):\n"
                     + "".join(f"\n- **{name}:** {labels.readable(c.text)} *({c.regime})*"
