@@ -18,6 +18,7 @@ import copy
 import hashlib
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -181,13 +182,15 @@ def cached_once(key, compute: Callable[[], object]):
 _WARM_UP: list[threading.Thread] = []
 
 
-def warm_up(tasks: tuple[Callable[[], object], ...]) -> threading.Thread:
+def warm_up(tasks: tuple[Callable[[], object], ...], pause: float = 0.0) -> threading.Thread:
     """Run `tasks` in order, once per server process, in a background thread, so that
     the first visitors find their pages' values computed; the caller (the first script
-    run) does not wait. A task that fails is skipped: its page then reports the problem
-    to its visitor, as it would without the warm-up."""
+    run) does not wait. `pause` seconds between tasks leave the CPU to the first visitor
+    meanwhile. A task that fails is skipped: its page then reports the problem to its
+    visitor, as it would without the warm-up."""
     def run() -> None:
-        for task in tasks:
+        for number, task in enumerate(tasks):
+            time.sleep(pause if number else 0.0)
             try:
                 task()
             except Exception:  # the page itself shows the error, with the fix

@@ -115,8 +115,9 @@ def warm() -> None:
 TITLES = {stop.key: registry.get(stop.experiment).title.split(":")[0] for stop in tour.STOPS}
 
 
-def render_stop(number: int, stop: tour.Stop, view: StopView) -> None:
-    st.subheader(f"{number}. {stop.heading}")
+def render_stop(number: int, stop: tour.Stop) -> None:
+    st.subheader(f"{number}. {stop.heading}")  # before the look-up: a cold stop waits below it
+    view = stop_shown(stop)
     if view.error:
         st.error(view.error)
         return
@@ -147,7 +148,7 @@ def render() -> None:
                 "drawn beside it; each link opens the experiment, where you can change the "
                 "settings and run it again.")
     for number, stop in enumerate(tour.STOPS, start=1):
-        render_stop(number, stop, stop_shown(stop))
+        render_stop(number, stop)
     found = caveats_shown()
     if found:
         st.markdown("**Not always a win** (each experiment's page has the details):\n"
