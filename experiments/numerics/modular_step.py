@@ -41,10 +41,11 @@ class Step:
         self.label = np.asarray(label)
         self.quadratic, self.mse = activation == "quadratic", loss == "mse"
         self.hot = np.arange(n) * outputs + self.label  # flat positions of the labels in y
-        pairs = np.arange(n)
-        self.onehot_t = sparse.csr_matrix(
-            (np.ones(2 * n, dtype), (np.concatenate([self.rows_a, self.rows_b]),
-                                     np.concatenate([pairs, pairs]))), shape=(2 * p, n))
+        if backward:
+            pairs = np.arange(n)
+            self.onehot_t = sparse.csr_matrix(
+                (np.ones(2 * n, dtype), (np.concatenate([self.rows_a, self.rows_b]),
+                                         np.concatenate([pairs, pairs]))), shape=(2 * p, n))
         # Scores of padding outputs (zero weights) are zero, so are their MSE gradients;
         # cross-entropy works on the first p columns and leaves the rest of dy at zero.
         self.y, self.dy = np.empty((n, outputs), dtype), np.zeros((n, outputs), dtype)
