@@ -4,7 +4,7 @@ and against the machine's limit for the same shapes.
 Measured in the same run, alternating so that the machine's load hits both sides alike:
 - the reference: the textbook numpy network (dense one-hot inputs times the first layer,
   every gradient a matrix product, fresh arrays every step, the same AdamW and flush);
-- the lab's trainer (experiments/numerics/modular_net.py);
+- the lab's trainer (experiments/numerics/modular_net.py, its epoch in modular_step.py);
 - the one-thread float32 matrix products of one epoch (three n x width x p products, the
   work neither can avoid), as epochs/s if an epoch were nothing else.
 Then the price of subnormal floats: one epoch-sized matrix product on normal vs
@@ -21,7 +21,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from experiments import grokking
-from experiments.numerics import modular_net
+from experiments.numerics import modular_net, modular_step
 
 # Larger than the page's default (p = 31, width 128), whose tiny products measure Python
 # overhead rather than the trainer's arithmetic; the README's figures are for this size.
@@ -30,7 +30,7 @@ BENCH = {"p": 59, "width": 256, "train_fraction": 0.3, "weight_decay": 5.0}
 
 def reference_train(params: dict, seed: int, steps) -> list[dict]:
     """The straightforward implementation (x^2 activation, MSE): train and test accuracy
-    at each epoch in `steps`, from the lab's data split and initialization."""
+    and loss at each epoch in `steps`, from the lab's data split and initialization."""
     (a, b, label), (ta, tb, tlabel) = modular_net.dataset(params, seed)
     p = params["p"]
 
@@ -43,8 +43,8 @@ def reference_train(params: dict, seed: int, steps) -> list[dict]:
     x, x_test, target = onehot((a, p + b), 2 * p), onehot((ta, p + tb), 2 * p), onehot((label,), p)
     weights = modular_net.init_weights(p, params["width"], seed)
     moments = [[np.zeros_like(w), np.zeros_like(w)] for w in weights]
-    b1, b2 = modular_net.BETAS
-    lr, wd, tiny = params["lr"], params["weight_decay"], modular_net.TINY
+    b1, b2 = modular_step.BETAS
+    lr, wd, tiny = params["lr"], params["weight_decay"], modular_step.TINY
     logs, epoch = [], 0
     with threadpool_limits(1, user_api="blas"):
         for stop in sorted(steps):
@@ -63,12 +63,14 @@ def reference_train(params: dict, seed: int, steps) -> list[dict]:
                     v += (1 - b2) * (g * g)
                     w *= np.float32(1 - lr * wd)
                     w -= np.float32(lr / fix1) * m / (np.sqrt(v / np.float32(fix2))
-                                                       + np.float32(modular_net.EPS))
+                                                       + np.float32(modular_step.EPS))
                     for arr in (m, v, w):
                         arr[np.abs(arr) < tiny] = 0
             scores = [(xs @ weights[0]) ** 2 @ weights[1] for xs in (x, x_test)]
             logs.append({"step": epoch, "train_accuracy": modular_net.accuracy(scores[0], label),
-                         "test_accuracy": modular_net.accuracy(scores[1], tlabel)})
+                         "test_accuracy": modular_net.accuracy(scores[1], tlabel),
+                         "train_loss": modular_net.loss_value(scores[0], label, "mse"),
+                         "test_loss": modular_net.loss_value(scores[1], tlabel, "mse")})
     return logs
 
 
@@ -153,12 +155,12 @@ def flush_check(params: dict, seed: int) -> None:
           f"{subnormal_penalty(n, params['width'], params['p']):.1f}x slower")
     block = max(params["epochs"] // 6, 1)
     with_flush = epoch_times(params, seed, block)
-    saved = modular_net.TINY
-    modular_net.TINY = np.float32(0)  # |x| < 0 never holds: nothing is flushed
+    saved = modular_step.TINY
+    modular_step.TINY = np.float32(0)  # |x| < 0 never holds: nothing is flushed
     try:
         without = epoch_times(params, seed, block)
     finally:
-        modular_net.TINY = saved
+        modular_step.TINY = saved
     print(f"ms per epoch, blocks of {block} epochs (flush on / flush off):")
     for i, (a, b) in enumerate(zip(with_flush, without)):
         print(f"  epochs {i * block + 1:5d}-{(i + 1) * block:5d}: {1e3 * a / block:7.2f} / "
