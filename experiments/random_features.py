@@ -54,7 +54,7 @@ from experiments.numerics.datasets import (
     synthetic_regression,
 )
 from experiments.numerics.features import draw_random_weights, limit_kernel, random_features
-from experiments.numerics.kernel_limit import kernel_basis, kernel_fit
+from experiments.numerics.kernel_limit import KernelLimit, kernel_fit  # noqa: F401
 from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 SYNTHETIC_DIM = 10
@@ -158,20 +158,20 @@ def combine(params: dict, parts) -> pd.DataFrame:
     return pd.concat([concat_parts(params, parts), rows], ignore_index=True)
 
 
-def _limit(params: dict, split):
-    """The limit kernel on the train inputs and its basis: once per seed."""
+def _limit(params: dict, split) -> KernelLimit:
+    """The limit kernel on the train and test inputs: once per seed, for every fit."""
     kind, s = params["features"], params["bandwidth"]
-    k_train = limit_kernel(split.x_train, split.x_train, s, kind)
-    return k_train, kernel_basis(k_train, limit_kernel(split.x_test, split.x_train, s, kind))
+    return KernelLimit(limit_kernel(split.x_train, split.x_train, s, kind),
+                       limit_kernel(split.x_test, split.x_train, s, kind),
+                       len(params["ridge"]) * len(label_noises(params)))
 
 
 def _kernel_rows(params, seed, label_noise, split, y_train, y_test,
                  kernel) -> list[pd.DataFrame]:
     """The infinite-width limit of the same features (same bandwidth): n_params is NaN."""
-    k_train, basis = kernel
     rows = []
     for lam in params["ridge"]:
-        train_pred, test_pred, norm, p_eff = kernel_fit(k_train, None, y_train, lam, basis)
+        train_pred, test_pred, norm, p_eff = kernel.fit(y_train, lam)
         metrics = {("train", "mse"): np.sum((train_pred - y_train) ** 2, axis=1).mean(),
                    ("test", "mse"): np.sum((test_pred - y_test) ** 2, axis=1).mean(),
                    ("train", "coef_norm"): norm}

@@ -98,15 +98,17 @@ def _well_conditioned(eig_min: float, eig_max: float, shift: float) -> bool:
 class _Sweep:
     """One sweep: the data, the penalties, and the SweepFit being filled width by width."""
 
-    def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother):
+    def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother, live=None):
         self.n, self.m, self.k = f_train.shape[0], f_test.shape[0], y.shape[1]
         self.y, self.widths = y, widths
         # float32 features stay float32 (half the memory, no float64 copy of all of
         # them to fault in); their leading n columns, reused by every width up to n,
         # are cast once, wider blocks chunk by chunk (exact: float32 -> float64 is).
-        self.wide_train, self.wide_test = f_train, f_test
-        lead = min(self.n, f_train.shape[1])
-        self.f_train, self.f_test = _float64(f_train[:, :lead]), _float64(f_test[:, :lead])
+        # `live` (column indices) leaves dead columns out as the blocks are cast,
+        # rather than copying the whole matrices without them first.
+        self.wide_train, self.wide_test, self.live = f_train, f_test, live
+        lead = min(self.n, int(widths[-1]))
+        self.f_train, self.f_test = self.block(slice(0, lead))
         self._wide = (0, None, None)
         self.ridges, self.lam_factor, self.smoother = ridges, 1.0 / scale**2, smoother
         W, R = len(widths), len(ridges)
@@ -118,8 +120,9 @@ class _Sweep:
         n, m = self.n, self.m
         small = self.widths[self.widths <= n]
         if len(small):
-            q, r = np.linalg.qr(self.f_train[:, : small[-1]])
-            qy = q.T @ self.y
+            # Q only ever multiplies Y: applied by its reflectors, never formed
+            qy_t, r = sla.qr_multiply(self.f_train[:, : small[-1]], self.y.T, mode="right")
+            qy = qy_t.T
         gram, k_test_t, done = np.zeros((n, n)), np.zeros((n, m)), 0
         for i, p in enumerate(self.widths):
             if p <= n:
@@ -127,11 +130,17 @@ class _Sweep:
                 continue
             for start in range(done, p, CHUNK):  # grow the Gram matrices by the new columns
                 new = slice(start, min(start + CHUNK, p))
-                train = _float64(self.wide_train[:, new])
+                train, test = self.block(new)
                 gram += train @ train.T
-                k_test_t += train @ _float64(self.wide_test[:, new]).T
+                k_test_t += train @ test.T
             done = p
             self.gram_block(i, p, gram, k_test_t)
+
+    def block(self, cols: slice):
+        """Live columns `cols` (positions among the live ones) of train and test, float64."""
+        if self.live is not None:
+            cols = self.live[cols]
+        return _float64(self.wide_train[:, cols]), _float64(self.wide_test[:, cols])
 
     def columns(self, p):
         """The first p train and test columns in float64 (past n only for the few widths
@@ -139,7 +148,7 @@ class _Sweep:
         if p <= self.f_train.shape[1]:
             return self.f_train[:, :p], self.f_test[:, :p]
         if self._wide[0] != p:
-            self._wide = (p, _float64(self.wide_train[:, :p]), _float64(self.wide_test[:, :p]))
+            self._wide = (p, *self.block(slice(0, p)))
         return self._wide[1:]
 
     def penalties(self, i):
@@ -148,7 +157,10 @@ class _Sweep:
 
     def smoother_norm(self, z) -> float:
         """Mean over test points of ||s(x0)||^2, from z with one column per test point."""
-        return np.sum(z**2) / self.m if self.smoother else np.nan
+        if not self.smoother:
+            return np.nan
+        flat = z.ravel(order="K")  # a view of the solves' output: no squared copy
+        return float(flat @ flat) / self.m
 
     def store(self, i, j, p, beta, smoother_sq):
         train, test = self.columns(p)
@@ -264,11 +276,9 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
     scale = np.ones(len(widths)) if scale is None else np.asarray(scale, dtype=np.float64)
     live = np.flatnonzero(np.any(f_train[:, : widths[-1]] != 0, axis=0))
     counts = np.searchsorted(live, widths)  # live columns among the first p
-    if len(live) < widths[-1] and counts[0] > 0:
-        f_train, f_test = f_train[:, live], f_test[:, live]
-    else:
-        counts = widths
-    sweep = _Sweep(f_train, f_test, y, counts, ridges, scale, smoother)
+    if len(live) == widths[-1] or counts[0] == 0:
+        counts, live = widths, None
+    sweep = _Sweep(f_train, f_test, y, counts, ridges, scale, smoother, live)
     with numpy_pool_only():
         sweep.run()
     fit = sweep.fit
