@@ -110,6 +110,7 @@ class _Sweep:
         lead = min(self.n, int(widths[-1]))
         self.f_train, self.f_test = self.block(slice(0, lead))
         self._wide = (0, None, None)
+        self.warm = [None]  # the last Gram matrix's lowest eigenvector: Lanczos restarts there
         self.ridges, self.lam_factor, self.smoother = ridges, 1.0 / scale**2, smoother
         W, R = len(widths), len(ridges)
         self.fit = SweepFit(widths, ridges, np.empty((W, R, self.n, self.k)),
@@ -123,6 +124,7 @@ class _Sweep:
             # Q only ever multiplies Y: applied by its reflectors, never formed
             qy_t, r = sla.qr_multiply(self.f_train[:, : small[-1]], self.y.T, mode="right")
             qy = qy_t.T
+            self.lead_sq = self.nested_smoother(r) if self.smoother else None
         gram, k_test_t, done = np.zeros((n, n)), np.zeros((n, m)), 0
         for i, p in enumerate(self.widths):
             if p <= n:
@@ -178,6 +180,17 @@ class _Sweep:
             g = _shrink(s, self.ridges[j] * self.lam_factor[i], self.n)
             self.store(i, j, p, vt.T @ (g[:, None] * uy), self.smoother_norm((test_right * g).T))
 
+    def nested_smoother(self, r) -> np.ndarray:
+        """Minimum-norm smoother norms of every leading block at once: entry p - 1 is
+        ||R_p^-T F_test,p'||^2. R' is lower triangular, so forward substitution gives the
+        first p rows of R^-T F_test' from R_p' and the first p test columns alone: one
+        solve serves every width (up to the first exactly singular pivot; wider blocks
+        are rank deficient and take the SVD route)."""
+        zero = np.flatnonzero(np.diag(r) == 0)
+        top = int(zero[0]) if len(zero) else r.shape[0]
+        z = _solve_tri(r[:top, :top], self.f_test[:, :top].T, trans="T")
+        return np.cumsum(np.einsum("ij,ij->i", z, z))
+
     def leading_block(self, i, p, r, qy):
         """p <= n: F_p = Q_p R_p. Minimum norm is a triangular solve (error ~ kappa, not
         kappa^2); a penalty is a Cholesky of R'R + n lam I while that is well conditioned."""
@@ -192,8 +205,10 @@ class _Sweep:
         hard = []
         for j, lam in self.penalties(i):
             if lam == 0:
-                beta, z = _solve_tri(rp, c), _solve_tri(rp, ft, trans="T")
-            elif _well_conditioned(spectrum[0] ** 2, spectrum[1] ** 2, self.n * lam):
+                smoother_sq = self.lead_sq[p - 1] / self.m if self.smoother else np.nan
+                self.store(i, j, p, _solve_tri(rp, c), smoother_sq)
+                continue
+            if _well_conditioned(spectrum[0] ** 2, spectrum[1] ** 2, self.n * lam):
                 chol = _cholesky(_shifted(rp.T @ rp, self.n * lam), overwrite_a=True)
                 beta, z = _cho_solve(chol, rp.T @ c), rp @ _cho_solve(chol, ft)
             else:
@@ -212,7 +227,7 @@ class _Sweep:
         except np.linalg.LinAlgError:  # not numerically positive definite: rank deficient
             self.wide_exact(i, p, range(len(self.ridges)))
             return
-        lam_min, lam_max = gram_eigenvalues(gram, chol0[0])
+        lam_min, lam_max = gram_eigenvalues(gram, chol0[0], self.warm)
         self.fit.sigma_min[i] = np.sqrt(max(lam_min, 0.0))
         rhs = np.hstack([self.y, k_test_t]) if self.smoother else self.y
         hard = []
