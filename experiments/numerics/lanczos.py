@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.linalg import eigvalsh
+from scipy.linalg.blas import dsymv
 from scipy.linalg.lapack import dstebz, dstein, dtrcon, dtrtrs
 
 DENSE_BELOW = 64  # small matrices: a dense eigenvalue pass is cheaper than any iteration
@@ -120,6 +121,12 @@ def triangular_singular_values(r: np.ndarray, rank_rcond: float) -> tuple[float,
 def gram_eigenvalues(gram: np.ndarray, upper_cholesky: np.ndarray,
                      warm: list | None = None) -> tuple[float, float]:
     """(lambda_min, lambda_max) of a positive definite gram = r' r, r its Cholesky factor;
-    `warm` as in `largest_eigenvalue`."""
-    return extremes(lambda v: gram @ v, lambda v: _solve_upper_gram(upper_cholesky, v),
-                    gram.shape[0], lambda: eigvalsh(gram, check_finite=False), warm)
+    `warm` as in `largest_eigenvalue`. Only gram's upper triangle is read, so a Gram
+    matrix grown by syrk needs no symmetric copy."""
+    # BLAS wants Fortran order: a C-ordered gram goes as its transpose (a view), whose
+    # lower triangle is gram's upper one
+    fortran = gram if gram.flags.f_contiguous else gram.T
+    lower = int(not gram.flags.f_contiguous)
+    return extremes(lambda v: dsymv(1.0, fortran, v, lower=lower),
+                    lambda v: _solve_upper_gram(upper_cholesky, v), gram.shape[0],
+                    lambda: eigvalsh(fortran, lower=bool(lower), check_finite=False), warm)

@@ -37,6 +37,7 @@ CHUNK = 512  # feature columns cast to float64 at a time for the Gram updates (c
 _cholesky = partial(sla.cho_factor, check_finite=False)
 _cho_solve = partial(sla.cho_solve, check_finite=False)
 _solve_tri = partial(sla.solve_triangular, check_finite=False)
+_syrk, _gemm, _symm = sla.blas.dsyrk, sla.blas.dgemm, sla.blas.dsymm
 
 
 @dataclass
@@ -125,7 +126,13 @@ class _Sweep:
             qy_t, r = sla.qr_multiply(self.f_train[:, : small[-1]], self.y.T, mode="right")
             qy = qy_t.T
             self.lead_sq = self.nested_smoother(r) if self.smoother else None
-        gram, k_test_t, done = np.zeros((n, n)), np.zeros((n, m)), 0
+        # Grown in place by BLAS (no product temporaries to add): the Gram matrix's upper
+        # triangle (Fortran order, as LAPACK reads it) by syrk, and the test kernel K' as
+        # the right part of [Y, K'], the right-hand sides of every width's solve.
+        gram, done = np.zeros((n, n), order="F"), 0
+        rhs = np.zeros((n, self.k + m), order="F")
+        rhs[:, : self.k] = self.y
+        k_test_t = rhs[:, self.k:]
         for i, p in enumerate(self.widths):
             if p <= n:
                 self.leading_block(i, p, r, qy)
@@ -133,10 +140,10 @@ class _Sweep:
             for start in range(done, p, CHUNK):  # grow the Gram matrices by the new columns
                 new = slice(start, min(start + CHUNK, p))
                 train, test = self.block(new)
-                gram += train @ train.T
-                k_test_t += train @ test.T
+                _syrk(1.0, train.T, beta=1.0, c=gram, trans=1, overwrite_c=1)
+                _gemm(1.0, train.T, test.T, beta=1.0, c=k_test_t, trans_a=1, overwrite_c=1)
             done = p
-            self.gram_block(i, p, gram, k_test_t)
+            self.gram_block(i, p, gram, rhs)
 
     def block(self, cols: slice):
         """Live columns `cols` (positions among the live ones) of train and test, float64."""
@@ -219,9 +226,10 @@ class _Sweep:
             u, sv, vt = np.linalg.svd(rp)
             self.svd_route(i, p, sv, vt, u.T @ c, hard)
 
-    def gram_block(self, i, p, gram, k_test_t):
-        """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n), by Cholesky."""
-        n = self.n
+    def gram_block(self, i, p, gram, rhs):
+        """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n, upper triangle), by
+        Cholesky; rhs = [Y, K'] with K = F_test,p F_p'."""
+        n, k_test_t = self.n, rhs[:, self.k:]
         try:
             chol0 = _cholesky(gram)
         except np.linalg.LinAlgError:  # not numerically positive definite: rank deficient
@@ -229,17 +237,17 @@ class _Sweep:
             return
         lam_min, lam_max = gram_eigenvalues(gram, chol0[0], self.warm)
         self.fit.sigma_min[i] = np.sqrt(max(lam_min, 0.0))
-        rhs = np.hstack([self.y, k_test_t]) if self.smoother else self.y
+        rhs = rhs if self.smoother else rhs[:, : self.k]
         hard = []
         for j, lam in self.penalties(i):
             if not _well_conditioned(lam_min, lam_max, n * lam):
                 hard.append(j)
                 continue
-            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(), n * lam),
+            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(order="F"), n * lam),
                                                     overwrite_a=True)
             sol = _cho_solve(chol, rhs)
             alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
-            fitted = gram @ alpha
+            fitted = _symm(1.0, gram, alpha)
             self.fit.train_pred[i, j] = fitted
             self.fit.test_pred[i, j] = k_test_t.T @ alpha
             self.fit.coef_norm[i, j] = np.sqrt(max(float(np.sum(alpha * fitted)), 0.0))
