@@ -19,8 +19,9 @@ On digits (400 training images, one-hot squared loss): 0-1 test error ~5% at N =
 The second descent levels off at the infinite-width limit: as N grows, the features'
 Gram matrix converges to a kernel (Gaussian for Fourier features, arc-cosine for ReLU),
 and the minimum-norm fit to kernel interpolation with it (Belkin, Ma, Mandal 2018). Rows
-with `source = kernel` hold that limit (n_params NaN), one n x n eigendecomposition per
-seed; the finite-width rows have `source = features`.
+with `source = kernel` hold that limit (n_params NaN), from one n x n Cholesky solve per
+fit (an eigendecomposition per seed for many fits or an ill-conditioned kernel); the
+finite-width rows have `source = features`.
 """
 from __future__ import annotations
 

@@ -99,7 +99,8 @@ def _well_conditioned(eig_min: float, eig_max: float, shift: float) -> bool:
 class _Sweep:
     """One sweep: the data, the penalties, and the SweepFit being filled width by width."""
 
-    def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother, live=None):
+    def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother, live=None,
+                 raw_widths=None):
         self.n, self.m, self.k = f_train.shape[0], f_test.shape[0], y.shape[1]
         self.y, self.widths = y, widths
         # float32 features stay float32 (half the memory, no float64 copy of all of
@@ -108,6 +109,11 @@ class _Sweep:
         # `live` (column indices) leaves dead columns out as the blocks are cast,
         # rather than copying the whole matrices without them first.
         self.wide_train, self.wide_test, self.live = f_train, f_test, live
+        # The Gram matrices sum products with train columns, to which a dead column adds
+        # exact zeros: they grow over raw column ranges (slices, not gathers), up to
+        # raw_widths (the widths counted with dead columns).
+        self.raw_widths = widths if raw_widths is None else raw_widths
+        self.buffers = np.empty(self.n * CHUNK), np.empty(self.m * CHUNK)
         lead = min(self.n, int(widths[-1]))
         self.f_train, self.f_test = self.block(slice(0, lead))
         self._wide = (0, None, None)
@@ -137,13 +143,21 @@ class _Sweep:
             if p <= n:
                 self.leading_block(i, p, r, qy)
                 continue
-            for start in range(done, p, CHUNK):  # grow the Gram matrices by the new columns
-                new = slice(start, min(start + CHUNK, p))
-                train, test = self.block(new)
+            for start in range(done, self.raw_widths[i], CHUNK):  # grow by the new columns
+                train, test = self.raw_block(start, min(start + CHUNK, self.raw_widths[i]))
                 _syrk(1.0, train.T, beta=1.0, c=gram, trans=1, overwrite_c=1)
                 _gemm(1.0, train.T, test.T, beta=1.0, c=k_test_t, trans_a=1, overwrite_c=1)
-            done = p
+            done = self.raw_widths[i]
             self.gram_block(i, p, gram, rhs)
+
+    def raw_block(self, start: int, stop: int):
+        """Raw columns start:stop of train and test in float64, in reused buffers."""
+        out = []
+        for wide, buf in zip((self.wide_train, self.wide_test), self.buffers):
+            block = buf[: wide.shape[0] * (stop - start)].reshape(wide.shape[0], stop - start)
+            np.copyto(block, wide[:, start:stop])
+            out.append(block)
+        return out
 
     def block(self, cols: slice):
         """Live columns `cols` (positions among the live ones) of train and test, float64."""
@@ -301,7 +315,7 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
     counts = np.searchsorted(live, widths)  # live columns among the first p
     if len(live) == widths[-1] or counts[0] == 0:
         counts, live = widths, None
-    sweep = _Sweep(f_train, f_test, y, counts, ridges, scale, smoother, live)
+    sweep = _Sweep(f_train, f_test, y, counts, ridges, scale, smoother, live, widths)
     with numpy_pool_only():
         sweep.run()
     fit = sweep.fit
