@@ -215,7 +215,8 @@ class _Sweep:
     def leading_block(self, i, p, r, qy):
         """p <= n: F_p = Q_p R_p. Minimum norm is a triangular solve (error ~ kappa, not
         kappa^2); a penalty is a Cholesky of R'R + n lam I while that is well conditioned."""
-        rp, c = r[:p, :p], qy[:p]
+        # one contiguous copy: LAPACK would copy a strided block at every Lanczos step
+        rp, c = np.asfortranarray(r[:p, :p]), qy[:p]
         spectrum = triangular_singular_values(rp, RANK_RCOND)
         if spectrum is None:
             u, sv, vt = np.linalg.svd(rp)
@@ -275,6 +276,8 @@ class _Sweep:
         stable). Penalties, or a (near) rank-deficient r, use the SVD r = u diag(s) vt,
         which makes F_p = vt' diag(s) (q u)'."""
         train, test = self.columns(p)
+        if all(self.ridges[j] == 0 for j in which) and self.minimum_norm_lq(i, p, which):
+            return
         q, r = np.linalg.qr(train.T)
         spectrum = triangular_singular_values(r, RANK_RCOND)
         if spectrum is None or any(self.ridges[j] > 0 for j in which):
@@ -286,6 +289,25 @@ class _Sweep:
         z = _solve_tri(r, (test @ q).T) if self.smoother else None
         for j in which:
             self.store(i, j, p, beta, self.smoother_norm(z))
+
+    def minimum_norm_lq(self, i, p, which) -> bool:
+        """`wide_exact` for minimum norm without forming q: with w = r^-T y, beta = q w,
+        so F_p beta = r' w, F_test beta = (F_test q) w and ||beta|| = ||w||; F_test q comes
+        from applying q's reflectors. False (nothing stored) if r is rank deficient."""
+        train, test = self.columns(p)
+        test_q, r = sla.qr_multiply(train.T, test, mode="right")
+        spectrum = triangular_singular_values(r, RANK_RCOND)
+        if spectrum is None:
+            return False
+        self.fit.sigma_min[i] = spectrum[0]  # more accurate than the Gram matrix's
+        w = _solve_tri(r, self.y, trans="T")
+        smoother_sq = self.smoother_norm(_solve_tri(r, test_q.T)) if self.smoother else np.nan
+        for j in which:
+            self.fit.train_pred[i, j] = r.T @ w
+            self.fit.test_pred[i, j] = test_q @ w
+            self.fit.coef_norm[i, j] = np.linalg.norm(w)
+            self.fit.smoother_sq[i, j] = smoother_sq
+        return True
 
 
 def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
