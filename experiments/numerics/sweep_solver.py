@@ -4,7 +4,8 @@ Model sizes in a sweep are nested: the model with p features uses the first p
 columns of one feature matrix. So instead of a fresh pseudo-inverse per size we
   * below the threshold (p <= n): take ONE QR of the first n columns; the QR of any
     leading block is its leading part, so each size costs p x p triangular solves
-    (minimum norm) or one p x p Cholesky per penalty;
+    (minimum norm; one forward substitution gives every size's smoother norm) or one
+    p x p Cholesky per penalty;
   * above it (p > n): grow the n x n Gram matrix F F' by the new columns only; its
     Cholesky factor serves the minimum-norm solve and, through Lanczos on the inverse,
     the smallest singular value (experiments/numerics/lanczos.py); one more Cholesky per
