@@ -50,10 +50,13 @@ def test_bad_link_values_fall_back_to_defaults_with_a_notice(query, name):
 @pytest.mark.slow
 def test_running_from_the_form_puts_the_settings_in_the_url():
     at = open_page("polynomial")
-    at.number_input(key="polynomial.max_degree").set_value(70)
+    at.number_input(key="polynomial.max_degree").set_value(30)  # a small run: the URL is
+    at.slider(key="polynomial.seeds").set_value(2)  # what is tested
     at.button[0].click()
     at.run()
-    assert at.query_params["max_degree"] in ("70", ["70"]) and "run" in at.query_params
+    assert not at.exception and any("Showing your run" in s.value for s in at.success)
+    assert at.query_params["max_degree"] in ("30", ["30"]) and "run" in at.query_params
+    assert at.query_params["seeds"] in ("2", ["2"])
 
 
 @pytest.mark.slow
