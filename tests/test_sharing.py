@@ -138,10 +138,11 @@ def test_new_experiment_in_one_command(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "experiments", "list"], cwd=copy,
                             capture_output=True, text=True, timeout=120)
     assert "knn_demo" in listed.stdout
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                            "tests/test_knn_demo.py", "tests/test_pages.py", "-k",
-                            "knn_demo or test_knn"], cwd=copy, capture_output=True, text=True,
-                           timeout=300)
+    # in one process (-n 0): two xdist workers would each import the whole lab again
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p",
+                            "no:cacheprovider", "tests/test_knn_demo.py", "tests/test_pages.py",
+                            "-k", "knn_demo or test_knn"], cwd=copy, capture_output=True,
+                           text=True, timeout=300)
     assert tests.returncode == 0, tests.stdout[-2000:]
     assert "passed" in tests.stdout
 
