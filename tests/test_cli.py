@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -62,13 +63,21 @@ def test_run_without_out_prints_a_summary_table():
     assert "n_params" in out and "mse" in out
 
 
-@pytest.mark.slow
-def test_precompute_writes_the_store(tmp_path):
-    proc = cli("precompute", "polynomial", "--data-dir", str(tmp_path))
+def test_precompute_writes_the_store(tmp_path, monkeypatch, capsys):
+    """In process, on a small copy of polynomial's shipped configuration (the real one is
+    a minute of work; `experiments new` runs a whole precompute in a subprocess in
+    tests/test_sharing.py)."""
+    from experiments.framework.cli import main
+
+    small = replace(registry.get("polynomial"), precompute_seeds=3,
+                    precompute_params={"n_train": 12, "max_degree": 20})
+    monkeypatch.setattr(registry, "get", lambda exp_id: small)
+    assert main(["precompute", "polynomial", "--data-dir", str(tmp_path)]) == 0
     frame, provenance = store.load("polynomial", tmp_path)
     assert provenance["command"] == "python -m experiments precompute polynomial"
-    assert len(provenance["seeds"]) == registry.get("polynomial").precompute_seeds
-    assert "100%" in proc.stderr
+    assert len(provenance["seeds"]) == 3 and provenance["params"]["max_degree"] == 20
+    assert set(frame["seed"]) >= {0, 1, 2}
+    assert "100%" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, fragment", [
