@@ -28,6 +28,8 @@ def pytest_collection_modifyitems(config, items):
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
     yield
+    if config.getoption("failedfirst", False) or config.getoption("newfirst", False):
+        return  # the developer asked for another order
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
     known = config.cache.get(ordering.CACHE_KEY, {}) if getattr(config, "cache", None) else {}
     items[:] = ordering.order(items, workers, known)
