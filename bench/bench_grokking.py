@@ -4,33 +4,42 @@ and against the machine's limit for the same shapes.
 Measured in the same run, alternating so that the machine's load hits both sides alike:
 - the reference: the textbook numpy network (dense one-hot inputs times the first layer,
   every gradient a matrix product, fresh arrays every step, the same AdamW and flush);
-- the lab's trainer (experiments/numerics/modular_net.py);
+- the lab's trainer (experiments/numerics/modular_net.py, its epoch in modular_step.py);
+- the lab's trainer as it was when issue 18 was filed (`--baseline`, a commit of this
+  repository; its modular_net.py is read with `git show` and run from memory), so the
+  speed-up over the trainer the issue measured is a ratio of the same run;
 - the one-thread float32 matrix products of one epoch (three n x width x p products, the
   work neither can avoid), as epochs/s if an epoch were nothing else.
 Then the price of subnormal floats: one epoch-sized matrix product on normal vs
 subnormal inputs, and the run with the trainer's flush switched off, block by block.
 
     python -m bench.bench_grokking [--epochs 600] [--seed 0] [--rounds 3] [--no-flush-check]
+                                   [--baseline COMMIT | --baseline none]
 """
 from __future__ import annotations
 
 import argparse
+import subprocess
 import time
+import types
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from experiments import grokking
-from experiments.numerics import modular_net
+from experiments.numerics import modular_net, modular_step
 
 # Larger than the page's default (p = 31, width 128), whose tiny products measure Python
 # overhead rather than the trainer's arithmetic; the README's figures are for this size.
 BENCH = {"p": 59, "width": 256, "train_fraction": 0.3, "weight_decay": 5.0}
+ISSUE_18 = "3c9cacf"  # main when issue 18 was filed (its trainer ran ~0.7x the reference)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def reference_train(params: dict, seed: int, steps) -> list[dict]:
     """The straightforward implementation (x^2 activation, MSE): train and test accuracy
-    at each epoch in `steps`, from the lab's data split and initialization."""
+    and loss at each epoch in `steps`, from the lab's data split and initialization."""
     (a, b, label), (ta, tb, tlabel) = modular_net.dataset(params, seed)
     p = params["p"]
 
@@ -43,8 +52,8 @@ def reference_train(params: dict, seed: int, steps) -> list[dict]:
     x, x_test, target = onehot((a, p + b), 2 * p), onehot((ta, p + tb), 2 * p), onehot((label,), p)
     weights = modular_net.init_weights(p, params["width"], seed)
     moments = [[np.zeros_like(w), np.zeros_like(w)] for w in weights]
-    b1, b2 = modular_net.BETAS
-    lr, wd, tiny = params["lr"], params["weight_decay"], modular_net.TINY
+    b1, b2 = modular_step.BETAS
+    lr, wd, tiny = params["lr"], params["weight_decay"], modular_step.TINY
     logs, epoch = [], 0
     with threadpool_limits(1, user_api="blas"):
         for stop in sorted(steps):
@@ -63,17 +72,31 @@ def reference_train(params: dict, seed: int, steps) -> list[dict]:
                     v += (1 - b2) * (g * g)
                     w *= np.float32(1 - lr * wd)
                     w -= np.float32(lr / fix1) * m / (np.sqrt(v / np.float32(fix2))
-                                                       + np.float32(modular_net.EPS))
+                                                       + np.float32(modular_step.EPS))
                     for arr in (m, v, w):
                         arr[np.abs(arr) < tiny] = 0
             scores = [(xs @ weights[0]) ** 2 @ weights[1] for xs in (x, x_test)]
             logs.append({"step": epoch, "train_accuracy": modular_net.accuracy(scores[0], label),
-                         "test_accuracy": modular_net.accuracy(scores[1], tlabel)})
+                         "test_accuracy": modular_net.accuracy(scores[1], tlabel),
+                         "train_loss": modular_net.loss_value(scores[0], label, "mse"),
+                         "test_loss": modular_net.loss_value(scores[1], tlabel, "mse")})
     return logs
 
 
 def lab_train(params: dict, seed: int, steps) -> list[dict]:
     return list(modular_net.train(params, seed, steps))
+
+
+def trainer_at(commit: str):
+    """`train` of experiments/numerics/modular_net.py at `commit`, or None (no git)."""
+    try:
+        source = subprocess.run(["git", "show", f"{commit}:experiments/numerics/modular_net.py"],
+                                cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType(f"modular_net_{commit}")
+    exec(compile(source, f"{commit}:modular_net.py", "exec"), module.__dict__)
+    return lambda params, seed, steps: list(module.train(params, seed, steps))
 
 
 def epoch_products(n: int, width: int, p: int, repeats: int = 30) -> float:
@@ -113,18 +136,24 @@ def epoch_times(params: dict, seed: int, block: int) -> list[float]:
     return times
 
 
-def compare(params: dict, seed: int, rounds: int) -> None:
-    """Reference vs lab vs the matrix products, best of `rounds` alternating runs."""
+def compare(params: dict, seed: int, rounds: int, baseline: str | None = None) -> None:
+    """Reference vs lab (vs the lab at `baseline`) vs the matrix products, best of `rounds`
+    alternating runs."""
     p, width, epochs = params["p"], params["width"], params["epochs"]
     n = len(modular_net.dataset(params, seed)[0][0])
     flops = 3 * 2 * n * width * p
     steps = modular_net.log_schedule(epochs)
     # CPU seconds as well as wall: on a busy host a one-thread run waits for a core, and
     # its CPU time still counts only its own work.
-    best, final = {(name, clock): np.inf for name in ("reference", "lab")
-                   for clock in ("wall", "cpu")}, {}
+    sides = [("reference", reference_train), ("lab", lab_train)]
+    old = trainer_at(baseline) if baseline else None
+    if old is not None:
+        sides.append((f"lab@{baseline}", old))
+    elif baseline:
+        print(f"(no git history: the trainer at {baseline} is left out)")
+    best, final = {(name, clock): np.inf for name, _ in sides for clock in ("wall", "cpu")}, {}
     for _ in range(rounds):
-        for name, fn in (("reference", reference_train), ("lab", lab_train)):
+        for name, fn in sides:
             wall, cpu = time.perf_counter(), time.process_time()
             logs = fn(params, seed, steps)
             best[name, "wall"] = min(best[name, "wall"], time.perf_counter() - wall)
@@ -145,6 +174,15 @@ def compare(params: dict, seed: int, rounds: int) -> None:
               f"same-shape matmul rate), final test accuracy {final[name]:.3f}")
     print(f"lab vs reference: speed-up {rate['lab'] / rate['reference']:.2f}x on CPU time, "
           f"{wall_rate['lab'] / wall_rate['reference']:.2f}x on wall time")
+    share = rate["lab"] / bound
+    if old is not None:
+        then = rate[f"lab@{baseline}"]
+        print(f"figure: grokking trainer: {rate['lab']:.0f} epochs/s = {share:.0%} of the "
+              f"one-thread matmul rate, {rate['lab'] / then:.2f}x the trainer at {baseline} "
+              f"(issue 18's baseline, {then:.0f} epochs/s in this run)")
+    else:
+        print(f"figure: grokking trainer: {rate['lab']:.0f} epochs/s = {share:.0%} of the "
+              f"one-thread matmul rate")
 
 
 def flush_check(params: dict, seed: int) -> None:
@@ -153,12 +191,12 @@ def flush_check(params: dict, seed: int) -> None:
           f"{subnormal_penalty(n, params['width'], params['p']):.1f}x slower")
     block = max(params["epochs"] // 6, 1)
     with_flush = epoch_times(params, seed, block)
-    saved = modular_net.TINY
-    modular_net.TINY = np.float32(0)  # |x| < 0 never holds: nothing is flushed
+    saved = modular_step.TINY
+    modular_step.TINY = np.float32(0)  # |x| < 0 never holds: nothing is flushed
     try:
         without = epoch_times(params, seed, block)
     finally:
-        modular_net.TINY = saved
+        modular_step.TINY = saved
     print(f"ms per epoch, blocks of {block} epochs (flush on / flush off):")
     for i, (a, b) in enumerate(zip(with_flush, without)):
         print(f"  epochs {i * block + 1:5d}-{(i + 1) * block:5d}: {1e3 * a / block:7.2f} / "
@@ -171,9 +209,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-flush-check", action="store_true")
+    parser.add_argument("--baseline", default=ISSUE_18,
+                        help="a commit whose trainer runs alongside ('none' to leave it out)")
     args = parser.parse_args()
     params = grokking.EXPERIMENT.validate({**BENCH, "epochs": args.epochs})
-    compare(params, args.seed, args.rounds)
+    compare(params, args.seed, args.rounds, None if args.baseline == "none" else args.baseline)
     if not args.no_flush_check:
         flush_check(params, args.seed)
 

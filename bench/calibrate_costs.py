@@ -104,6 +104,11 @@ def fit_rates(rows: list[dict]) -> dict:
     return dict(zip(kinds, solution / scale))
 
 
+def _plain(value):
+    """numpy scalars (seed counts, work units) as JSON numbers."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two configurations per experiment")
@@ -132,10 +137,11 @@ def main(argv=None) -> int:
             print(f"{eid:16} {label[:58]:58} {row['estimate']:7.2f} {row['seconds']:7.2f} "
                   f"{row['seconds'] / row['estimate']:7.2f} {row['memory'] / costs.MB:7.1f} "
                   f"{row['peak'] / costs.MB:7.1f} {row['peak'] / row['memory']:6.2f}", flush=True)
+    load = os.getloadavg()[0]
     for eid in dict.fromkeys(r["id"] for r in rows):
         ratios = [r["estimate"] / r["seconds"] for r in rows if r["id"] == eid]
-        print(f"figure: {eid}: estimate / actual {min(ratios):.2f} to {max(ratios):.2f} over "
-              f"{len(ratios)} configuration(s) (must stay above 0.5)")
+        print(f"figure: {eid}: worst estimate/actual {min(ratios):.2f} (best {max(ratios):.2f}; "
+              f"{len(ratios)} configuration(s), load {load:.1f}; must stay above 0.5)")
     worst_time = max(r["seconds"] / r["estimate"] for r in rows)
     worst_memory = max(r["peak"] / r["memory"] for r in rows)
     print(f"\nworst actual/estimate: time {worst_time:.2f} (must stay below 2), "
@@ -143,7 +149,7 @@ def main(argv=None) -> int:
     if args.save:
         Path(args.save).write_text(json.dumps([{**r, "params": repr(r["params"]),
                                                 "work": dict(r["work"])}
-                                               for r in rows], indent=1))
+                                               for r in rows], indent=1, default=_plain))
     if args.fit:
         print(f"\n{'constant':10} {'fitted here':>15} {'shipped':>15}")
         for kind, rate in fit_rates(rows).items():

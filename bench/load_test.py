@@ -13,9 +13,12 @@ reproductions and variants: many widths x penalties x seeds, a large synthetic
 problem that needs gigabytes), from scripted websocket clients as an attacker would
 (no browser), while a reader in a real browser keeps opening Home. It reports what
 happened to each heavy link (finished, stopped by a limit, refused as busy), Home's
-time to its charts during the storm (in the browser, and the server's share alone: a
-scripted reader times Home's script from request to finish), and the peak resident
-memory of the server and of the run processes.
+times during the storm, in Chromium (to its text, its first chart, all six charts; also
+measured quiet before the storm, and for the server's first visitor) and on the server
+alone (a scripted reader times Home's script from request to finish, p50 / p95 / max),
+the health endpoint's latency, the peak resident memory of the server and of the run
+processes, and the machine's load average at the start and the end (the figures are
+only comparable at similar load).
 """
 from __future__ import annotations
 
@@ -246,14 +249,44 @@ async def heavy_session(base: str, path: str, timeout_s: float) -> Outcome:
     return outcome
 
 
-async def home_reader(browser, base: str, until: asyncio.Event, timeout_ms: float) -> list[float]:
-    """Opens Home again and again while the storm lasts; seconds to its two charts each time."""
-    times = []
-    while not until.is_set():
-        outcome = await one_session(browser, base, "view", "", 0, timeout_ms)
-        times.append(outcome.seconds if not outcome.error else float("inf"))
-        await asyncio.sleep(1.0)
+HOME_TEXT = "1. The textbook U"  # the first stop's heading: Home's text is on screen
+HOME_CHARTS = 6  # the guided tour's charts
+
+
+async def home_visit(browser, base: str, timeout_ms: float) -> dict[str, float]:
+    """One visit to Home in a fresh browser context: seconds from navigation to its text
+    (the first stop's heading), to its first chart drawn and to all its charts drawn
+    (inf when it did not get there in time, or showed an exception)."""
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    page = await context.new_page()
+    times = {"text": float("inf"), "first_chart": float("inf"), "all_charts": float("inf")}
+    try:
+        start = time.perf_counter()
+        await page.goto(f"{base}/", timeout=timeout_ms, wait_until="domcontentloaded")
+        await page.get_by_text(HOME_TEXT).first.wait_for(timeout=timeout_ms)
+        times["text"] = time.perf_counter() - start
+        for name, count in (("first_chart", 1), ("all_charts", HOME_CHARTS)):
+            await page.wait_for_function(
+                f"() => ({CHART_MARKS_JS})().filter(c => c.drawn > 0).length >= {count}",
+                polling=100, timeout=timeout_ms)
+            times[name] = time.perf_counter() - start
+        if await page.locator("[data-testid=stException]").count():
+            times = dict.fromkeys(times, float("inf"))
+    except Exception:  # a timeout or navigation failure counts as never drawn
+        pass
+    finally:
+        await context.close()
     return times
+
+
+async def home_reader(browser, base: str, until: asyncio.Event,
+                      timeout_ms: float) -> list[dict[str, float]]:
+    """Opens Home again and again while the storm lasts (home_visit's times each time)."""
+    visits = []
+    while not until.is_set():
+        visits.append(await home_visit(browser, base, timeout_ms))
+        await asyncio.sleep(0.5)
+    return visits
 
 
 async def home_script_reader(base: str, until: asyncio.Event, timeout_s: float) -> list[float]:
@@ -267,6 +300,9 @@ async def home_script_reader(base: str, until: asyncio.Event, timeout_s: float) 
     return times
 
 
+QUIET_VISITS = 3  # Home in the browser before the storm, for comparison
+
+
 async def drive_storm(base: str, links: list[str], timeout_ms: float):
     from playwright.async_api import async_playwright
 
@@ -274,7 +310,8 @@ async def drive_storm(base: str, links: list[str], timeout_ms: float):
         browser = await pw.chromium.launch(executable_path=shutil.which("chromium"),
                                            args=CHROMIUM_FLAGS)
         try:
-            await one_session(browser, base, "view", "", 0, timeout_ms)  # warm, not timed
+            first = await home_visit(browser, base, timeout_ms)  # the server's first visitor
+            quiet = [await home_visit(browser, base, timeout_ms) for _ in range(QUIET_VISITS)]
             done = asyncio.Event()
             reader = asyncio.create_task(home_reader(browser, base, done, timeout_ms))
             scripted = asyncio.create_task(home_script_reader(base, done, timeout_ms / 1000))
@@ -282,7 +319,7 @@ async def drive_storm(base: str, links: list[str], timeout_ms: float):
             outcomes = await asyncio.gather(*(heavy_session(base, p,
                                                             timeout_ms / 1000) for p in links))
             done.set()
-            return outcomes, await reader, await scripted
+            return outcomes, first, quiet, await reader, await scripted
         finally:
             await browser.close()
 
@@ -307,12 +344,13 @@ def storm(links: list[str] = HEAVY_LINKS, timeout_s: float = 300) -> dict:
             time.sleep(0.3)
 
     sampler = threading.Thread(target=sample, daemon=True)
+    load_start = os.getloadavg()[0]
     try:
         rss_idle = peak_rss_mb(proc.pid)
         sampler.start()
         start, cpu_start = time.perf_counter(), cpu_seconds(proc.pid)
-        outcomes, home, home_script = asyncio.run(drive_storm(base, list(links),
-                                                              timeout_s * 1000))
+        outcomes, first, quiet, home, home_script = asyncio.run(
+            drive_storm(base, list(links), timeout_s * 1000))
         wall, server_cpu = time.perf_counter() - start, cpu_seconds(proc.pid) - cpu_start
         stop.set()
         sampler.join()
@@ -320,34 +358,46 @@ def storm(links: list[str] = HEAVY_LINKS, timeout_s: float = 300) -> dict:
     finally:
         stop.set()
         local_server.stop(proc)
-    return {"outcomes": outcomes, "home_s": home, "home_script_s": home_script,
-            "health_s": health, "wall_s": wall,
-            "server_cpu_s": server_cpu, "load_average": os.getloadavg()[0], "rss_idle_mb": rss_idle,
+    return {"outcomes": outcomes, "home_first": first, "home_quiet": quiet, "home": home,
+            "home_script_s": home_script, "health_s": health, "wall_s": wall,
+            "server_cpu_s": server_cpu, "load_start": load_start,
+            "load_average": os.getloadavg()[0], "rss_idle_mb": rss_idle,
             "rss_peak_mb": rss_peak, "runs_peak_mb": peaks["runs"],
             "errors": [o for o in outcomes if o.kind in ("exception", "timeout")]}
 
 
+def spread(values: list[float], scale: float = 1.0, digits: int = 1) -> str:
+    """"p50 / p95 / max" of `values` times `scale`."""
+    if not values:
+        return "none"
+    return " / ".join(f"{v * scale:.{digits}f}" for v in (
+        percentile(values, 0.5), percentile(values, 0.95), max(values)))
+
+
 def storm_table(result: dict) -> str:
-    home = result["home_s"]
     lines = ["| heavy link | outcome | seconds |", "|---|---|---|"]
     lines += [f"| /{o.url} | {o.kind}{': ' + o.error if o.error else ''} | {o.seconds:.1f} |"
               for o in result["outcomes"]]
-    lines += ["", "| figure | value |", "|---|---|",
-              f"| Home time to charts during the storm, p50 / max ({len(home)} loads) "
-              f"| {percentile(home, 0.5):.1f} / {max(home, default=float('nan')):.1f} s |",
-              f"| Home's script on the server (websocket, no browser), p50 / max "
-              f"({len(result['home_script_s'])} loads) | "
-              f"{percentile(result['home_script_s'], 0.5):.2f} / "
-              f"{max(result['home_script_s'], default=float('nan')):.2f} s |",
-              f"| server health endpoint during the storm, p50 / max | "
-              f"{percentile(result['health_s'], 0.5) * 1000:.0f} / "
-              f"{max(result['health_s'], default=float('nan')) * 1000:.0f} ms |",
+    home, quiet, first = result["home"], result["home_quiet"], result["home_first"]
+    lines += ["", "| figure (p50 / p95 / max) | value |", "|---|---|",
+              f"| Home's script on the server during the storm (websocket, no browser; "
+              f"{len(result['home_script_s'])} loads) | "
+              f"{spread(result['home_script_s'], digits=2)} s |"]
+    for name, key in (("text", "text"), ("first chart", "first_chart"),
+                      ("all six charts", "all_charts")):
+        lines += [f"| Home in Chromium, to its {name}: during the storm ({len(home)} loads) | "
+                  f"{spread([v[key] for v in home])} s |",
+                  f"| ... quiet, before the storm ({len(quiet)} loads; the server's first "
+                  f"visitor) | {spread([v[key] for v in quiet])} s ({first[key]:.1f} s) |"]
+    lines += [f"| server health endpoint during the storm | "
+              f"{spread(result['health_s'], 1000, 0)} ms |",
               f"| server RSS idle -> peak (VmHWM) | {result['rss_idle_mb']:.0f} -> "
               f"{result['rss_peak_mb']:.0f} MB |",
               f"| run processes, peak summed RSS | {result['runs_peak_mb']:.0f} MB |",
               f"| wall time of the storm / CPU time of the server process | "
               f"{result['wall_s']:.1f} / {result['server_cpu_s']:.1f} s |",
-              f"| machine load average (1 min) at the end | {result['load_average']:.1f} |"]
+              f"| machine load average (1 min) at the start / at the end | "
+              f"{result['load_start']:.1f} / {result['load_average']:.1f} |"]
     return "\n".join(lines)
 
 

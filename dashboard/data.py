@@ -18,6 +18,7 @@ import copy
 import hashlib
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -156,6 +157,51 @@ def cached(key, compute: Callable[[], object]):
         value = compute()
         DERIVED.put(key, value)
     return value
+
+
+_COMPUTING: dict = {}
+_COMPUTING_LOCK = threading.Lock()
+
+
+def cached_once(key, compute: Callable[[], object]):
+    """`cached`, computed by one thread at a time per key: a session (or the warm-up) that
+    asks while another computes the same value waits for it instead of doing it twice."""
+    value = DERIVED.get(key)
+    if value is not MISSING:
+        return value
+    with _COMPUTING_LOCK:
+        lock = _COMPUTING.setdefault(key, threading.Lock())
+    with lock:
+        try:
+            return cached(key, compute)
+        finally:
+            with _COMPUTING_LOCK:
+                _COMPUTING.pop(key, None)
+
+
+_WARM_UP: list[threading.Thread] = []
+
+
+def warm_up(tasks: tuple[Callable[[], object], ...], pause: float = 0.0) -> threading.Thread:
+    """Run `tasks` in order, once per server process, in a background thread, so that
+    the first visitors find their pages' values computed; the caller (the first script
+    run) does not wait. `pause` seconds between tasks leave the CPU to the first visitor
+    meanwhile. A task that fails is skipped: its page then reports the problem to its
+    visitor, as it would without the warm-up."""
+    def run() -> None:
+        for number, task in enumerate(tasks):
+            time.sleep(pause if number else 0.0)
+            try:
+                task()
+            except Exception:  # the page itself shows the error, with the fix
+                continue
+
+    with _COMPUTING_LOCK:
+        if not _WARM_UP:
+            _WARM_UP.append(threading.Thread(target=run, name="descent-lab-warm-up",
+                                             daemon=True))
+            _WARM_UP[0].start()
+    return _WARM_UP[0]
 
 
 def memo(fn: Callable, *args, **kwargs):

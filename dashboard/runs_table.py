@@ -18,8 +18,8 @@ from experiments.framework.provenance import plain
 
 RUN = "run"  # the overlay's colour column
 MAX_OVERLAY = 8  # runs on one chart: more lines than a legend can tell apart
-COLUMNS = ("id", "open", "experiment", "settings", "seeds", "created", "author", "runtime_s",
-           "tags", "source", "note")
+COLUMNS = ("id", "open", "title", "experiment", "settings", "seeds", "created", "author",
+           "runtime_s", "tags", "source", "note")
 
 
 class OverlayError(ValueError):
@@ -78,14 +78,18 @@ def when_text(created: str) -> str:
     return created[:16].replace("T", " ")
 
 
-def runs_frame(records: Sequence, defaults: Mapping[str, Mapping]) -> pd.DataFrame:
+def runs_frame(records: Sequence, defaults: Mapping[str, Mapping],
+               titles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per record, newest first as given; `defaults` maps experiment id to its
-    default parameters. Built column by column: the view's first render with 10,000
-    runs must stay well under a second."""
+    default parameters, `titles` to the name readers know it by (column `title`; the id
+    when it has none), while `experiment` keeps the id for filtering. Built column by
+    column: the view's first render with 10,000 runs must stay well under a second."""
     base = plain_defaults(defaults)
+    titles = titles or {}
     return pd.DataFrame({
         "id": [r.id for r in records],
         "open": [run_link(r) for r in records],
+        "title": [titles.get(r.experiment, r.experiment) for r in records],
         "experiment": [r.experiment for r in records],
         "settings": [settings_text(differing(r, base)) for r in records],
         "seeds": [seeds_text(r.seeds) for r in records],
@@ -101,8 +105,8 @@ def runs_frame(records: Sequence, defaults: Mapping[str, Mapping]) -> pd.DataFra
 def filter_runs(frame: pd.DataFrame, *, text: str = "", experiments: Sequence[str] = (),
                 tags: Sequence[str] = (), sources: Sequence[str] = (),
                 since: date | None = None, until: date | None = None) -> pd.DataFrame:
-    """Rows matching every filter given: `text` (case-insensitive, in id, experiment,
-    settings, tags, note or author), any of `experiments`, all of `tags`, any of
+    """Rows matching every filter given: `text` (case-insensitive, in id, experiment id
+    or title, settings, tags, note or author), any of `experiments` (ids), all of `tags`, any of
     `sources`, created on or after `since` and on or before `until` (whole days, UTC)."""
     if frame.empty:  # its columns have no text type to filter on
         return frame
@@ -110,7 +114,7 @@ def filter_runs(frame: pd.DataFrame, *, text: str = "", experiments: Sequence[st
     needle = text.strip().lower()
     if needle:
         haystack = frame["id"].str.cat(
-            [frame[c] for c in ("experiment", "settings", "tags", "note", "author")],
+            [frame[c] for c in ("title", "experiment", "settings", "tags", "note", "author")],
             sep=" ").str.lower()
         keep &= haystack.str.contains(needle, regex=False)
     if experiments:

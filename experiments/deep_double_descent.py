@@ -85,8 +85,9 @@ def run_seed(params: dict, seed: int) -> SeedPart:
     return SeedPart(pd.concat(frames, ignore_index=True))
 
 
-FLOP_RATE = 2e10  # one thread, float32, these shapes: 23-28e9 measured (machine loaded)
-STEP_OVERHEAD = 6e-5  # seconds per model per epoch (Python and small-array calls)
+FLOP_RATE = 1.4e10  # one thread, float32, these shapes: 23-28e9 measured, less a margin
+# (the estimate is ~2x the quiet run time: default run 2.82 s quiet, estimated 5.6 s)
+STEP_OVERHEAD = 9e-5  # seconds per model per epoch (Python and small-array calls)
 
 
 def cost(params: dict, n_seeds: int) -> float:

@@ -20,8 +20,9 @@ through the delay instead.
 
 Setup after Gromov (2023): concatenated one-hot inputs, x^2 activation, no biases, MSE
 against one-hot targets, full-batch AdamW (lr 1e-2, betas 0.9/0.98). The network, its
-trainer and the progress measures live in experiments/modular_net.py; the sentences the
-page shows are computed in experiments/grokking_claims.py.
+trainer and the progress measures live in experiments/numerics/modular_net.py (one epoch
+in modular_step.py); the sentences the page shows are computed in
+experiments/analysis/grokking.py.
 """
 from __future__ import annotations
 
@@ -232,21 +233,22 @@ def spectra(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def training_work(params: dict, epochs: int, log_points: int) -> costs.Work:
-    """One training run (experiments/modular_net.py), float32 elements counted as halves:
-    per epoch three (n x width x p) products, the gathers, grouped sums and elementwise
-    passes over (n x width), and AdamW's passes over the weights; per log point a forward
-    pass over all p^2 pairs, the spectrum of the input weights and a copy of the weights."""
+    """One training run (experiments/numerics/modular_step.py), float32 elements counted as
+    halves, the outputs padded to a multiple of 8: per epoch three (n x width x outputs)
+    products, ~8 passes over (n x width) (gathers, activation, its derivative, the sparse
+    one-hot sums), a few over (n x outputs) and AdamW's ~22 passes over the weights; per
+    log point a forward pass over all p^2 pairs (train and test) and the input weights'
+    spectrum."""
     p, width = params["p"], params["width"]
+    outputs = -(-p // 8) * 8
     n = min(max(round(params["train_fraction"] * p * p), 1), p * p - 1)
-    # calls: ~40 numpy calls an epoch (measured ~0.4 ms at p = 31 on the loaded host); a
-    # log point has ~50 more and sets the BLAS thread limit again (~2-3 ms)
-    # the grouped sums (np.add.reduceat) run ~10x slower per element once the (n x width)
-    # block leaves the cache (measured: 20 ns per element at p = 97, width 512)
-    grouped = 2 * n * width * (10 if 4 * n * width > 2**20 else 1)
-    epoch = costs.Work(sgemm=6 * n * width * p, calls=40,
-                       elements=0.5 * (6 * n * width + 4 * n * p + 36 * p * width) + grouped)
-    log = costs.Work(sgemm=2 * p**3 * width, calls=350,
-                     elements=0.5 * (3 * p * p * (width + 3 * p) + 6 * p * width) + 8 * p * width)
+    weights = (2 * p + outputs) * width
+    # calls: ~40 numpy calls an epoch at ~1 us each, ~40 more and a BLAS-limit change per
+    # log point; counted at the model's 10 us per call, hence the small numbers
+    epoch = costs.Work(sgemm=6 * n * width * outputs, calls=5,
+                       elements=0.5 * (8 * n * width + 4 * n * outputs + 22 * weights))
+    log = costs.Work(sgemm=2 * p * p * width * outputs, calls=20,
+                     elements=0.5 * p * p * (4 * width + 6 * outputs) + 8 * p * width)
     return epoch * epochs + log * log_points
 
 

@@ -32,9 +32,10 @@ from experiments.framework.claims import Claim
 from experiments.framework.experiment import ACROSS_SEEDS, Experiment, SeedPart, concat_parts
 from experiments.framework.params import Param
 from experiments.numerics import anisotropic
-from experiments.numerics.sweep_solver import nested_ridge_sweep
+from experiments.numerics.own_target import coefficient_errors
 
 COVARIANCES = ("isotropic", "spiked")
+FLOOR = 0.05  # relative gap the simulation-theory claim allows on top of the seeds' error
 
 PARAMS = (
     Param("n_train", "int", 200, "Number of training samples n.", low=20, high=1000),
@@ -162,9 +163,9 @@ def chosen(params: dict) -> tuple[str, ...]:
 def simulate(params: dict, rng: np.random.Generator, seed: int, covariance: str) -> pd.DataFrame:
     """One design X (n x p_max); for each p a fresh beta on its signal coordinates.
 
-    Every width gets its own target (one column of Y), and test 'points' diag(sqrt(s))
-    make the solver return the coefficients scaled by the feature scales, so the risk
-    (b_hat - beta)' S (b_hat - beta) is exact rather than a Monte Carlo estimate.
+    Every width gets its own target (one column of Y); the risk (b_hat - beta)' S
+    (b_hat - beta) is computed exactly from the coefficients rather than estimated on
+    test points.
     """
     n = params["n_train"]
     p, gamma = gamma_grid(params)
@@ -176,23 +177,13 @@ def simulate(params: dict, rng: np.random.Generator, seed: int, covariance: str)
         direction = rng.standard_normal(k)
         betas[:k, i] = params["signal"] * direction / np.linalg.norm(direction)
     y = x @ betas + params["noise"] * rng.standard_normal((n, 1))
-    probe = np.diag(scales)
-    fits = [(nested_ridge_sweep(x, probe, y, p, params["ridge"], smoother=False),
-             list(params["ridge"]), None)]
+    fits = [(label(lam), np.full(len(p), lam)) for lam in params["ridge"]]
     if params["include_optimal"]:
-        lam_star = best_penalty(params, covariance)
-        fits.append((nested_ridge_sweep(x, probe, y, p, [1.0], smoother=False,
-                                        scale=1 / np.sqrt(np.maximum(lam_star, 1e-9))),
-                     ["optimal"], lam_star))
-    frames = []
-    for fit, labels, lam_star in fits:
-        for j, name in enumerate(labels):
-            pred = fit.test_pred[np.arange(len(p)), j, :, np.arange(len(p))]  # (W, p_max)
-            risk = np.sum((pred - (betas * scales[:, None]).T) ** 2, axis=1)
-            lam = lam_star if lam_star is not None else np.full(len(p), name)
-            frames.append(_rows(params, p, gamma, seed, "empirical",
-                                "optimal" if lam_star is not None else label(name), lam, risk,
-                                covariance))
+        fits.append(("optimal", np.maximum(best_penalty(params, covariance), 1e-9)))
+    risks = coefficient_errors(x, y, betas, p, np.array([lam for _, lam in fits]), scales**2)
+    frames = [_rows(params, p, gamma, seed, "empirical", name,
+                    best_penalty(params, covariance) if name == "optimal" else lam, risk,
+                    covariance) for (name, lam), risk in zip(fits, risks)]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -219,46 +210,83 @@ def combine(params: dict, parts) -> pd.DataFrame:
     return pd.concat([concat_parts(params, parts)] + theory, ignore_index=True)
 
 
-def _fits(params: dict) -> list[list[float]]:
-    """The penalties of each sweep a seed runs (the optimal one has its own)."""
-    return [list(params["ridge"])] + ([[1.0]] if params["include_optimal"] else [])
+def _fits(params: dict) -> int:
+    """Penalty settings each width is fitted with (the optimal one included)."""
+    return len(params["ridge"]) + bool(params["include_optimal"])
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds with one BLAS thread (experiments/costs.py): per seed and covariance, one
-    design and per sweep every width with one target per width and p_max probe rows (so
-    the solver returns the coefficients; no smoother norms); per run, the spiked theory's
-    root finding and penalty search."""
+    """Seconds with one BLAS thread (experiments/costs.py): per seed and covariance, the
+    draws, then experiments/numerics/own_target.py: one QR below the threshold and per
+    width a p x p product, and per penalty a triangular solve or a Cholesky with its
+    condition estimate; above it the Gram updates and per penalty an n x n Cholesky and
+    X_p' alpha; per run, the theory curves (the spiked ones search for their penalties)."""
     n = params["n_train"]
     p, _ = gamma_grid(params)
-    top, w = int(p[-1]), len(p)
-    draw = costs.Work(elements=4 * n * top + top * top + top * w, gemm=2 * n * top * w,
-                      calls=30 + 10 * w)
-    for ridges in _fits(params):
-        draw += costs.sweep_work(n, top, w, p, ridges, smoother=False)
-        draw += costs.Work(elements=4 * len(ridges) * w * top, calls=60 * len(ridges))
+    top, w, fits = int(p[-1]), len(p), _fits(params)
+    small = p[p < n]
+    draw = costs.Work(elements=5 * n * top + top * w, gemm=2 * n * top * w, calls=40 + 12 * w)
+    if len(small):
+        q = int(small[-1])
+        draw += costs.Work(lapack=2 * n * q * q, gemm=2 * n * q * w, calls=10)
+    for width in p:
+        side = min(int(width), n)
+        draw += costs.Work(gemm=2 * side**3 if width < n else 0, calls=10)
+        draw += costs.Work(lapack=side**3 / 3 + 6 * side * side, gemm=2 * n * width,
+                           elements=5 * side * side + 4 * width, calls=16) * fits
+    draw["gemm"] += 2 * n * n * max(top - n, 0)
+    draw["calls"] += 60 * fits
     spiked = "spiked" in chosen(params)
-    theory = costs.Work(calls=1000 * w * (1 + len(params["ridge"])) if spiked else 0)
+    theory = costs.Work(calls=30 * w * fits + (1000 * w * (1 + len(params["ridge"]))
+                                               if spiked else 0))
     return costs.price(draw * (n_seeds * len(chosen(params))) + theory)
 
 
 def memory(params: dict, n_seeds: int) -> float:
-    """Peak bytes: the design, the probe matrix, the targets, both sweeps' predictions
-    (n + p_max rows for every width, penalty and target) and the frames."""
+    """Peak bytes: the design, the targets and true coefficients, the QR factors, the Gram
+    matrix with a shifted copy and its factor, and the frames."""
     n = params["n_train"]
     p, _ = gamma_grid(params)
     top, w = int(p[-1]), len(p)
-    inputs = 8 * (n * top + top * top + top * w + n * w)
-    sweeps = max(costs.sweep_bytes(n, top, w, w, len(r), top, smoother=False)
-                 for r in _fits(params))
-    rows = w * sum(len(r) for r in _fits(params)) * len(chosen(params))
-    return costs.total_bytes(inputs + 2 * sweeps + costs.results_bytes(rows, 14, n_seeds + 1))
+    inputs = 8 * (2 * n * top + 2 * top * w + 2 * n * w)
+    solve = 8 * (2 * n * n + 5 * n * n + 2 * top)
+    rows = w * _fits(params) * len(chosen(params))
+    return costs.total_bytes(inputs + solve + costs.results_bytes(rows, 14, n_seeds + 1))
 
 
 def medians(frame: pd.DataFrame, covariance: str) -> pd.DataFrame:
     """gamma x (source, penalty label): median over seeds (theory rows have one seed)."""
     rows = frame[frame["covariance"] == covariance] if "covariance" in frame else frame
     return rows.groupby(["source", "ridge_label", "gamma"])["value"].median().unstack([0, 1])
+
+
+def median_errors(frame: pd.DataFrame, covariance: str) -> pd.DataFrame:
+    """Standard error of each simulated median, gamma x penalty label: sqrt(pi / 2) times
+    the seeds' standard deviation over sqrt(seeds) (NaN with one seed)."""
+    rows = frame[(frame["source"] == "empirical") & (frame["covariance"] == covariance)]
+    spread = rows.groupby(["ridge_label", "gamma"])["value"].agg(["std", "count"])
+    return (np.sqrt(np.pi / 2) * spread["std"] / np.sqrt(spread["count"])).unstack(0)
+
+
+def matches_theory(frame, covariance, theory, empirical, regime) -> Claim:
+    """Away from the threshold every median is within its Monte Carlo error of the theory
+    curve: FLOOR (the finite-n corrections to the asymptotic formulas at n in the hundreds)
+    plus three standard errors over the seeds. A fixed percentage would be out of reach
+    for 10 seeds at p = 20 (one seed's risk varies by ~40% there) and would let a 15% error
+    pass far past the threshold, where the seeds pin the median to ~1%."""
+    away = [g for g in theory.index if abs(np.log(g)) > np.log(1.6)]
+    gap = (empirical.loc[away] / theory.loc[away] - 1).abs()
+    error = (median_errors(frame, covariance).loc[away] / theory.loc[away])[gap.columns]
+    allowed = FLOOR + 3 * error
+    worst = gap.stack().idxmax()
+    seeds = frame.loc[frame["source"] == "empirical", "seed"].nunique()
+    return Claim(
+        f"simulation_matches_theory_{covariance}",
+        f"Away from the threshold (gamma < 0.63 or > 1.6) the simulated medians sit on the "
+        f"theory curves within their Monte Carlo error ({FLOOR:.0%} plus three standard "
+        f"errors over {seeds} seeds): the largest gap is {gap.stack().max():.0%}, at gamma = "
+        f"{worst[0]:.3g}, where the standard error is {error.stack().loc[worst]:.0%}.",
+        holds=bool((gap <= allowed).all().all()), regime=regime)
 
 
 def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
@@ -272,15 +300,10 @@ def claims(frame: pd.DataFrame, params: dict) -> list[Claim]:
         if table.empty or ("theory", minimum) not in table:
             continue
         theory, empirical = table["theory"], table["empirical"]
-        away = [g for g in theory.index if abs(np.log(g)) > np.log(1.6)]
-        worst = (empirical.loc[away] / theory.loc[away] - 1).abs().max().max()
         regime = (f"{covariance}, n = {params['n_train']}, r^2/sigma^2 = {snr:g}"
                   + (f", {params['spikes']} strong directions, weak variance "
                      f"{params['weak_variance']:g}" if covariance == "spiked" else ""))
-        out.append(Claim(
-            f"simulation_matches_theory_{covariance}",
-            f"Away from the threshold (gamma < 0.63 or > 1.6) the simulated medians are within "
-            f"{worst:.0%} of the theory curves.", holds=bool(worst < 0.2), regime=regime))
+        out.append(matches_theory(frame, covariance, theory, empirical, regime))
         last = theory.index.max()
         ridgeless, sim = theory[minimum], empirical[minimum]
         best = theory["optimal"].loc[last] if "optimal" in theory else np.nan

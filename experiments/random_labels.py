@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import linalg as sla
 
 from experiments.framework import costs
 from experiments.framework.claims import Claim
 from experiments.framework.experiment import Experiment, SeedPart
 from experiments.framework.params import Param
 from experiments.numerics.datasets import N_CLASSES, N_DIGITS, digits_split, one_hot
-from experiments.numerics.features import draw_random_weights, random_features
+from experiments.numerics.features import draw_random_weights
+from experiments.numerics.own_target import cholesky_solve
 from experiments.numerics.sweep_solver import nested_ridge_sweep
 from experiments.numerics.threads import single_threaded
 
 BANDWIDTH = 5.0  # the random-features experiment's default Fourier bandwidth on digits
 BETAS, EPS = (0.9, 0.999), 1e-8
 CHANCE = 1 - 1 / N_CLASSES
+CHUNK = 256  # test rows whose features are made and used at once (they stay in cache)
 MODELS = ("random_features", "network")
 
 PARAMS = (
@@ -68,18 +71,46 @@ def corrupt(labels: np.ndarray, fractions, seed: int) -> np.ndarray:
 
 
 def fit_random_features(split, labels: np.ndarray, width: int, seed: int):
-    """Minimum-norm least squares on one-hot targets of every label set at once (the
-    solver takes many right-hand sides). Returns (train, test) predicted classes, (F, .)."""
+    """Minimum-norm least squares on one-hot targets of every label set at once (many
+    right-hand sides). Returns (train, test) predicted classes, (F, .)."""
     weights, offsets = draw_random_weights(split.x_train.shape[1], width, BANDWIDTH, "fourier",
                                            np.random.default_rng([seed, 3]))
-    f_train = random_features(split.x_train, weights, offsets, "fourier")
-    f_test = random_features(split.x_test, weights, offsets, "fourier")
     targets = np.concatenate([one_hot(y) for y in labels], axis=1)
-    fit = nested_ridge_sweep(f_train, f_test, targets, [width], (0.0,),
-                             scale=np.sqrt([2.0 / width]), smoother=False)
+    scale = float(np.sqrt(2.0 / width))
+    f_train = _fourier(split.x_train, weights, offsets)
+    beta = _wide_min_norm(f_train, targets, scale) if width > len(f_train) else None
+    if beta is None:  # N <= n or an ill-conditioned Gram: the sweep's orthogonal routes
+        f_test = _fourier(split.x_test, weights, offsets)
+        fit = nested_ridge_sweep(f_train, f_test, targets, [width], (0.0,),
+                                 scale=np.sqrt([2.0 / width]), smoother=False)
+        classes = [fit.train_pred[0, 0], fit.test_pred[0, 0]]
+    else:
+        test = [_fourier(split.x_test[i:i + CHUNK], weights, offsets) @ beta
+                for i in range(0, len(split.x_test), CHUNK)]
+        classes = [f_train @ beta, np.concatenate(test)]
     n_sets = len(labels)
-    classes = [fit.train_pred[0, 0], fit.test_pred[0, 0]]
     return [p.reshape(len(p), n_sets, N_CLASSES).argmax(axis=2).T for p in classes]
+
+
+def _fourier(x, weights, offsets) -> np.ndarray:
+    """experiments/numerics/features.py's Fourier features, the same values, computed in
+    place (fresh temporaries of this size cost as much as the cosine itself)."""
+    z = x.astype(np.float32) @ weights
+    z += offsets
+    return np.cos(z, out=z).astype(np.float64)
+
+
+def _wide_min_norm(f_train, targets, scale: float):
+    """Coefficients on the unscaled features of the minimum-norm fit s F'(s^2 FF')^-1 Y
+    (N > n, s = sqrt(2 / N)) through one Cholesky of the n x n Gram matrix: the test
+    predictions then cost m N k flops, where the sweep's test kernel (which serves many
+    widths; here there is one) costs m N n. None when the Gram matrix is too
+    ill-conditioned for normal equations."""
+    scaled = f_train * scale
+    gram = sla.blas.dsyrk(1.0, scaled)  # upper triangle of F F'
+    gram += np.triu(gram, 1).T
+    alpha = cholesky_solve(gram, targets)
+    return None if alpha is None else scale * (scaled.T @ alpha)
 
 
 def train_network(x, labels: np.ndarray, x_test, params: dict, seed: int):
@@ -97,7 +128,8 @@ def train_network(x, labels: np.ndarray, x_test, params: dict, seed: int):
                np.zeros((n_sets, 1, N_CLASSES), np.float32)]
     moments = [(np.zeros_like(w), np.zeros_like(w)) for w in weights]
     x, x_test = x.astype(np.float32), x_test.astype(np.float32)
-    sets, rows = np.arange(n_sets)[:, None], np.arange(n)[None, :]
+    rows = np.arange(n)[None, :]
+    active = np.arange(n_sets)  # the sets still training; a fitted set leaves the batch
     epochs = np.full(n_sets, -1)
     train_cls = np.zeros((n_sets, n), int)
     test_cls = np.zeros((n_sets, len(x_test)), int)
@@ -109,20 +141,27 @@ def train_network(x, labels: np.ndarray, x_test, params: dict, seed: int):
             act = np.maximum(pre, 0)
             out = act @ w2 + b2
             pred = out.argmax(axis=2)
-            done = (epochs < 0) & (pred == labels).all(axis=1)
+            done = (pred == labels[active]).all(axis=1)
             last = epoch == params["max_epochs"]
-            snap = done | ((epochs < 0) & last)
+            snap = done | last
             if snap.any():
-                epochs[done] = epoch
-                train_cls[snap] = pred[snap]
+                epochs[active[done]] = epoch
+                train_cls[active[snap]] = pred[snap]
                 hid = np.maximum(x_test @ w1[snap] + b1[snap], 0)
-                test_cls[snap] = (hid @ w2[snap] + b2[snap]).argmax(axis=2)
-            if last or (epochs >= 0).all():
+                test_cls[active[snap]] = (hid @ w2[snap] + b2[snap]).argmax(axis=2)
+            if last or done.all():
                 break
+            if done.any():  # each set trains on its own slice: the others are unchanged
+                keep = ~done
+                active, pre, act, out = active[keep], pre[keep], act[keep], out[keep]
+                weights = [w[keep] for w in weights]
+                moments = [(m[keep], v[keep]) for m, v in moments]
+                w1, b1, w2, b2 = weights
             out -= out.max(axis=2, keepdims=True)
             grad = np.exp(out)
             grad /= grad.sum(axis=2, keepdims=True)
-            grad[sets, rows, labels] -= 1  # softmax minus the label's one-hot, as a scatter
+            # softmax minus the label's one-hot, as a scatter
+            grad[np.arange(len(active))[:, None], rows, labels[active]] -= 1
             grad /= n
             d_act = (grad @ w2.transpose(0, 2, 1)) * (pre > 0)
             grads = [x.T @ d_act, d_act.sum(axis=1, keepdims=True),
@@ -192,18 +231,23 @@ def memory(params: dict, n_seeds: int) -> float:
 
 
 def cost(params: dict, n_seeds: int) -> float:
-    """Seconds on 2 cores, from the work done (checked against measurements, 1-2x
-    conservative): random features ~ (n + m) N (64 + 4 n) flops at ~2e10 flop/s; the
-    network ~ 6 n h 74 flops per epoch and label set at ~3e10 flop/s, for the epochs the
-    slowest set needs (~120 at the defaults, more with more points or a smaller rate)."""
-    n = params["n_train"]
+    """Seconds with one BLAS thread, ~2x a quiet host's time (experiments/framework/costs.py,
+    LOAD): random features ~ 1.2e-8 s per feature value of every digit (float32 product,
+    cosine, cast) plus the float64 products, n^2 N for the Gram matrix and 2 N k (2n + m)
+    for the coefficients and predictions (k = 10 classes per label set) at ~2e10 flop/s;
+    the network ~ 6 n h 74 flops per epoch and label set at ~4e10 flop/s, for the epochs
+    the slowest set needs (~120 at the defaults, more with more points or a smaller rate).
+    Quiet default run (2 seeds): ~1.15 s, estimated 2.4 s."""
+    n, width = params["n_train"], params["width"]
     total = 0.05
     models = chosen_models(params)
     if "random_features" in models:
-        total += 5e-11 * N_DIGITS * params["width"] * (64 + 4 * n)
+        k = N_CLASSES * len(params["label_fraction"])
+        flops = n * n * width + 2 * width * k * (2 * n + N_DIGITS - n)
+        total += 1.2e-8 * N_DIGITS * width + flops / 2e10
     if "network" in models:
         epochs = min(params["max_epochs"], 120 * (0.01 / params["lr"]) ** 0.7 * n / 400)
-        total += 6 * n * params["hidden"] * 74 * epochs * len(params["label_fraction"]) / 3e10
+        total += 6 * n * params["hidden"] * 74 * epochs * len(params["label_fraction"]) / 4e10
     return n_seeds * total
 
 

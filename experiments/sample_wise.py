@@ -142,7 +142,8 @@ def cost(params: dict, n_seeds: int) -> float:
     configuration a fit, its predictions and the baselines, so library-call overhead
     dominates; then one frame per seed."""
     sizes, settings = params["max_train"], len(configs(params))
-    seed = costs.Work(svd=sizes * N_FEATURES**3, calls=sizes * (10 + 12 * settings) + 300,
+    # ~18 calls per fit: the solve, two predictions, four means with their squares
+    seed = costs.Work(svd=sizes * N_FEATURES**3, calls=sizes * (10 + 18 * settings) + 300,
                       elements=8 * sizes * 442 * N_FEATURES * settings)
     return costs.price(seed * n_seeds)
 

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
+from dashboard.charts import tour as tour_charts
 from dashboard.pages import home as home_page
 from dashboard.ui.labels import readable
 from experiments.analysis import tour
@@ -22,21 +23,15 @@ def page_script():
 
 def open_home(monkeypatch) -> tuple[AppTest, dict]:
     """Home opened once, with every chart it shows recorded as (chart spec, data frame)."""
-    from dashboard.ui import exports
-
     shown = {}
-    original, original_built = exports.show_chart, exports.show_built
+    original = home_page.show_stop_chart
 
-    def record(chart, frame, name):
-        shown[name] = (chart.to_dict(), frame)
-        original(chart, frame, name)
+    def record(view):
+        shown[f"home-{view.key}"] = (tour_charts.CHARTS[view.key](view.rows, view.params)
+                                     .to_dict(), view.rows)
+        original(view)
 
-    def record_built(build, frame, name, *args, **kwargs):
-        shown[name] = (build(*args, **kwargs).to_dict(), frame)
-        original_built(build, frame, name, *args, **kwargs)
-
-    monkeypatch.setattr(exports, "show_chart", record)
-    monkeypatch.setattr(exports, "show_built", record_built)
+    monkeypatch.setattr(home_page, "show_stop_chart", record)
     st.cache_data.clear()
     at = AppTest.from_function(page_script, default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]

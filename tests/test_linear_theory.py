@@ -8,8 +8,9 @@ import pytest
 from experiments import linear_theory as lt
 from experiments import run
 from experiments.framework import store
+from experiments.framework.claims import by_key
 from experiments.framework.params import ParamError
-from experiments.numerics import anisotropic
+from experiments.numerics import anisotropic, own_target
 
 EXP = lt.EXPERIMENT
 
@@ -185,18 +186,44 @@ def test_spiked_risk_is_the_covariance_weighted_coefficient_error():
         assert got == pytest.approx(np.sum(s[:width] * (b - beta) ** 2), rel=1e-6)
 
 
-def test_the_effective_parameter_norms_are_not_computed(monkeypatch):
-    """They were computed and thrown away: skipping them halves the run time."""
-    seen = []
-    original = lt.nested_ridge_sweep
+@pytest.mark.parametrize("weak", [1.0, 1e-7])
+def test_each_width_fit_matches_a_direct_solve(weak):
+    """Minimum norm and ridge per width against pinv and the ridge normal equations; with
+    weak = 1e-7 the Gram systems are too ill-conditioned and take the SVD route."""
+    rng = np.random.default_rng(5)
+    n, widths = 30, np.array([6, 20, 29, 31, 45, 90])
+    s = np.r_[np.ones(5), np.full(85, weak)]
+    x = rng.standard_normal((n, 90)) * np.sqrt(s)
+    betas = rng.standard_normal((90, len(widths)))
+    y = x @ betas + rng.standard_normal((n, len(widths)))
+    penalties = np.array([np.zeros(len(widths)), np.full(len(widths), 0.3),
+                          np.geomspace(1e-3, 1.0, len(widths))])
+    got = own_target.coefficient_errors(x, y, betas, widths, penalties, s)
+    for i, p in enumerate(widths):
+        xp, beta = x[:, :p], betas[:p, i]
+        for j, lam in enumerate(penalties[:, i]):
+            b = (np.linalg.pinv(xp) @ y[:, i] if lam == 0 else
+                 np.linalg.solve(xp.T @ xp + n * lam * np.eye(p), xp.T @ y[:, i]))
+            assert got[j, i] == pytest.approx(np.sum(s[:p] * (b - beta) ** 2), rel=1e-6)
 
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("smoother", True))
-        return original(*args, **kwargs)
 
-    monkeypatch.setattr(lt, "nested_ridge_sweep", spy)
-    lt.run_seed(EXP.validate({"n_train": 30, "n_gammas": 5}), 0)
-    assert seen and not any(seen)
+def test_the_default_run_supports_every_claim():
+    params = EXP.defaults()
+    frame = run(EXP, params, EXP.default_seeds).frame
+    failing = [c.text for c in EXP.claims(frame, params) if not c.holds]
+    assert not failing, failing
+
+
+def test_simulation_claim_fails_when_theory_is_ten_percent_off():
+    """The tolerance follows the seeds' Monte Carlo error, so it is tight where they pin the
+    medians down: a theory curve 10% too high must not pass."""
+    params = EXP.validate({"n_train": 100, "n_gammas": 12})
+    frame = run(EXP, params, 10).frame
+    key = "simulation_matches_theory_isotropic"
+    assert by_key(EXP.claims(frame, params))[key].holds
+    off = frame.copy()
+    off.loc[off["source"] == "theory", "value"] *= 1.1
+    assert not by_key(EXP.claims(off, params))[key].holds
 
 
 def test_shipped_data_show_interpolation_hurting_and_helping():

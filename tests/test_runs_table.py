@@ -50,6 +50,17 @@ def test_a_row_per_run_with_what_differs_from_the_defaults():
     assert frame["created"].tolist()[0] == "2026-11-20 10:00"
 
 
+def test_experiments_are_shown_by_title_and_filtered_by_id():
+    records = [Record("aaaa1111"), Record("bbbb2222", experiment="trees"),
+               Record("cccc3333", experiment="gone")]
+    frame = runs_table.runs_frame(records, DEFAULTS, {"polynomial": "Polynomial regression",
+                                                      "trees": "Trees and boosting"})
+    assert frame["title"].tolist() == ["Polynomial regression", "Trees and boosting", "gone"]
+    assert frame["experiment"].tolist() == ["polynomial", "trees", "gone"]
+    assert runs_table.filter_runs(frame, experiments=["trees"])["id"].tolist() == ["bbbb2222"]
+    assert runs_table.filter_runs(frame, text="boosting")["id"].tolist() == ["bbbb2222"]
+
+
 def test_an_empty_catalog_gives_an_empty_table_with_every_column():
     frame = runs_table.runs_frame([], DEFAULTS)
     assert frame.empty and list(frame.columns) == list(runs_table.COLUMNS)
@@ -73,6 +84,7 @@ def test_filters_combine_and_text_is_literal():
     assert ids(tags=["peak"]) == ["aaaa1111", "bbbb2222"]
     assert ids(tags=["peak", "best"]) == ["bbbb2222"]
     assert ids(tags=["pea"]) == []  # whole tags only
+    assert ids(text="TREES") == ["bbbb2222"]
     assert ids(sources=["page"]) == ["bbbb2222"]
     assert ids(since=date(2026, 11, 26)) == ["cccc3333"]
     assert ids(until=date(2026, 11, 25)) == ["aaaa1111", "bbbb2222"]

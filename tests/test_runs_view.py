@@ -3,6 +3,7 @@ experiment page: in AppTest against a scratch catalog, and in a real browser aga
 dashboard the session starts (which saves into the session's scratch catalog)."""
 from __future__ import annotations
 
+import json
 from urllib.parse import urljoin
 
 import pytest
@@ -40,8 +41,16 @@ def test_the_runs_view_lists_catalogued_and_shipped_runs(two_runs):
     assert shipped_id("polynomial") in set(table["id"])
     row = table.set_index("id").loc[two_runs[1]]
     assert row["settings"] == "max_degree=40, n_train=20, noise=0.5" and row["tags"] == "demo"
+    assert row["title"] == "Polynomial regression"  # readers see titles, not ids
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["experiment"] == {"hidden": True} and columns["title"]["label"] == "experiment"
     at.text_input(key="runs.text").set_value("demo").run()
     assert sorted(at.dataframe[0].value["id"]) == sorted(two_runs)
+    at.text_input(key="runs.text").set_value("").run()
+    picker = at.multiselect(key="runs.experiments")
+    assert "Polynomial regression" in picker.options and "polynomial" not in picker.options
+    picker.select("trees").run()  # the filter still keeps runs by experiment id
+    assert set(at.dataframe[0].value["id"]) == {shipped_id("trees")}
 
 
 def test_the_explorer_overlays_two_runs_coloured_by_what_differs(two_runs):

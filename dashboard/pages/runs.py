@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import catalog_view, runs_table
 from dashboard.runs_table import OverlayError
 from dashboard.ui.plaintext import literal
+from experiments.framework import registry
 from experiments.framework.catalog import CatalogError
 
 TITLE = "Runs"
@@ -18,11 +19,18 @@ URL = "runs"
 SOURCES = ("shipped", "cli", "dask", "page")
 COLUMNS = {
     "id": st.column_config.TextColumn("id", pinned=True),
+    "title": st.column_config.TextColumn("experiment"),
+    "experiment": None,  # the id, kept in the table for the filter; readers see the title
     "settings": st.column_config.TextColumn("differs from defaults", width="large"),
     "created": st.column_config.TextColumn("date (UTC)"),
     "runtime_s": st.column_config.NumberColumn("runtime", format="%.1f s"),
     "open": st.column_config.LinkColumn("page", display_text="open"),
 }
+
+
+def titles() -> dict[str, str]:
+    """Experiment id -> the name its page has in the navigation."""
+    return {i: e.title.split(":")[0] for i, e in registry.experiments().items()}
 
 
 def filters(table):
@@ -31,8 +39,9 @@ def filters(table):
     text = cols[0].text_input("Search", key="runs.text", placeholder="id, tag, note, author…")
     days = cols[1].date_input("Created (UTC), from and to", value=[], key="runs.days")
     cols = st.columns(3)
-    experiments = cols[0].multiselect("Experiment", sorted(table["experiment"].unique()),
-                                      key="runs.experiments")
+    names = dict(zip(table["experiment"], table["title"]))
+    experiments = cols[0].multiselect("Experiment", sorted(names, key=names.get),
+                                      format_func=names.get, key="runs.experiments")
     tags = cols[1].multiselect("Tags", runs_table.tag_options(table), key="runs.tags")
     sources = cols[2].multiselect("Source", SOURCES, key="runs.sources")
     since, until = (list(days) + [None, None])[:2]
@@ -105,7 +114,7 @@ def render() -> None:
     except CatalogError as err:
         st.error(literal(f"The catalog is unavailable: {err}"))
         return
-    table = runs_table.runs_frame(records, catalog_view.defaults())
+    table = runs_table.runs_frame(records, catalog_view.defaults(), titles())
     shown = filters(table)
     st.caption(f"{len(shown)} of {len(table)} runs")
     event = st.dataframe(shown, hide_index=True, column_config=COLUMNS,

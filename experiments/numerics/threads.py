@@ -23,6 +23,7 @@ On-demand runs of the dashboard run in child processes started with one BLAS thr
 """
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from contextlib import contextmanager
@@ -48,7 +49,13 @@ def _blas_pools():
 
 
 def _is_numpy(controller) -> bool:
-    return str(Path(controller.filepath).resolve()).startswith(_NUMPY_DIRS)
+    return _in_numpy(controller.filepath)
+
+
+@functools.cache
+def _in_numpy(filepath: str) -> bool:
+    """Cached: resolving the path costs file-system calls, on every block's entry and exit."""
+    return str(Path(filepath).resolve()).startswith(_NUMPY_DIRS)
 
 
 class _Limiter:
