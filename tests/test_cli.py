@@ -160,6 +160,7 @@ def dead_pid() -> int:
     return proc.pid
 
 
+@pytest.mark.slow
 def test_a_run_clears_temp_files_of_killed_runs_only(tmp_path):
     stale = [tmp_path / f".run.parquet.{dead_pid()}-abcd1234.tmp",
              tmp_path / ".old.csv.x1y2z3w4.tmp"]

@@ -178,6 +178,7 @@ def test_explorer_filters_live_in_the_url():
     assert at.query_params["f.model"] in ("forest", ["forest"])
 
 
+@pytest.mark.slow
 def test_a_refused_link_shows_why_and_the_shipped_result_one_click_away():
     """A linked run over the cap renders only the refusal (no charts: a burst of such
     links must stay cheap); the button then shows the shipped result."""
