@@ -136,3 +136,34 @@ def test_rejects_non_finite_inputs():
     f = np.ones((5, 10))
     with pytest.raises(ValueError, match="finite"):
         nested_ridge_sweep(f, f, np.r_[1.0, np.nan, 1, 1, 1], [4, 6])
+
+
+def test_dead_columns_and_float32_features_change_nothing():
+    """ReLU-like float32 features with columns that are zero on every training point (but
+    not on the test points), some widths adding only such columns: every prediction,
+    norm, sigma_min and p_eff equals pinv / ridge on the full float64 matrix."""
+    rng = np.random.default_rng(8)
+    n, max_p = 40, 150
+    f = np.maximum(rng.standard_normal((n, max_p)), 0).astype(np.float32)
+    dead = np.r_[3, 10, 41, 42, 43, 60:64, 100:120]
+    f[:, dead] = 0.0
+    f_test = np.maximum(rng.standard_normal((30, max_p)), 0).astype(np.float32)
+    y = rng.standard_normal((n, 2))
+    widths = np.array([5, 30, 41, 44, 50, 100, 120, 150])  # 41 -> 44: dead columns only
+    scale, ridges = np.sqrt(2.0 / widths), [0.0, 1e-3]
+    fit = nested_ridge_sweep(f, f_test, y, widths, ridges, scale=scale)
+    hat = nested_ridge_sweep(f.astype(np.float64), f_test.astype(np.float64), np.eye(n), widths,
+                             ridges, scale=scale)
+    np.testing.assert_array_equal(fit.widths, widths)
+    for i, p in enumerate(widths):
+        fp, ft = scale[i] * f[:, :p].astype(np.float64), scale[i] * f_test[:, :p].astype(float)
+        for j, lam in enumerate(ridges):
+            beta = reference_beta(fp, y, lam)
+            np.testing.assert_allclose(fit.test_pred[i, j], ft @ beta, rtol=1e-7, atol=1e-9)
+            assert fit.coef_norm[i, j] == pytest.approx(np.linalg.norm(beta), rel=1e-7)
+            smoother = ft @ reference_beta(fp, np.eye(n), lam)  # row i: s(x_i)'
+            assert fit.effective_params()[i, j] == pytest.approx(
+                n * np.mean(np.sum(smoother**2, axis=1)), rel=1e-7)
+            np.testing.assert_allclose(hat.test_pred[i, j], smoother, rtol=1e-7, atol=1e-9)
+        sv = np.linalg.svd(fp, compute_uv=False)
+        assert fit.sigma_min[i] == pytest.approx(sv[sv > 1e-10 * sv[0]].min(), rel=1e-7)

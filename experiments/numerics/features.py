@@ -25,18 +25,22 @@ def degree_grid(n_train: int, max_degree: int, n_log: int = 40) -> np.ndarray:
 
 
 def random_features(x: np.ndarray, weights: np.ndarray, offsets: np.ndarray,
-                    kind: str) -> np.ndarray:
+                    kind: str, dtype=np.float64) -> np.ndarray:
     """Unnormalized random features of the rows of x: cos(x W + b) or max(0, x W).
 
-    Computed in float32 (cos is ~25x faster there) and returned in float64 for the
-    solver; the sqrt(2 / p) normalization is applied per width by the solver's `scale`.
+    Computed in float32 (cos is ~25x faster there) and returned as `dtype`: the sweep
+    solver takes the float32 values as they are and casts them block by block; the
+    sqrt(2 / p) normalization is applied per width by the solver's `scale`.
     """
     z = x.astype(np.float32) @ weights
     if kind == "fourier":
-        return np.cos(z + offsets).astype(np.float64)
-    if kind == "relu":
-        return np.maximum(z, 0.0).astype(np.float64)
-    raise ValueError(f"unknown random feature kind {kind!r}")
+        z += offsets
+        np.cos(z, out=z)
+    elif kind == "relu":
+        np.maximum(z, 0.0, out=z)
+    else:
+        raise ValueError(f"unknown random feature kind {kind!r}")
+    return z.astype(dtype, copy=False)
 
 
 def draw_random_weights(dim: int, n_features: int, bandwidth: float, kind: str,

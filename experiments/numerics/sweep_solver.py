@@ -31,6 +31,7 @@ from experiments.numerics.threads import numpy_pool_only
 PINV_RCOND = 1e-15
 RANK_RCOND = 1e3 * PINV_RCOND  # sigma_min / sigma_max below this: treat as rank deficient
 KAPPA2_LIMIT = 1e9  # normal equations lose log10(kappa^2) digits; beyond this, orthogonal
+CHUNK = 512  # feature columns cast to float64 at a time for the Gram updates (cache sized)
 
 # The inputs are checked once on entry; scipy's per-call finiteness scans cost ~10%.
 _cholesky = partial(sla.cho_factor, check_finite=False)
@@ -57,6 +58,15 @@ class SweepFit:
         training design; it saturates near n for interpolating models.
         """
         return self.train_pred.shape[2] * self.smoother_sq
+
+
+def _float64(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _features(a) -> np.ndarray:
+    a = np.asarray(a)
+    return a if a.dtype == np.float32 else np.asarray(a, dtype=np.float64)
 
 
 def _shrink(s: np.ndarray, lam: float, n: int) -> np.ndarray:
@@ -89,8 +99,15 @@ class _Sweep:
     """One sweep: the data, the penalties, and the SweepFit being filled width by width."""
 
     def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother):
-        self.f_train, self.f_test, self.y, self.widths = f_train, f_test, y, widths
         self.n, self.m, self.k = f_train.shape[0], f_test.shape[0], y.shape[1]
+        self.y, self.widths = y, widths
+        # float32 features stay float32 (half the memory, no float64 copy of all of
+        # them to fault in); their leading n columns, reused by every width up to n,
+        # are cast once, wider blocks chunk by chunk (exact: float32 -> float64 is).
+        self.wide_train, self.wide_test = f_train, f_test
+        lead = min(self.n, f_train.shape[1])
+        self.f_train, self.f_test = _float64(f_train[:, :lead]), _float64(f_test[:, :lead])
+        self._wide = (0, None, None)
         self.ridges, self.lam_factor, self.smoother = ridges, 1.0 / scale**2, smoother
         W, R = len(widths), len(ridges)
         self.fit = SweepFit(widths, ridges, np.empty((W, R, self.n, self.k)),
@@ -103,16 +120,27 @@ class _Sweep:
         if len(small):
             q, r = np.linalg.qr(self.f_train[:, : small[-1]])
             qy = q.T @ self.y
-        gram, k_test, done = np.zeros((n, n)), np.zeros((m, n)), 0
+        gram, k_test_t, done = np.zeros((n, n)), np.zeros((n, m)), 0
         for i, p in enumerate(self.widths):
             if p <= n:
                 self.leading_block(i, p, r, qy)
                 continue
-            new = slice(done, p)  # grow the Gram matrices by the new columns only
-            gram += self.f_train[:, new] @ self.f_train[:, new].T
-            k_test += self.f_test[:, new] @ self.f_train[:, new].T
+            for start in range(done, p, CHUNK):  # grow the Gram matrices by the new columns
+                new = slice(start, min(start + CHUNK, p))
+                train = _float64(self.wide_train[:, new])
+                gram += train @ train.T
+                k_test_t += train @ _float64(self.wide_test[:, new]).T
             done = p
-            self.gram_block(i, p, gram, k_test)
+            self.gram_block(i, p, gram, k_test_t)
+
+    def columns(self, p):
+        """The first p train and test columns in float64 (past n only for the few widths
+        that take an orthogonal route; the last one is kept for the next call)."""
+        if p <= self.f_train.shape[1]:
+            return self.f_train[:, :p], self.f_test[:, :p]
+        if self._wide[0] != p:
+            self._wide = (p, _float64(self.wide_train[:, :p]), _float64(self.wide_test[:, :p]))
+        return self._wide[1:]
 
     def penalties(self, i):
         """(index, penalty on the unscaled features) for width i."""
@@ -123,8 +151,9 @@ class _Sweep:
         return np.sum(z**2) / self.m if self.smoother else np.nan
 
     def store(self, i, j, p, beta, smoother_sq):
-        self.fit.train_pred[i, j] = self.f_train[:, :p] @ beta
-        self.fit.test_pred[i, j] = self.f_test[:, :p] @ beta
+        train, test = self.columns(p)
+        self.fit.train_pred[i, j] = train @ beta
+        self.fit.test_pred[i, j] = test @ beta
         self.fit.coef_norm[i, j] = np.linalg.norm(beta)
         self.fit.smoother_sq[i, j] = smoother_sq
 
@@ -132,7 +161,7 @@ class _Sweep:
         """Penalties `which` from an SVD F_p = (orthonormal) diag(s) vt; the left factor's
         orthonormal columns drop out of the smoother norm ||F_test vt' diag(g)||."""
         self.fit.sigma_min[i] = _smallest_nonzero(s)
-        test_right = self.f_test[:, :p] @ vt.T if self.smoother else np.zeros((0, len(s)))
+        test_right = self.columns(p)[1] @ vt.T if self.smoother else np.zeros((0, len(s)))
         for j in which:
             g = _shrink(s, self.ridges[j] * self.lam_factor[i], self.n)
             self.store(i, j, p, vt.T @ (g[:, None] * uy), self.smoother_norm((test_right * g).T))
@@ -163,7 +192,7 @@ class _Sweep:
             u, sv, vt = np.linalg.svd(rp)
             self.svd_route(i, p, sv, vt, u.T @ c, hard)
 
-    def gram_block(self, i, p, gram, k_test):
+    def gram_block(self, i, p, gram, k_test_t):
         """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n), by Cholesky."""
         n = self.n
         try:
@@ -173,7 +202,7 @@ class _Sweep:
             return
         lam_min, lam_max = gram_eigenvalues(gram, chol0[0])
         self.fit.sigma_min[i] = np.sqrt(max(lam_min, 0.0))
-        rhs = np.hstack([self.y, k_test.T]) if self.smoother else self.y
+        rhs = np.hstack([self.y, k_test_t]) if self.smoother else self.y
         hard = []
         for j, lam in self.penalties(i):
             if not _well_conditioned(lam_min, lam_max, n * lam):
@@ -185,7 +214,7 @@ class _Sweep:
             alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
             fitted = gram @ alpha
             self.fit.train_pred[i, j] = fitted
-            self.fit.test_pred[i, j] = k_test @ alpha
+            self.fit.test_pred[i, j] = k_test_t.T @ alpha
             self.fit.coef_norm[i, j] = np.sqrt(max(float(np.sum(alpha * fitted)), 0.0))
             self.fit.smoother_sq[i, j] = self.smoother_norm(z)
         if hard:
@@ -196,7 +225,8 @@ class _Sweep:
         F_p' = q r, so F_p = r' q' and the minimum-norm fit is beta = q r^-T y (backward
         stable). Penalties, or a (near) rank-deficient r, use the SVD r = u diag(s) vt,
         which makes F_p = vt' diag(s) (q u)'."""
-        q, r = np.linalg.qr(self.f_train[:, :p].T)
+        train, test = self.columns(p)
+        q, r = np.linalg.qr(train.T)
         spectrum = triangular_singular_values(r, RANK_RCOND)
         if spectrum is None or any(self.ridges[j] > 0 for j in which):
             u, sv, vt = np.linalg.svd(r)
@@ -204,7 +234,7 @@ class _Sweep:
             return
         self.fit.sigma_min[i] = spectrum[0]  # more accurate than the Gram matrix's
         beta = q @ _solve_tri(r, self.y, trans="T")
-        z = _solve_tri(r, (self.f_test[:, :p] @ q).T) if self.smoother else None
+        z = _solve_tri(r, (test @ q).T) if self.smoother else None
         for j in which:
             self.store(i, j, p, beta, self.smoother_norm(z))
 
@@ -218,9 +248,11 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
     lam / scale^2; coefficient norms and singular values are reported for the scaled
     features. `smoother=False` skips the effective-parameter norms (left as NaN), which
     cost about as much as the fits themselves when there are many test points.
+    float32 features are used as they are (every product and factorization still runs
+    in float64). Columns that are zero on every training point (dead ReLU units) carry
+    no coefficient in any fit and are left out, which changes no result.
     """
-    f_train = np.asarray(f_train, dtype=np.float64)
-    f_test = np.asarray(f_test, dtype=np.float64)
+    f_train, f_test = _features(f_train), _features(f_test)
     y = np.asarray(y, dtype=np.float64)
     y = y[:, None] if y.ndim == 1 else y
     widths = np.asarray(widths, dtype=int)
@@ -230,10 +262,17 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
     if not (np.isfinite(f_train).all() and np.isfinite(f_test).all() and np.isfinite(y).all()):
         raise ValueError("features and targets must be finite")
     scale = np.ones(len(widths)) if scale is None else np.asarray(scale, dtype=np.float64)
-    sweep = _Sweep(f_train, f_test, y, widths, ridges, scale, smoother)
+    live = np.flatnonzero(np.any(f_train[:, : widths[-1]] != 0, axis=0))
+    counts = np.searchsorted(live, widths)  # live columns among the first p
+    if len(live) < widths[-1] and counts[0] > 0:
+        f_train, f_test = f_train[:, live], f_test[:, live]
+    else:
+        counts = widths
+    sweep = _Sweep(f_train, f_test, y, counts, ridges, scale, smoother)
     with numpy_pool_only():
         sweep.run()
     fit = sweep.fit
+    fit.widths = widths
     fit.coef_norm /= scale[:, None]
     fit.sigma_min *= scale
     return fit
