@@ -13,17 +13,31 @@ import shutil
 
 import pytest
 
-from tests import local_server, pg_server
+from tests import local_server, ordering, pg_server
 from tests.helpers import ARTIFACTS, CHROMIUM_FLAGS
 
 BROWSER_FIXTURES = {"page", "browser", "dashboard_url"}
 
 
-def pytest_collection_modifyitems(items):
-    """Tests that drive the running dashboard are `browser` tests, marked or not."""
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that drive the running dashboard are `browser` tests, marked or not (before
+    `-m` deselects); then, once every other plugin has filtered and grouped the items,
+    the longest tests go first on every xdist worker (tests/ordering.py)."""
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+    yield
+    if config.getoption("failedfirst", False) or config.getoption("newfirst", False):
+        return  # the developer asked for another order
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    known = config.cache.get(ordering.CACHE_KEY, {}) if getattr(config, "cache", None) else {}
+    items[:] = ordering.order(items, workers, known)
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput") and getattr(config, "cache", None):
+        config.pluginmanager.register(ordering.Recorder(config.cache), "descent-lab-durations")
 
 
 @pytest.fixture(scope="session", autouse=True)

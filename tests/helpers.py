@@ -72,8 +72,37 @@ def wait_for_charts(page, count: int = 1, timeout: float = 60_000) -> list[dict]
     """Wait until at least `count` Vega charts have drawn marks; return their stats."""
     page.wait_for_function(
         f"() => ({CHART_MARKS_JS})().filter(c => c.drawn > 0).length >= {count}", timeout=timeout)
-    page.wait_for_timeout(500)  # let late charts on the same page finish drawing
+    wait_until_settled(page, timeout=timeout)  # late charts on the same page finish drawing
     return page.evaluate(CHART_MARKS_JS)
+
+
+SETTLED_JS = """([quiet, timeout]) => new Promise(resolve => {
+  const start = performance.now();
+  let last = null, since = start;
+  const tick = () => {
+    const charts = Array.from(document.querySelectorAll('.vega-embed')).map(e => {
+      const r = e.getBoundingClientRect();
+      return [Math.round(r.left), Math.round(r.width), Math.round(r.height),
+              e.querySelectorAll('path, text, line, canvas').length];
+    });
+    const now = JSON.stringify([charts, document.documentElement.scrollWidth,
+      document.querySelectorAll('[data-stale="true"], [data-testid="stSkeleton"]').length]);
+    const status = document.querySelector('[data-testid="stStatusWidget"]');
+    const running = status && /Running|Stop/i.test(status.innerText);
+    if (now !== last || running) { last = now; since = performance.now(); }
+    if (performance.now() - since >= quiet) resolve(true);
+    else if (performance.now() - start > timeout) resolve(false);
+    else setTimeout(tick, 25);
+  };
+  tick();
+})"""
+
+
+def wait_until_settled(page, quiet_ms: int = 200, timeout: float = 30_000) -> bool:
+    """Until the script has finished and the page's charts and layout have not changed for
+    `quiet_ms` (False if they still change after `timeout` ms): a fixed sleep's
+    replacement that ends as soon as the page is still."""
+    return page.evaluate(SETTLED_JS, [quiet_ms, timeout])
 
 
 def exception_boxes(page) -> int:

@@ -97,6 +97,7 @@ def test_a_refused_setting_comes_back_as_one_line():
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.slow
 def test_the_wall_clock_limit_kills_the_run_and_says_so():
     """The limit counts from the end of the child's imports (slow on a busy host)."""
     child = Child("polynomial", POLY.defaults(), 20, Limits(wall_seconds=1.0))

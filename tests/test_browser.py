@@ -1,36 +1,20 @@
-"""Real browser: `streamlit run` on a free port, every page opened in headless Chromium.
-
-Each page must show its charts with drawn data (no NaN paths: a zero on a log axis
-draws nothing) and no exception box; a screenshot of each lands in tests/artifacts/.
+"""Real browser: `streamlit run` on a free port, driven in headless Chromium: an on-demand
+run, a refused setting, the explorer's controls, a permalink and the downloads. That
+every page draws its charts without NaN or an exception, at a phone's and a desktop's
+width, is tests/test_layout.py (one pass over the pages serves both).
 """
 import pytest
 
-from dashboard.app import page_table
 from tests.helpers import (
     ARTIFACTS,
     CHART_MARKS_JS,
     exception_boxes,
     settings_panel,
-    slug,
     wait_for_app,
     wait_for_charts,
 )
 
-PAGES = [(path, title) for entries in page_table().values() for path, title, _ in entries
-         if path != "runs"]  # a table, no chart: tests/test_runs_view.py
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.mark.parametrize("path, title", PAGES, ids=[p for p, _ in PAGES])
-def test_every_page_renders_charts_without_errors(dashboard_url, page, path, title):
-    page.goto(f"{dashboard_url}/{path}")
-    charts = wait_for_charts(page)
-    wait_for_app(page)
-    assert charts and all(not c["nan"] for c in charts)
-    assert sum(c["drawn"] for c in charts) > 3
-    assert exception_boxes(page) == 0
-    page.screenshot(path=str(ARTIFACTS / f"page-{slug(path)}.png"), full_page=True)
 
 
 def test_polynomial_on_demand_run_updates_the_page(dashboard_url, page):

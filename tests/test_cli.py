@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -62,13 +63,21 @@ def test_run_without_out_prints_a_summary_table():
     assert "n_params" in out and "mse" in out
 
 
-@pytest.mark.slow
-def test_precompute_writes_the_store(tmp_path):
-    proc = cli("precompute", "polynomial", "--data-dir", str(tmp_path))
+def test_precompute_writes_the_store(tmp_path, monkeypatch, capsys):
+    """In process, on a small copy of polynomial's shipped configuration (the real one is
+    a minute of work; `experiments new` runs a whole precompute in a subprocess in
+    tests/test_sharing.py)."""
+    from experiments.framework.cli import main
+
+    small = replace(registry.get("polynomial"), precompute_seeds=3,
+                    precompute_params={"n_train": 12, "max_degree": 20})
+    monkeypatch.setattr(registry, "get", lambda exp_id: small)
+    assert main(["precompute", "polynomial", "--data-dir", str(tmp_path)]) == 0
     frame, provenance = store.load("polynomial", tmp_path)
     assert provenance["command"] == "python -m experiments precompute polynomial"
-    assert len(provenance["seeds"]) == registry.get("polynomial").precompute_seeds
-    assert "100%" in proc.stderr
+    assert len(provenance["seeds"]) == 3 and provenance["params"]["max_degree"] == 20
+    assert set(frame["seed"]) >= {0, 1, 2}
+    assert "100%" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -89,19 +98,22 @@ def test_precompute_writes_the_store(tmp_path):
     (["frobnicate"], "invalid choice"),
     ([], "the following arguments are required"),
 ])
-def test_bad_input_prints_one_line_and_exits_2(args, fragment):
-    proc = cli(*args, check=False)
-    assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
-    assert fragment in proc.stderr
-    assert "Traceback" not in proc.stderr
+def test_bad_input_prints_one_line_and_exits_2(args, fragment, capsys):
+    """In process: `python -m experiments` is `sys.exit(main())`, and a process of its own
+    for each case is tests/test_hostile.py's subprocess test (a second each for start-up)."""
+    from experiments.framework.cli import main
+
+    code = main(list(args))
+    stderr = capsys.readouterr().err
+    assert code == 2
+    assert stderr.count("\n") == 1 and stderr.startswith("error: ")
+    assert fragment in stderr
+    assert "Traceback" not in stderr
 
 
 def test_missing_result_file_is_a_readable_error(tmp_path):
-    code = ("from experiments.framework import store; from pathlib import Path; "
-            f"store.read_table(Path({str(tmp_path / 'none.parquet')!r}), 'polynomial')")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert "none.parquet is missing" in proc.stderr
+    with pytest.raises(store.StoreError, match="none.parquet is missing"):
+        store.read_table(tmp_path / "none.parquet", "polynomial")
 
 
 def unwritable_folder(tmp_path):
@@ -133,10 +145,13 @@ def test_bad_out_fails_before_running_in_one_line(tmp_path, where, fragment):
     assert not (tmp_path / "missing").exists()  # no folder created silently
 
 
-def test_precompute_into_a_missing_folder_fails_at_once(tmp_path):
-    proc = cli("precompute", "polynomial", "--data-dir", str(tmp_path / "none"), check=False)
-    assert proc.returncode == 2 and "does not exist" in proc.stderr
-    assert proc.stderr.count("\n") == 1 and not (tmp_path / "none").exists()
+def test_precompute_into_a_missing_folder_fails_at_once(tmp_path, capsys):
+    from experiments.framework.cli import main
+
+    code = main(["precompute", "polynomial", "--data-dir", str(tmp_path / "none")])
+    stderr = capsys.readouterr().err
+    assert code == 2 and "does not exist" in stderr
+    assert stderr.count("\n") == 1 and not (tmp_path / "none").exists()
 
 
 def dead_pid() -> int:
@@ -145,6 +160,7 @@ def dead_pid() -> int:
     return proc.pid
 
 
+@pytest.mark.slow
 def test_a_run_clears_temp_files_of_killed_runs_only(tmp_path):
     stale = [tmp_path / f".run.parquet.{dead_pid()}-abcd1234.tmp",
              tmp_path / ".old.csv.x1y2z3w4.tmp"]

@@ -68,6 +68,7 @@ def test_cli_on_dask_equals_the_serial_run(address, tmp_path):
                                   pd.read_parquet(tmp_path / "s.parquet"), check_exact=True)
 
 
+@pytest.mark.slow
 def test_python_api_inside_a_client_equals_the_serial_run(address):
     exp = registry.get("polynomial")
     serial = run(exp, PARAMS, 4).frame

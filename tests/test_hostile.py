@@ -191,7 +191,9 @@ def test_pages_survive_hostile_links(exp):
                            hs.sampled_from(NASTY_TEXT[:-1]).map(lambda t: t.replace("\x00", "")),
                            min_size=1, max_size=4))
     def check(query):
-        st.cache_data.clear()
+        # the page's caches stay warm between examples: they are keyed by validated
+        # values, so a hostile one can only miss them, and a cold start per example
+        # doubled the file's time
         at = AppTest.from_function(page_script, args=(exp.id,), default_timeout=120)
         # an on-demand run only where the default run is cheap (the page is what is tested)
         cheap = exp.cost(exp.defaults(), exp.default_seeds) <= 0.6
@@ -208,5 +210,6 @@ def test_pages_survive_hostile_links(exp):
                     exp.validate({name: raw})
                 except ParamError:
                     assert f"value for {name} was ignored" in notices, (name, raw, notices)
+    st.cache_data.clear()
     check()
     st.cache_data.clear()

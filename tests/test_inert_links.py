@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.helpers import wait_for_app
+from tests.helpers import wait_for_app, wait_until_settled
 from tests.payloads import EVIL, PAYLOADS
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_link_values_are_shown_as_plain_text(page, dashboard_url, path, query, t
     page.goto(f"{dashboard_url}/{path}?{urlencode(query)}")
     wait_for_app(page)
     page.wait_for_selector("[data-testid='stAlert']", timeout=60_000)
-    page.wait_for_timeout(1500)  # notices, charts and any lazily loaded plugin settle
+    wait_until_settled(page, quiet_ms=500)  # notices, charts and lazily loaded plugins
     shown = visible(" ".join(page.locator("[data-testid='stAlert']").all_inner_texts()))
     for text in texts:
         assert visible(text) in shown, (text, shown)

@@ -1,16 +1,26 @@
-"""Every page on a phone (390 px) and a desktop (1400 px), in a real browser: nothing
-scrolls sideways, no chart title or legend label is cut, legend swatches are solid, no
+"""Every page on a phone (390 px) and a desktop (1400 px), in a real browser: its charts
+draw their data (no NaN paths: a zero on a log axis draws nothing), nothing scrolls
+sideways, no chart title or legend label is cut, legend swatches are solid, no
 snake_case word reaches a chart, plots keep most of their chart's width, no exception.
+A full-page screenshot of each page at each width lands in tests/artifacts/.
 
-Each width opens one browser context and visits every page once, in order; the checks
-then read what was measured, so a failure names the page, the width and the check.
+One browser tab loads every page at each width (a fresh load: the charts lay out for the
+width they open at, so a resized page is not what a phone shows); the checks then read
+what was measured, so a failure names the page, the width and the check.
 """
 from __future__ import annotations
 
 import pytest
 
 from dashboard.app import page_table
-from tests.helpers import wait_for_app, wait_for_charts
+from tests.helpers import (
+    ARTIFACTS,
+    CHART_MARKS_JS,
+    slug,
+    wait_for_app,
+    wait_for_charts,
+    wait_until_settled,
+)
 
 PAGES = [path for entries in page_table().values() for path, _title, _render in entries]
 WIDTHS = {"phone": (390, 844), "desktop": (1400, 1000)}
@@ -68,21 +78,33 @@ def measure(page, url: str, charts: bool = True) -> dict:
         except Exception:  # a page without a chart is reported by its checks, not here
             pass
     wait_for_app(page, timeout=90_000)
-    page.wait_for_timeout(300)  # charts below the first one finish drawing
-    return page.evaluate(MEASURE_JS)
+    wait_until_settled(page)  # charts below the first one finish drawing
+    return {**page.evaluate(MEASURE_JS), "marks": page.evaluate(CHART_MARKS_JS)}
 
 
-@pytest.fixture(scope="module", params=list(WIDTHS))
-def measured(request, dashboard_url, browser):
-    """width name -> {page: measurements}, every page visited once in one context."""
-    width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
+@pytest.fixture(scope="module")
+def measured_pages(dashboard_url, browser):
+    """width name -> {page: measurements}, every page loaded once per width in one tab."""
+    context = browser.new_context()
     page = context.new_page()
+    found = {}
     try:
-        return request.param, {path: measure(page, page_url(dashboard_url, path),
-                                             charts=path not in NO_CHART) for path in PAGES}
+        for name, (width, height) in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            found[name] = {}
+            for path in PAGES:
+                found[name][path] = measure(page, page_url(dashboard_url, path),
+                                            charts=path not in NO_CHART)
+                page.screenshot(path=str(ARTIFACTS / f"page-{slug(path)}-{name}.png"),
+                                full_page=True)
+        return found
     finally:
         context.close()
+
+
+@pytest.fixture(params=list(WIDTHS))
+def measured(request, measured_pages):
+    return request.param, measured_pages[request.param]
 
 
 def failures(measured, check) -> str:
@@ -132,8 +154,12 @@ def test_no_exception_on_any_page(measured):
     assert not problems, problems
 
 
-def test_every_page_shows_a_chart(measured):
+def test_every_page_draws_its_charts(measured):
+    def undrawn(m):
+        marks = m["marks"]
+        if not m["charts"] or not marks or sum(c["drawn"] for c in marks) <= 3:
+            return f"{len(marks)} charts, {sum(c['drawn'] for c in marks)} marks drawn"
+        return "NaN in a path" if any(c["nan"] for c in marks) else None
     name, pages = measured
-    problems = failures((name, {p: m for p, m in pages.items() if p not in NO_CHART}),
-                        lambda m: not m["charts"])
+    problems = failures((name, {p: m for p, m in pages.items() if p not in NO_CHART}), undrawn)
     assert not problems, problems

@@ -42,6 +42,7 @@ def test_five_steps_each_answered_by_a_claim_that_holds_on_the_shipped_data():
         assert all(c.holds for c in step_claims(step)), step.experiment
 
 
+@pytest.mark.slow  # renders pages cold through AppTest (> 3 s)
 def test_the_view_shows_every_sentence_a_chart_and_a_link_per_step():
     at = open_view()
     assert not at.exception, [e.value for e in at.exception]
@@ -57,6 +58,7 @@ def test_the_view_shows_every_sentence_a_chart_and_a_link_per_step():
         f"{n}. {s.question}" for n, s in enumerate(view.STEPS, start=1)]
 
 
+@pytest.mark.slow  # renders pages cold through AppTest (> 3 s)
 @pytest.mark.parametrize("missing", ["epoch_wise", "emergence"])
 def test_a_missing_result_breaks_only_its_own_step(missing, tmp_path, monkeypatch):
     expected = {step.experiment: [labels.readable(c.text) for c in step_claims(step)]
@@ -77,6 +79,7 @@ def test_a_missing_result_breaks_only_its_own_step(missing, tmp_path, monkeypatc
     st.cache_data.clear()
 
 
+@pytest.mark.slow  # renders pages cold through AppTest (> 3 s)
 def test_home_links_to_the_view():
     at = open_view("home")
     assert not at.exception

@@ -8,6 +8,7 @@ from experiments.framework.params import ParamError
 POLY = get("polynomial")
 
 
+@pytest.mark.slow
 def test_parallel_jobs_give_exactly_the_serial_numbers():
     serial = run(POLY, {"max_degree": 80}, seeds=4, jobs=1).frame
     parallel = run(POLY, {"max_degree": 80}, seeds=4, jobs=2).frame

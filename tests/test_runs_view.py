@@ -70,6 +70,7 @@ def test_bad_overlay_links_get_one_line_messages(two_runs):
     assert all("\n" not in str(w.value) for w in at.warning)
 
 
+@pytest.mark.slow  # renders an experiment page cold through AppTest (> 3 s)
 def test_a_catalogued_run_opens_on_its_page_with_its_settings(two_runs):
     at = open_page("polynomial", {"catalog_run": two_runs[1]})
     assert not at.exception and not at.error
@@ -87,6 +88,7 @@ def test_link_ids_are_echoed_as_plain_text(two_runs, page, key):
     assert "](" not in notice and r"\[x\]" in notice
 
 
+@pytest.mark.slow  # renders an experiment page cold through AppTest (> 3 s)
 def test_a_bad_run_id_in_a_page_link_is_named_not_shown(two_runs):
     at = open_page("polynomial", {"catalog_run": "../../etc"})
     assert "bad run id" in texts(at.warning) and not at.exception

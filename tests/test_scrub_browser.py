@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from experiments.framework import store
-from tests.helpers import ARTIFACTS, exception_boxes, wait_for_app, wait_for_charts
+from tests.helpers import (
+    ARTIFACTS,
+    exception_boxes,
+    wait_for_app,
+    wait_for_charts,
+    wait_until_settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +35,7 @@ def open_scrub(page, url: str):
     wait_for_app(page)
     slider = page.locator(f"{SCRUB} .vega-bindings input[type=range]")
     slider.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)  # let late charts and the last messages settle
+    wait_until_settled(page, quiet_ms=500)  # late charts and the last messages
     return slider, sent
 
 

@@ -50,10 +50,13 @@ def test_bad_link_values_fall_back_to_defaults_with_a_notice(query, name):
 @pytest.mark.slow
 def test_running_from_the_form_puts_the_settings_in_the_url():
     at = open_page("polynomial")
-    at.number_input(key="polynomial.max_degree").set_value(70)
+    at.number_input(key="polynomial.max_degree").set_value(30)  # a small run: the URL is
+    at.slider(key="polynomial.seeds").set_value(2)  # what is tested
     at.button[0].click()
     at.run()
-    assert at.query_params["max_degree"] in ("70", ["70"]) and "run" in at.query_params
+    assert not at.exception and any("Showing your run" in s.value for s in at.success)
+    assert at.query_params["max_degree"] in ("30", ["30"]) and "run" in at.query_params
+    assert at.query_params["seeds"] in ("2", ["2"])
 
 
 @pytest.mark.slow
@@ -135,10 +138,11 @@ def test_new_experiment_in_one_command(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "experiments", "list"], cwd=copy,
                             capture_output=True, text=True, timeout=120)
     assert "knn_demo" in listed.stdout
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                            "tests/test_knn_demo.py", "tests/test_pages.py", "-k",
-                            "knn_demo or test_knn"], cwd=copy, capture_output=True, text=True,
-                           timeout=300)
+    # in one process (-n 0): two xdist workers would each import the whole lab again
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p",
+                            "no:cacheprovider", "tests/test_knn_demo.py", "tests/test_pages.py",
+                            "-k", "knn_demo or test_knn"], cwd=copy, capture_output=True,
+                           text=True, timeout=300)
     assert tests.returncode == 0, tests.stdout[-2000:]
     assert "passed" in tests.stdout
 
@@ -174,6 +178,7 @@ def test_explorer_filters_live_in_the_url():
     assert at.query_params["f.model"] in ("forest", ["forest"])
 
 
+@pytest.mark.slow
 def test_a_refused_link_shows_why_and_the_shipped_result_one_click_away():
     """A linked run over the cap renders only the refusal (no charts: a burst of such
     links must stay cheap); the button then shows the shipped result."""

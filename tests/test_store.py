@@ -87,6 +87,7 @@ def test_failed_write_leaves_the_previous_result_intact(data_dir):
     assert [p.name for p in data_dir.iterdir()] and not list(data_dir.glob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_killed_writer_never_leaves_a_half_file(data_dir):
     """SIGKILL a process that rewrites a large result in a loop; the file stays readable."""
     store.save(tidy(value=1.0), PROVENANCE, data_dir)
