@@ -240,9 +240,10 @@ def cost(params: dict, n_seeds: int) -> float:
 
 
 def memory(params: dict, n_seeds: int) -> float:
-    """Peak bytes: train and test features (float32, counted at 8 bytes: a ReLU run also
-    holds their copy without the dead columns, and the sweep casts chunks and the leading
-    n columns to float64), the sweep's predictions and factors, and the result frames."""
+    """Peak bytes: train and test features (float32, counted at 8 bytes: the sweep casts
+    chunks and the leading n columns to float64, and an orthogonal route near the
+    threshold its first p columns), the sweep's predictions and factors, and the result
+    frames."""
     n, m, k, _ = _sizes(params)
     widths = widths_for(params)
     top, big = int(widths[-1]), max(n, m)
