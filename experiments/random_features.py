@@ -19,8 +19,9 @@ On digits (400 training images, one-hot squared loss): 0-1 test error ~5% at N =
 The second descent levels off at the infinite-width limit: as N grows, the features'
 Gram matrix converges to a kernel (Gaussian for Fourier features, arc-cosine for ReLU),
 and the minimum-norm fit to kernel interpolation with it (Belkin, Ma, Mandal 2018). Rows
-with `source = kernel` hold that limit (n_params NaN), one n x n eigendecomposition per
-seed; the finite-width rows have `source = features`.
+with `source = kernel` hold that limit (n_params NaN), from one n x n Cholesky solve per
+fit (an eigendecomposition per seed for many fits or an ill-conditioned kernel); the
+finite-width rows have `source = features`.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ from experiments.numerics.datasets import (
     synthetic_regression,
 )
 from experiments.numerics.features import draw_random_weights, limit_kernel, random_features
-from experiments.numerics.kernel_limit import kernel_basis, kernel_fit
+from experiments.numerics.kernel_limit import KernelLimit, kernel_fit  # noqa: F401
 from experiments.numerics.sweep_solver import nested_ridge_sweep
 
 SYNTHETIC_DIM = 10
@@ -158,20 +159,20 @@ def combine(params: dict, parts) -> pd.DataFrame:
     return pd.concat([concat_parts(params, parts), rows], ignore_index=True)
 
 
-def _limit(params: dict, split):
-    """The limit kernel on the train inputs and its basis: once per seed."""
+def _limit(params: dict, split) -> KernelLimit:
+    """The limit kernel on the train and test inputs: once per seed, for every fit."""
     kind, s = params["features"], params["bandwidth"]
-    k_train = limit_kernel(split.x_train, split.x_train, s, kind)
-    return k_train, kernel_basis(k_train, limit_kernel(split.x_test, split.x_train, s, kind))
+    return KernelLimit(limit_kernel(split.x_train, split.x_train, s, kind),
+                       limit_kernel(split.x_test, split.x_train, s, kind),
+                       len(params["ridge"]) * len(label_noises(params)))
 
 
 def _kernel_rows(params, seed, label_noise, split, y_train, y_test,
                  kernel) -> list[pd.DataFrame]:
     """The infinite-width limit of the same features (same bandwidth): n_params is NaN."""
-    k_train, basis = kernel
     rows = []
     for lam in params["ridge"]:
-        train_pred, test_pred, norm, p_eff = kernel_fit(k_train, None, y_train, lam, basis)
+        train_pred, test_pred, norm, p_eff = kernel.fit(y_train, lam)
         metrics = {("train", "mse"): np.sum((train_pred - y_train) ** 2, axis=1).mean(),
                    ("test", "mse"): np.sum((test_pred - y_test) ** 2, axis=1).mean(),
                    ("train", "coef_norm"): norm}
@@ -239,9 +240,10 @@ def cost(params: dict, n_seeds: int) -> float:
 
 
 def memory(params: dict, n_seeds: int) -> float:
-    """Peak bytes: train and test features (float32, counted at 8 bytes: a ReLU run also
-    holds their copy without the dead columns, and the sweep casts chunks and the leading
-    n columns to float64), the sweep's predictions and factors, and the result frames."""
+    """Peak bytes: train and test features (float32, counted at 8 bytes: the sweep casts
+    chunks and the leading n columns to float64, and an orthogonal route near the
+    threshold its first p columns), the sweep's predictions and factors, and the result
+    frames."""
     n, m, k, _ = _sizes(params)
     widths = widths_for(params)
     top, big = int(widths[-1]), max(n, m)

@@ -63,6 +63,24 @@ def test_effective_params_equal_p_for_least_squares_on_the_training_design():
     assert (fit.effective_params()[:, 1] < [1, 5, 20, 39]).all()  # ridge shrinks p_eff
 
 
+@pytest.mark.parametrize("dependent", [False, True])
+def test_nested_leading_smoothers_match_pinv(dependent):
+    """Below the threshold every width's smoother comes from one triangular solve: against
+    pinv per width, also past an exactly singular pivot (column 2 = 2 x column 1)."""
+    rng = np.random.default_rng(7)
+    n, widths = 40, [1, 2, 3, 9, 25, 40]
+    f, f_test = rng.standard_normal((n, 40)), rng.standard_normal((30, 40))
+    if dependent:
+        f[:, 1:] *= np.arange(n)[:, None] > 0  # the first row meets only column 1
+        f[1:, 0] = 0.0
+        f[:, 1], f_test[:, 1] = 2 * f[:, 0], 2 * f_test[:, 0]
+    fit = nested_ridge_sweep(f, f_test, rng.standard_normal(n), widths)
+    for i, p in enumerate(widths):
+        smoother = f_test[:, :p] @ np.linalg.pinv(f[:, :p])  # row x: s(x)'
+        assert fit.effective_params()[i, 0] == pytest.approx(
+            n * np.mean(np.sum(smoother**2, axis=1)), rel=1e-8)
+
+
 def test_effective_params_match_the_explicit_smoother_matrix():
     rng = np.random.default_rng(4)
     f, f_test = rng.standard_normal((25, 90)), rng.standard_normal((30, 90))

@@ -214,6 +214,33 @@ def test_gaussian_limit_kernel_is_sklearns_rbf_and_kernel_fit_is_kernel_ridge():
     assert norm == pytest.approx(np.sqrt(np.sum(y * alpha)), rel=1e-8)
 
 
+@pytest.mark.parametrize("kind", ["fourier", "relu"])
+def test_kernel_limit_by_cholesky_matches_an_explicit_solve_and_the_eigenbasis(kind):
+    """The direct route (a few fits, well conditioned K) against np.linalg.solve with the
+    smoother written out, and against the eigendecomposition route it replaces."""
+    from experiments.numerics.features import limit_kernel
+    from experiments.numerics.kernel_limit import KernelLimit
+
+    split, y = small_digits()
+    k = limit_kernel(split.x_train, split.x_train, 5.0, kind)
+    k_test = limit_kernel(split.x_test, split.x_train, 5.0, kind)
+    direct, eigen = KernelLimit(k, k_test, 1), KernelLimit(k, k_test, 99)
+    assert direct.basis is None and eigen.basis is not None
+    n = len(k)
+    for lam in (0.0, 1e-3):
+        smoother = np.linalg.solve(k + n * lam * np.eye(n), k_test.T).T  # row x: s(x)'
+        alpha = np.linalg.solve(k + n * lam * np.eye(n), y)
+        reference = (k @ alpha, k_test @ alpha, np.sqrt(np.sum(alpha * (k @ alpha))),
+                     n * np.mean(np.sum(smoother**2, axis=1)))
+        for route in (direct, eigen):
+            got = route.fit(y, lam)
+            for value, truth in zip(got, reference):
+                np.testing.assert_allclose(value, truth, rtol=1e-7, atol=1e-9)
+    twice = np.vstack([split.x_train, split.x_train[:1]])  # a repeated point: K is singular
+    assert KernelLimit(limit_kernel(twice, twice, 5.0, kind),
+                       limit_kernel(split.x_test, twice, 5.0, kind), 1).basis is not None
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fourier", "relu"])
 def test_very_wide_random_features_converge_to_the_kernel(kind):

@@ -34,9 +34,18 @@ def test_gram_extremes_match_a_dense_eigendecomposition():
     f = rng.standard_normal((150, 160))  # barely wide: kappa^2 ~ 1e4, a crowded bottom edge
     gram = f @ f.T
     w = np.linalg.eigvalsh(gram)
-    lo, hi = gram_eigenvalues(gram, np.linalg.cholesky(gram).T)
-    assert lo == pytest.approx(w[0], rel=1e-9)
-    assert hi == pytest.approx(w[-1], rel=1e-6)
+    chol = np.linalg.cholesky(gram).T
+    # full, then the upper triangle alone in either memory order (as syrk leaves it)
+    for matrix in (gram, np.triu(gram), np.asfortranarray(np.triu(gram))):
+        lo, hi = gram_eigenvalues(matrix, chol)
+        assert lo == pytest.approx(w[0], rel=1e-9)
+        assert hi == pytest.approx(w[-1], rel=1e-6)
+    lo, _ = gram_eigenvalues(np.triu(gram[:40, :40]), np.linalg.cholesky(gram[:40, :40]).T)
+    assert lo == pytest.approx(np.linalg.eigvalsh(gram[:40, :40])[0], rel=1e-9)  # dense pass
+    warm = [None]
+    first = gram_eigenvalues(gram, chol, warm)[0]
+    assert warm[0].shape == (150,) and gram_eigenvalues(gram, chol, warm)[0] == pytest.approx(
+        first, rel=1e-9)  # restarted from its own Ritz vector
 
 
 def test_triangular_singular_values_and_the_rank_screen():

@@ -4,7 +4,8 @@ Model sizes in a sweep are nested: the model with p features uses the first p
 columns of one feature matrix. So instead of a fresh pseudo-inverse per size we
   * below the threshold (p <= n): take ONE QR of the first n columns; the QR of any
     leading block is its leading part, so each size costs p x p triangular solves
-    (minimum norm) or one p x p Cholesky per penalty;
+    (minimum norm; one forward substitution gives every size's smoother norm) or one
+    p x p Cholesky per penalty;
   * above it (p > n): grow the n x n Gram matrix F F' by the new columns only; its
     Cholesky factor serves the minimum-norm solve and, through Lanczos on the inverse,
     the smallest singular value (experiments/numerics/lanczos.py); one more Cholesky per
@@ -37,6 +38,7 @@ CHUNK = 512  # feature columns cast to float64 at a time for the Gram updates (c
 _cholesky = partial(sla.cho_factor, check_finite=False)
 _cho_solve = partial(sla.cho_solve, check_finite=False)
 _solve_tri = partial(sla.solve_triangular, check_finite=False)
+_syrk, _gemm, _symm = sla.blas.dsyrk, sla.blas.dgemm, sla.blas.dsymm
 
 
 @dataclass
@@ -98,16 +100,25 @@ def _well_conditioned(eig_min: float, eig_max: float, shift: float) -> bool:
 class _Sweep:
     """One sweep: the data, the penalties, and the SweepFit being filled width by width."""
 
-    def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother):
+    def __init__(self, f_train, f_test, y, widths, ridges, scale, smoother, live=None,
+                 raw_widths=None):
         self.n, self.m, self.k = f_train.shape[0], f_test.shape[0], y.shape[1]
         self.y, self.widths = y, widths
         # float32 features stay float32 (half the memory, no float64 copy of all of
         # them to fault in); their leading n columns, reused by every width up to n,
         # are cast once, wider blocks chunk by chunk (exact: float32 -> float64 is).
-        self.wide_train, self.wide_test = f_train, f_test
-        lead = min(self.n, f_train.shape[1])
-        self.f_train, self.f_test = _float64(f_train[:, :lead]), _float64(f_test[:, :lead])
+        # `live` (column indices) leaves dead columns out as the blocks are cast,
+        # rather than copying the whole matrices without them first.
+        self.wide_train, self.wide_test, self.live = f_train, f_test, live
+        # The Gram matrices sum products with train columns, to which a dead column adds
+        # exact zeros: they grow over raw column ranges (slices, not gathers), up to
+        # raw_widths (the widths counted with dead columns).
+        self.raw_widths = widths if raw_widths is None else raw_widths
+        self.buffers = np.empty(self.n * CHUNK), np.empty(self.m * CHUNK)
+        lead = min(self.n, int(widths[-1]))
+        self.f_train, self.f_test = self.block(slice(0, lead))
         self._wide = (0, None, None)
+        self.warm = [None]  # the last Gram matrix's lowest eigenvector: Lanczos restarts there
         self.ridges, self.lam_factor, self.smoother = ridges, 1.0 / scale**2, smoother
         W, R = len(widths), len(ridges)
         self.fit = SweepFit(widths, ridges, np.empty((W, R, self.n, self.k)),
@@ -118,20 +129,42 @@ class _Sweep:
         n, m = self.n, self.m
         small = self.widths[self.widths <= n]
         if len(small):
-            q, r = np.linalg.qr(self.f_train[:, : small[-1]])
-            qy = q.T @ self.y
-        gram, k_test_t, done = np.zeros((n, n)), np.zeros((n, m)), 0
+            # Q only ever multiplies Y: applied by its reflectors, never formed
+            qy_t, r = sla.qr_multiply(self.f_train[:, : small[-1]], self.y.T, mode="right")
+            qy = qy_t.T
+            self.lead_sq = self.nested_smoother(r) if self.smoother else None
+        # Grown in place by BLAS (no product temporaries to add): the Gram matrix's upper
+        # triangle (Fortran order, as LAPACK reads it) by syrk, and the test kernel K' as
+        # the right part of [Y, K'], the right-hand sides of every width's solve.
+        gram, done = np.zeros((n, n), order="F"), 0
+        rhs = np.zeros((n, self.k + m), order="F")
+        rhs[:, : self.k] = self.y
+        k_test_t = rhs[:, self.k:]
         for i, p in enumerate(self.widths):
             if p <= n:
                 self.leading_block(i, p, r, qy)
                 continue
-            for start in range(done, p, CHUNK):  # grow the Gram matrices by the new columns
-                new = slice(start, min(start + CHUNK, p))
-                train = _float64(self.wide_train[:, new])
-                gram += train @ train.T
-                k_test_t += train @ _float64(self.wide_test[:, new]).T
-            done = p
-            self.gram_block(i, p, gram, k_test_t)
+            for start in range(done, self.raw_widths[i], CHUNK):  # grow by the new columns
+                train, test = self.raw_block(start, min(start + CHUNK, self.raw_widths[i]))
+                _syrk(1.0, train.T, beta=1.0, c=gram, trans=1, overwrite_c=1)
+                _gemm(1.0, train.T, test.T, beta=1.0, c=k_test_t, trans_a=1, overwrite_c=1)
+            done = self.raw_widths[i]
+            self.gram_block(i, p, gram, rhs)
+
+    def raw_block(self, start: int, stop: int):
+        """Raw columns start:stop of train and test in float64, in reused buffers."""
+        out = []
+        for wide, buf in zip((self.wide_train, self.wide_test), self.buffers):
+            block = buf[: wide.shape[0] * (stop - start)].reshape(wide.shape[0], stop - start)
+            np.copyto(block, wide[:, start:stop])
+            out.append(block)
+        return out
+
+    def block(self, cols: slice):
+        """Live columns `cols` (positions among the live ones) of train and test, float64."""
+        if self.live is not None:
+            cols = self.live[cols]
+        return _float64(self.wide_train[:, cols]), _float64(self.wide_test[:, cols])
 
     def columns(self, p):
         """The first p train and test columns in float64 (past n only for the few widths
@@ -139,7 +172,7 @@ class _Sweep:
         if p <= self.f_train.shape[1]:
             return self.f_train[:, :p], self.f_test[:, :p]
         if self._wide[0] != p:
-            self._wide = (p, _float64(self.wide_train[:, :p]), _float64(self.wide_test[:, :p]))
+            self._wide = (p, *self.block(slice(0, p)))
         return self._wide[1:]
 
     def penalties(self, i):
@@ -148,7 +181,10 @@ class _Sweep:
 
     def smoother_norm(self, z) -> float:
         """Mean over test points of ||s(x0)||^2, from z with one column per test point."""
-        return np.sum(z**2) / self.m if self.smoother else np.nan
+        if not self.smoother:
+            return np.nan
+        flat = z.ravel(order="K")  # a view of the solves' output: no squared copy
+        return float(flat @ flat) / self.m
 
     def store(self, i, j, p, beta, smoother_sq):
         train, test = self.columns(p)
@@ -166,10 +202,22 @@ class _Sweep:
             g = _shrink(s, self.ridges[j] * self.lam_factor[i], self.n)
             self.store(i, j, p, vt.T @ (g[:, None] * uy), self.smoother_norm((test_right * g).T))
 
+    def nested_smoother(self, r) -> np.ndarray:
+        """Minimum-norm smoother norms of every leading block at once: entry p - 1 is
+        ||R_p^-T F_test,p'||^2. R' is lower triangular, so forward substitution gives the
+        first p rows of R^-T F_test' from R_p' and the first p test columns alone: one
+        solve serves every width (up to the first exactly singular pivot; wider blocks
+        are rank deficient and take the SVD route)."""
+        zero = np.flatnonzero(np.diag(r) == 0)
+        top = int(zero[0]) if len(zero) else r.shape[0]
+        z = _solve_tri(r[:top, :top], self.f_test[:, :top].T, trans="T")
+        return np.cumsum(np.einsum("ij,ij->i", z, z))
+
     def leading_block(self, i, p, r, qy):
         """p <= n: F_p = Q_p R_p. Minimum norm is a triangular solve (error ~ kappa, not
         kappa^2); a penalty is a Cholesky of R'R + n lam I while that is well conditioned."""
-        rp, c = r[:p, :p], qy[:p]
+        # one contiguous copy: LAPACK would copy a strided block at every Lanczos step
+        rp, c = np.asfortranarray(r[:p, :p]), qy[:p]
         spectrum = triangular_singular_values(rp, RANK_RCOND)
         if spectrum is None:
             u, sv, vt = np.linalg.svd(rp)
@@ -180,8 +228,10 @@ class _Sweep:
         hard = []
         for j, lam in self.penalties(i):
             if lam == 0:
-                beta, z = _solve_tri(rp, c), _solve_tri(rp, ft, trans="T")
-            elif _well_conditioned(spectrum[0] ** 2, spectrum[1] ** 2, self.n * lam):
+                smoother_sq = self.lead_sq[p - 1] / self.m if self.smoother else np.nan
+                self.store(i, j, p, _solve_tri(rp, c), smoother_sq)
+                continue
+            if _well_conditioned(spectrum[0] ** 2, spectrum[1] ** 2, self.n * lam):
                 chol = _cholesky(_shifted(rp.T @ rp, self.n * lam), overwrite_a=True)
                 beta, z = _cho_solve(chol, rp.T @ c), rp @ _cho_solve(chol, ft)
             else:
@@ -192,27 +242,28 @@ class _Sweep:
             u, sv, vt = np.linalg.svd(rp)
             self.svd_route(i, p, sv, vt, u.T @ c, hard)
 
-    def gram_block(self, i, p, gram, k_test_t):
-        """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n), by Cholesky."""
-        n = self.n
+    def gram_block(self, i, p, gram, rhs):
+        """p > n: alpha = (G + n lam I)^-1 Y with G = F_p F_p' (n x n, upper triangle), by
+        Cholesky; rhs = [Y, K'] with K = F_test,p F_p'."""
+        n, k_test_t = self.n, rhs[:, self.k:]
         try:
             chol0 = _cholesky(gram)
         except np.linalg.LinAlgError:  # not numerically positive definite: rank deficient
             self.wide_exact(i, p, range(len(self.ridges)))
             return
-        lam_min, lam_max = gram_eigenvalues(gram, chol0[0])
+        lam_min, lam_max = gram_eigenvalues(gram, chol0[0], self.warm)
         self.fit.sigma_min[i] = np.sqrt(max(lam_min, 0.0))
-        rhs = np.hstack([self.y, k_test_t]) if self.smoother else self.y
+        rhs = rhs if self.smoother else rhs[:, : self.k]
         hard = []
         for j, lam in self.penalties(i):
             if not _well_conditioned(lam_min, lam_max, n * lam):
                 hard.append(j)
                 continue
-            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(), n * lam),
+            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(order="F"), n * lam),
                                                     overwrite_a=True)
             sol = _cho_solve(chol, rhs)
             alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
-            fitted = gram @ alpha
+            fitted = _symm(1.0, gram, alpha)
             self.fit.train_pred[i, j] = fitted
             self.fit.test_pred[i, j] = k_test_t.T @ alpha
             self.fit.coef_norm[i, j] = np.sqrt(max(float(np.sum(alpha * fitted)), 0.0))
@@ -226,6 +277,8 @@ class _Sweep:
         stable). Penalties, or a (near) rank-deficient r, use the SVD r = u diag(s) vt,
         which makes F_p = vt' diag(s) (q u)'."""
         train, test = self.columns(p)
+        if all(self.ridges[j] == 0 for j in which) and self.minimum_norm_lq(i, p, which):
+            return
         q, r = np.linalg.qr(train.T)
         spectrum = triangular_singular_values(r, RANK_RCOND)
         if spectrum is None or any(self.ridges[j] > 0 for j in which):
@@ -237,6 +290,25 @@ class _Sweep:
         z = _solve_tri(r, (test @ q).T) if self.smoother else None
         for j in which:
             self.store(i, j, p, beta, self.smoother_norm(z))
+
+    def minimum_norm_lq(self, i, p, which) -> bool:
+        """`wide_exact` for minimum norm without forming q: with w = r^-T y, beta = q w,
+        so F_p beta = r' w, F_test beta = (F_test q) w and ||beta|| = ||w||; F_test q comes
+        from applying q's reflectors. False (nothing stored) if r is rank deficient."""
+        train, test = self.columns(p)
+        test_q, r = sla.qr_multiply(train.T, test, mode="right")
+        spectrum = triangular_singular_values(r, RANK_RCOND)
+        if spectrum is None:
+            return False
+        self.fit.sigma_min[i] = spectrum[0]  # more accurate than the Gram matrix's
+        w = _solve_tri(r, self.y, trans="T")
+        smoother_sq = self.smoother_norm(_solve_tri(r, test_q.T)) if self.smoother else np.nan
+        for j in which:
+            self.fit.train_pred[i, j] = r.T @ w
+            self.fit.test_pred[i, j] = test_q @ w
+            self.fit.coef_norm[i, j] = np.linalg.norm(w)
+            self.fit.smoother_sq[i, j] = smoother_sq
+        return True
 
 
 def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
@@ -264,11 +336,9 @@ def nested_ridge_sweep(f_train, f_test, y, widths, ridges=(0.0,), scale=None,
     scale = np.ones(len(widths)) if scale is None else np.asarray(scale, dtype=np.float64)
     live = np.flatnonzero(np.any(f_train[:, : widths[-1]] != 0, axis=0))
     counts = np.searchsorted(live, widths)  # live columns among the first p
-    if len(live) < widths[-1] and counts[0] > 0:
-        f_train, f_test = f_train[:, live], f_test[:, live]
-    else:
-        counts = widths
-    sweep = _Sweep(f_train, f_test, y, counts, ridges, scale, smoother)
+    if len(live) == widths[-1] or counts[0] == 0:
+        counts, live = widths, None
+    sweep = _Sweep(f_train, f_test, y, counts, ridges, scale, smoother, live, widths)
     with numpy_pool_only():
         sweep.run()
     fit = sweep.fit
