@@ -63,7 +63,7 @@ def figures(stem: str, output: str) -> list[tuple[str, str]]:
         if line.startswith(FIGURE):
             name, _, value = line[len(FIGURE):].partition(": ")
             rows.append((name, value))
-        elif stem == CONTROLS and TIME.search(line):
+        elif stem == CONTROLS and TIME.search(line) and not line.startswith("| view |"):
             rows.append(("control latency", re.sub(r"\s+", " ", line)))
     return rows
 
@@ -120,7 +120,8 @@ def jobs_speedup(quick: bool) -> tuple[str, str, str]:
             if quick:
                 return [sys.executable, "-m", "experiments", "run", "polynomial", "--seeds", "40",
                         "--no-cap", "--jobs", str(j), "--out", f"{tmp}/j{j}.parquet"]
-            # the shipped precompute itself, into a scratch folder
+            # the shipped precompute itself, into a scratch folder (the CLI creates none)
+            Path(f"{tmp}/j{j}").mkdir()
             return [sys.executable, "-m", "experiments", "precompute", "polynomial",
                     "--jobs", str(j), "--data-dir", f"{tmp}/j{j}"]
         t1, rss1, out1, c1 = timed(make(1))
