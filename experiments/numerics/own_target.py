@@ -20,8 +20,9 @@ import numpy as np
 from scipy import linalg as sla
 from scipy.linalg import lapack
 
+from experiments.numerics.sweep_solver import shifted, shrink
+
 KAPPA_LIMIT = 1e9
-PINV_RCOND = 1e-15
 
 
 def cholesky_solve(a: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
@@ -38,12 +39,7 @@ def cholesky_solve(a: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
 
 def _svd_solve(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     u, s, vt = np.linalg.svd(x, full_matrices=False)
-    if lam > 0:
-        g = s / (s**2 + x.shape[0] * lam)
-    else:
-        keep = s > PINV_RCOND * s.max(initial=0.0)
-        g = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
-    return vt.T @ (g * (u.T @ y))
+    return vt.T @ (shrink(s, lam, x.shape[0]) * (u.T @ y))
 
 
 def coefficient_errors(x: np.ndarray, y: np.ndarray, betas: np.ndarray, widths,
@@ -76,13 +72,9 @@ def coefficient_errors(x: np.ndarray, y: np.ndarray, betas: np.ndarray, widths,
             if p < n and lam == 0:
                 b = sla.solve_triangular(rp, c, check_finite=False)
             elif p < n:
-                shifted = normal.copy()
-                shifted.flat[:: p + 1] += n * lam
-                b = cholesky_solve(shifted, rhs)
+                b = cholesky_solve(shifted(normal.copy(), n * lam), rhs)
             else:
-                shifted = gram.copy()
-                shifted.flat[:: n + 1] += n * lam
-                alpha = cholesky_solve(shifted, y[:, i])
+                alpha = cholesky_solve(shifted(gram.copy(), n * lam), y[:, i])
                 b = None if alpha is None else x[:, :p].T @ alpha
             if b is None:
                 b = _svd_solve(x[:, :p], y[:, i], lam)

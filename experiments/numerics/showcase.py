@@ -19,15 +19,21 @@ def digit_examples(labels: np.ndarray, per_class: int = PER_CLASS) -> np.ndarray
     return np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in np.unique(labels)])
 
 
+def per_size(metric: str, sizes: np.ndarray, predicted: np.ndarray) -> pd.DataFrame:
+    """One row per (size, example) of `predicted`, shaped (sizes, examples)."""
+    n_sizes, n_examples = predicted.shape
+    return pd.DataFrame({"metric": metric, "value": predicted.ravel().astype(float),
+                         "n_params": np.repeat(sizes, n_examples),
+                         "example": np.tile(np.arange(n_examples), n_sizes)})
+
+
 def digit_rows(sizes: np.ndarray, predicted: np.ndarray, labels: np.ndarray,
                pixels: np.ndarray) -> pd.DataFrame:
     """predicted: (sizes, examples) labels; labels: (examples,); pixels: (examples, 64)."""
-    n_sizes, n_examples = predicted.shape
+    n_examples = predicted.shape[1]
     examples = np.arange(n_examples)
     return pd.concat([
-        pd.DataFrame({"metric": "predicted_label", "value": predicted.ravel().astype(float),
-                      "n_params": np.repeat(sizes, n_examples),
-                      "example": np.tile(examples, n_sizes)}),
+        per_size("predicted_label", sizes, predicted),
         pd.DataFrame({"metric": "true_label", "value": labels.astype(float),
                       "example": examples}),
         pd.DataFrame({"metric": "pixel", "value": pixels.ravel().astype(float),
@@ -39,11 +45,8 @@ def digit_rows(sizes: np.ndarray, predicted: np.ndarray, labels: np.ndarray,
 def regression_rows(sizes: np.ndarray, predicted: np.ndarray, targets: np.ndarray
                     ) -> pd.DataFrame:
     """predicted: (sizes, examples) predictions; targets: (examples,) test targets."""
-    n_sizes, n_examples = predicted.shape
-    examples = np.arange(n_examples)
     return pd.concat([
-        pd.DataFrame({"metric": "prediction", "value": predicted.ravel().astype(float),
-                      "n_params": np.repeat(sizes, n_examples),
-                      "example": np.tile(examples, n_sizes)}),
-        pd.DataFrame({"metric": "target", "value": targets.astype(float), "example": examples}),
+        per_size("prediction", sizes, predicted),
+        pd.DataFrame({"metric": "target", "value": targets.astype(float),
+                      "example": np.arange(predicted.shape[1])}),
     ], ignore_index=True)

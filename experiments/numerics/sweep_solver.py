@@ -71,7 +71,7 @@ def _features(a) -> np.ndarray:
     return a if a.dtype == np.float32 else np.asarray(a, dtype=np.float64)
 
 
-def _shrink(s: np.ndarray, lam: float, n: int) -> np.ndarray:
+def shrink(s: np.ndarray, lam: float, n: int) -> np.ndarray:
     """Spectral filter s -> s / (s^2 + n lam); lam = 0 is the pseudo-inverse with cutoff."""
     if lam > 0:
         return s / (s**2 + n * lam)
@@ -86,7 +86,7 @@ def _smallest_nonzero(s: np.ndarray) -> float:
     return float(s[keep].min()) if keep.any() else 0.0
 
 
-def _shifted(a: np.ndarray, shift: float) -> np.ndarray:
+def shifted(a: np.ndarray, shift: float) -> np.ndarray:
     """a + shift * I, in place (no n x n identity to allocate and add)."""
     a.flat[:: a.shape[0] + 1] += shift
     return a
@@ -199,7 +199,7 @@ class _Sweep:
         self.fit.sigma_min[i] = _smallest_nonzero(s)
         test_right = self.columns(p)[1] @ vt.T if self.smoother else np.zeros((0, len(s)))
         for j in which:
-            g = _shrink(s, self.ridges[j] * self.lam_factor[i], self.n)
+            g = shrink(s, self.ridges[j] * self.lam_factor[i], self.n)
             self.store(i, j, p, vt.T @ (g[:, None] * uy), self.smoother_norm((test_right * g).T))
 
     def nested_smoother(self, r) -> np.ndarray:
@@ -232,7 +232,7 @@ class _Sweep:
                 self.store(i, j, p, _solve_tri(rp, c), smoother_sq)
                 continue
             if _well_conditioned(spectrum[0] ** 2, spectrum[1] ** 2, self.n * lam):
-                chol = _cholesky(_shifted(rp.T @ rp, self.n * lam), overwrite_a=True)
+                chol = _cholesky(shifted(rp.T @ rp, self.n * lam), overwrite_a=True)
                 beta, z = _cho_solve(chol, rp.T @ c), rp @ _cho_solve(chol, ft)
             else:
                 hard.append(j)
@@ -259,7 +259,7 @@ class _Sweep:
             if not _well_conditioned(lam_min, lam_max, n * lam):
                 hard.append(j)
                 continue
-            chol = chol0 if lam == 0 else _cholesky(_shifted(gram.copy(order="F"), n * lam),
+            chol = chol0 if lam == 0 else _cholesky(shifted(gram.copy(order="F"), n * lam),
                                                     overwrite_a=True)
             sol = _cho_solve(chol, rhs)
             alpha, z = sol[:, : self.k], sol[:, self.k:]  # z' = K_test (G + n lam I)^-1
