@@ -59,12 +59,15 @@ CHART_MARKS_JS = """() => Array.from(document.querySelectorAll('.vega-embed')).m
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Until Streamlit has finished running the script (no 'running' indicator)."""
+    """Until Streamlit has finished running the script: its state on the app's root is
+    "notRunning" (not "initial": a fresh page has run once) and no 'running' indicator."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'"
+        " && (!document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !/Running|Stop/i.test("
-        "document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
+        "document.querySelector('[data-testid=\"stStatusWidget\"]').innerText))",
         timeout=timeout)
 
 
@@ -120,3 +123,45 @@ def settings_panel(page):
         page.locator("[data-testid='stExpander'] summary").filter(has_text="Settings").click()
     form.wait_for(state="visible", timeout=30_000)
     return form
+
+
+# Every message the app receives from the server is counted (an init script: add it to a
+# browser context with `count_messages` before its pages load). A script run, however
+# short, sends messages; Streamlit's script state on the app's root alone can miss one,
+# because the frontend may apply "running" and "notRunning" in one render.
+COUNT_MESSAGES_JS = """(() => { const Native = window.WebSocket;
+  window.__messages = 0; window.__document = Math.random();
+  window.WebSocket = class extends Native { constructor(...args) { super(...args);
+    this.addEventListener('message', () => { window.__messages += 1; }); } }; })();"""
+RERUN_DONE_JS = """([before, document_id]) => (window.__document !== document_id
+    || window.__messages > before)
+  && !document.querySelector('[data-stale="true"]')
+  && document.querySelector('[data-testid="stApp"]')
+       ?.getAttribute('data-test-script-state') === 'notRunning'"""
+NAV_LINK_JS = """(path) => Array.from(document.querySelectorAll(
+  'a[data-testid="stSidebarNavLink"]')).find(a =>
+    new URL(a.href).pathname.replace(/\\/+$/, '') === ('/' + path).replace(/\\/+$/, ''))"""
+
+
+def count_messages(context) -> None:
+    context.add_init_script(COUNT_MESSAGES_JS)
+
+
+def wait_for_rerun(page, start, timeout: float = 120_000) -> None:
+    """`start()` (a click) and wait until the script run it causes has finished and no
+    element is stale: the run is known to have happened when the server has sent a
+    message since the click (or the page reloaded). The page's context needs
+    `count_messages`."""
+    before = page.evaluate("() => [window.__messages, window.__document]")
+    assert before[0] is not None, "the page's context does not count messages (count_messages)"
+    start()
+    page.wait_for_function(RERUN_DONE_JS, arg=before, timeout=timeout)
+
+
+def navigate(page, path: str, timeout: float = 120_000) -> None:
+    """Open page `path` ("" for Home) from the navigation of the app loaded in `page`,
+    as a reader's click does: the app switches page without reloading its frontend (a
+    fresh load costs ~2x the browser's time)."""
+    page.wait_for_function(f"() => Boolean(({NAV_LINK_JS})({path!r}))", timeout=timeout)
+    wait_for_rerun(page, lambda: page.evaluate(f"() => ({NAV_LINK_JS})({path!r}).click()"),
+                   timeout)

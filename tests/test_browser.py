@@ -95,3 +95,12 @@ def test_downloads_deliver_files_that_parse(dashboard_url, page, tmp_path):
         info.value.save_as(target)
         parsed = check(target)
         assert parsed is not None and (not hasattr(parsed, "empty") or not parsed.empty), label
+    # the page's whole tidy result, written only when its button is pressed
+    from experiments.framework import store
+
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download tidy CSV").click()
+    target = tmp_path / "tidy.csv"
+    info.value.save_as(target)
+    tidy, shipped = pd.read_csv(target), store.load("polynomial").frame
+    assert list(tidy.columns) == list(shipped.columns) and len(tidy) == len(shipped)

@@ -4,9 +4,11 @@ sideways, no chart title or legend label is cut, legend swatches are solid, no
 snake_case word reaches a chart, plots keep most of their chart's width, no exception.
 A full-page screenshot of each page at each width lands in tests/artifacts/.
 
-One browser tab loads every page at each width (a fresh load: the charts lay out for the
-width they open at, so a resized page is not what a phone shows); the checks then read
-what was measured, so a failure names the page, the width and the check.
+One browser tab opens the app at each width and visits every page from the app's own
+navigation, as a reader does (the charts lay out for the width they open at, so a resized
+page is not what a phone shows; switching pages inside the app costs half a fresh load);
+the checks then read what was measured, so a failure names the page, the width and the
+check.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from dashboard.app import page_table
 from tests.helpers import (
     ARTIFACTS,
     CHART_MARKS_JS,
+    count_messages,
+    navigate,
     slug,
     wait_for_app,
     wait_for_charts,
@@ -70,8 +74,9 @@ def page_url(base: str, path: str) -> str:
     return f"{base}/" if path == "home" else f"{base}/{path}"
 
 
-def measure(page, url: str, charts: bool = True) -> dict:
-    page.goto(url)
+def measure(page, path: str, charts: bool = True) -> dict:
+    """Open `path` from the app's navigation and measure it once it has settled."""
+    navigate(page, "" if path == "home" else path)
     if charts:
         try:
             wait_for_charts(page, timeout=60_000)
@@ -86,15 +91,17 @@ def measure(page, url: str, charts: bool = True) -> dict:
 def measured_pages(dashboard_url, browser):
     """width name -> {page: measurements}, every page loaded once per width in one tab."""
     context = browser.new_context()
+    count_messages(context)
     page = context.new_page()
     found = {}
     try:
         for name, (width, height) in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
+            page.goto(page_url(dashboard_url, "runs"))  # then Home through the navigation
+            wait_for_app(page, timeout=90_000)
             found[name] = {}
             for path in PAGES:
-                found[name][path] = measure(page, page_url(dashboard_url, path),
-                                            charts=path not in NO_CHART)
+                found[name][path] = measure(page, path, charts=path not in NO_CHART)
                 page.screenshot(path=str(ARTIFACTS / f"page-{slug(path)}-{name}.png"),
                                 full_page=True)
         return found

@@ -10,11 +10,17 @@ from urllib.parse import urlencode
 
 import pytest
 import streamlit as st
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.testing.v1 import AppTest
 
 from experiments.framework import registry
-from tests.helpers import exception_boxes, page_script, settings_panel, wait_for_app
+from tests.helpers import (
+    count_messages,
+    exception_boxes,
+    page_script,
+    settings_panel,
+    wait_for_app,
+    wait_for_rerun,
+)
 
 CHEAP = {
     "polynomial": {"max_degree": 30},
@@ -69,21 +75,9 @@ def shows_the_run(page) -> None:
 
 
 def press_run(page) -> None:
-    """Press Run and wait for the rerun it starts: an observer set before the click sees
-    Streamlit's status widget (its Stop button) or a stale element appear, however short
-    the rerun, and the wait ends when no element is stale any more. A rerun too quick
-    to be seen at all is bounded at 15 s; shows_the_run then checks the page."""
-    page.evaluate("""() => { window.__rerun = false; new MutationObserver((_, observer) => {
-        if (document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]')) {
-            window.__rerun = true; observer.disconnect(); } })
-        .observe(document.body, {subtree: true, childList: true, attributes: true}); }""")
-    settings_panel(page).get_by_role("button", name="Run").click()
-    try:
-        page.wait_for_function(
-            "() => window.__rerun && !document.querySelector('[data-stale=\"true\"]')",
-            timeout=15_000)
-    except PlaywrightTimeout:
-        pass
+    """Press Run and wait for the rerun it starts (tests/helpers.py: an observer sees the
+    script state change however short the rerun), then check the page."""
+    wait_for_rerun(page, settings_panel(page).get_by_role("button", name="Run").click)
     shows_the_run(page)
 
 
@@ -91,6 +85,7 @@ def press_run(page) -> None:
 def tab(browser):
     """One tab for every experiment: each goto is a fresh page load of the shared link."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    count_messages(context)
     yield context.new_page()
     context.close()
 
