@@ -4,8 +4,8 @@ buffers made once: the full-batch gradient pass (`Step`) and the AdamW update (`
 An epoch's unavoidable work is three small matrix products; everything else is a few
 passes over buffers. Every (n x width) and (n x p) array is allocated once (a fresh 1 MB
 array per pass costs page faults on top of the arithmetic), every operation writes into
-an existing buffer, and the scores of a forward pass are reused: the training log at
-epoch t and the gradient pass of epoch t + 1 share one forward pass at the same weights.
+an existing buffer, and a pass is reused: the training log at epoch t and the gradient
+of epoch t + 1 come from one pass at the same weights.
 Everything is float32, and tiny values are flushed to zero after every update: weight
 decay drives Adam's moments and unused weights into subnormal floats, on which the
 matrix products run ~50-140x slower (bench/bench_grokking.py measures it).
@@ -50,7 +50,8 @@ class Step:
         count = -(-n * width * np.dtype(dtype).itemsize // BLOCK_BYTES)
         size = -(-n // count)
         self.z = np.empty((n if backward else size, width), dtype)
-        self.h, self.dz = (np.empty((size, width), dtype) for _ in range(2))
+        self.h = np.empty((size, width), dtype)
+        self.dz = np.empty((size, width), dtype) if backward else None
         self.blocks = [_Block(self, slice(start, min(start + size, n)), np.asarray(a),
                               p + np.asarray(b), backward)
                        for start in range(0, n, size)]
@@ -64,9 +65,9 @@ class Step:
     def __call__(self, w_in, w_out, g_in, g_out) -> np.ndarray:
         """Write the loss gradients at (w_in, w_out) into g_in, g_out (C-contiguous);
         return the scores (a buffer, overwritten by the next pass)."""
+        if not g_in.flags.c_contiguous:
+            raise ValueError("g_in must be C-contiguous (the sums are added into it)")
         into = g_in.reshape(-1)
-        if not np.shares_memory(into, g_in):
-            raise ValueError("g_in must be C-contiguous")
         into.fill(0)
         for block in self.blocks:
             h = self._forward(block, w_in, w_out)
@@ -146,8 +147,8 @@ class _Block:
         size, dtype = rows.stop - rows.start, step.y.dtype
         (p2, width), outputs = (2 * step.p, step.h.shape[1]), step.y.shape[1]
         self.a = rows_a[rows]
-        self.h, self.dz = step.h[:size], step.dz[:size]
-        self.h_flat, self.dz_flat = self.h.reshape(-1), self.dz.reshape(-1)
+        self.h = step.h[:size]
+        self.h_flat = self.h.reshape(-1)
         self.z = step.z[rows] if backward else step.z[:size]
         self.y, self.dy, self.row = step.y[rows], step.dy[rows], step.row[rows]
         self.dy_flat = self.dy.reshape(-1)
@@ -155,19 +156,22 @@ class _Block:
         # csr_matvecs(rows, columns, vectors, indptr, indices, data, X, Y), the kernel
         # behind scipy's `csr_matrix @ dense`, adds A @ X into an existing Y (the public
         # product returns a fresh array, which would start each block's sums at zero).
-        # Adding 1 * w_in[p + b] to h = w_in[a] is the sum w_in[a] + w_in[p + b], exactly.
+        # Adding 1 * w_in[p + b] to h = w_in[a] is the sum w_in[a] + w_in[p + b], exactly,
+        # in one pass over h (a gather into scratch, then an add, takes two).
         ones = np.ones(size, dtype)
         self.add_b = (size, p2, width, np.arange(size + 1, dtype=np.int32),
                       rows_b[rows].astype(np.int32), ones)
         if backward:
+            self.dz = step.dz[:size]
+            self.dz_flat = self.dz.reshape(-1)
             # d/dh of h^2 is 2h: the factor 2 goes into the one-hot entries (doubling is
-            # exact, so these sums are twice the sums of the plain entries, bit for bit).
+            # exact in binary floats, so the sums are twice the plain sums, bit for bit).
             local = np.arange(size)
             part = sparse.csr_matrix(
                 (np.full(2 * size, 2 if step.quadratic else 1, dtype),
                  (np.concatenate([self.a, rows_b[rows]]), np.concatenate([local, local]))),
                 shape=(p2, size))
-            part.sort_indices()
+            part.sort_indices()  # each embedding row's terms in row order
             self.spread = (p2, size, width, part.indptr, part.indices, part.data)
 
 
