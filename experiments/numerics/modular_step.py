@@ -18,7 +18,7 @@ from scipy.sparse._sparsetools import csr_matvecs  # see _Block (scipy is pinned
 
 BETAS, EPS = (0.9, 0.98), 1e-8
 TINY = np.float32(1e-30)  # well above the subnormal range (< 1.2e-38) yet numerically zero
-BLOCK_BYTES = 2**19  # a block's (rows x width) hidden values: two of them fit a 2 MB L2 cache
+BLOCK_BYTES = 2**19  # a block's hidden values; with their gradients they fit a 2 MB L2 cache
 
 
 class Step:
@@ -214,7 +214,8 @@ class AdamW:
         u /= t
         w -= u
         # Subnormals make the next matmuls ~50x slower. One vector at a time, through
-        # buffers the update has just used (still in the cache); v >= 0 needs no abs.
+        # buffers the update has just used (still in the cache); v, a decayed sum of
+        # squares, is never negative and needs no abs.
         flush = self.flush
         for x in (w, m):
             np.less(np.abs(x, out=t), TINY, out=flush)
