@@ -182,8 +182,8 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     A generator, so callers can draw live, stop early (break) or keep only what they need.
     Both weight matrices are views of one flat vector, as are their gradients, so an
     update is one pass per operation over all parameters (experiments/numerics/
-    modular_step.py). A log's forward pass over the training pairs is also the next
-    epoch's: the gradient pass starts from its scores.
+    modular_step.py). A log's pass over the training pairs is also the next epoch's
+    gradient pass.
     """
     (a, b, label), (ta, tb, tlabel) = dataset(params, seed)
     p, width = params["p"], params["width"]
@@ -202,20 +202,19 @@ def train(params: dict, seed: int, steps: Iterable[int] | None = None,
     step = Step(a, b, label, p, width, act, loss, outputs=outputs)
     test = Step(ta, tb, tlabel, p, width, act, loss, outputs=outputs, backward=False)
     steps = log_schedule(params["epochs"]) if steps is None else steps
-    scored = False  # whether step's scores are those of the current weights
+    ready = False  # whether grads hold the gradients at the current weights
     for stop in sorted(set(int(s) for s in steps)):
         # One BLAS thread: these matrices are small, and extra threads only contend for
         # the 2 shared cores (measured ~5x slower with the default thread pool).
         with single_threaded():
             while adamw.epoch < stop:
-                if not scored:
-                    step.scores(*weights)
-                step.backward(weights[1], *grads)
+                if not ready:
+                    step(*weights, *grads)
                 adamw.step()
-                scored = False
-            step.scores(*weights)
+                ready = False
+            step(*weights, *grads)  # the log's training scores, and the next gradients
             test.scores(*weights)
-            scored = True
+            ready = True
             out = {
                 "step": adamw.epoch,
                 "train_accuracy": step.accuracy(),
