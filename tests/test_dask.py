@@ -82,7 +82,10 @@ def test_python_api_inside_a_client_equals_the_serial_run(address):
 @pytest.mark.slow
 @pytest.mark.parametrize("flags, words", [
     (["--backend", "dask"], "needs --scheduler"),
-    (["--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
+    (["--backend", "dask", "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1"],
+     "cannot reach the Dask scheduler"),
+    (["--backend", "dask", "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "0"],
+     "--scheduler-timeout: give a number of seconds above 0"),
     (["--scheduler", "tcp://127.0.0.1:9"], "only applies with --backend dask"),
 ])
 def test_missing_or_unreachable_scheduler_is_one_line_exit_2(flags, words):

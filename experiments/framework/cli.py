@@ -59,6 +59,8 @@ def add_parallel_flags(parser: argparse.ArgumentParser) -> None:
                         help="local processes (default) or a Dask cluster")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--scheduler-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="how long to keep trying to reach the Dask scheduler (default 10)")
 
 
 @contextmanager
@@ -77,7 +79,9 @@ def parallel_backend(args):
         raise UsageError("--backend dask needs the optional extra: "
                          "pip install -r requirements-dask.txt") from None
     try:
-        client = Client(args.scheduler, timeout="10s")
+        if not 0 < args.scheduler_timeout <= 600:
+            raise UsageError("--scheduler-timeout: give a number of seconds above 0, at most 600")
+        client = Client(args.scheduler, timeout=f"{args.scheduler_timeout}s")
     except (OSError, TimeoutError, ValueError) as err:
         raise UsageError(f"cannot reach the Dask scheduler at {args.scheduler} ({err})") from None
     with client:
