@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import streamlit as st
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,15 +148,35 @@ def count_messages(context) -> None:
     context.add_init_script(COUNT_MESSAGES_JS)
 
 
-def wait_for_rerun(page, start, timeout: float = 120_000) -> None:
+def wait_for_rerun(page, start, timeout: float = 120_000, resend_after: float = 10_000) -> None:
     """`start()` (a click) and wait until the script run it causes has finished and no
     element is stale: the run is known to have happened when the server has sent a
-    message since the click (or the page reloaded). The page's context needs
-    `count_messages`."""
+    message since the click (or the page reloaded). A click that lands while its button
+    is being re-rendered is lost (seen on a loaded host: the server hears nothing), so if
+    nothing has come back after `resend_after` ms it is clicked once more, as a reader
+    would. The page's context needs `count_messages`."""
     before = page.evaluate("() => [window.__messages, window.__document]")
     assert before[0] is not None, "the page's context does not count messages (count_messages)"
     start()
-    page.wait_for_function(RERUN_DONE_JS, arg=before, timeout=timeout)
+    heard = ("([before, document_id]) => window.__document !== document_id"
+             " || window.__messages > before")
+    try:
+        page.wait_for_function(heard, arg=before, timeout=resend_after)
+    except PlaywrightTimeout:
+        start()
+    try:
+        page.wait_for_function(RERUN_DONE_JS, arg=before, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"no finished script run after the click: {page.evaluate(STATE_JS)}, "
+                             f"{before[0]} messages before it") from None
+
+
+STATE_JS = """() => ({messages: window.__messages,
+  state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+  stale: Array.from(document.querySelectorAll('[data-stale="true"]'))
+    .map(e => (e.getAttribute('data-testid') || e.tagName) + ': '
+      + (e.innerText || '').slice(0, 80)),
+  status: document.querySelector('[data-testid="stStatusWidget"]')?.innerText})"""
 
 
 def navigate(page, path: str, timeout: float = 120_000) -> None:
