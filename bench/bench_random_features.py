@@ -25,6 +25,7 @@ import os
 import time
 
 import numpy as np
+from scipy import linalg as sla
 
 from experiments import random_features as rf
 from experiments.framework.experiment import run
@@ -138,6 +139,43 @@ def end_to_end(n_train: int) -> None:
           f"a naive SVD per width {t_naive:.2f} s = {t_naive / t_lab:.1f}x; CPU time "
           f"{cpu_lab:.2f} s vs {cpu_naive:.2f} s = {cpu_naive / cpu_lab:.1f}x; max relative "
           f"difference in test MSE, coefficient norm, sigma_min {worst:.1e}")
+    floor = blas_floor(params)
+    print(f"figure: random features end to end, floor: its unavoidable level-3 products "
+          f"alone take {floor:.2f} s on one thread here "
+          f"(a QR of the first n columns, Gram and test kernel over {max(ref)} columns, a "
+          f"Cholesky and the effective parameters' solve per width above n): at most "
+          f"{t_naive / floor:.1f}x the naive loop even with nothing else")
+
+
+def blas_floor(params: dict, seed: int = 0) -> float:
+    """Seconds that the level-3 products of the user's run cannot go below on one thread
+    at this machine's measured rates: above n, the Gram matrix (syrk) and the test kernel
+    (gemm) over every feature column, and per width a Cholesky and the solve of the
+    effective parameters' n x (test + classes) right-hand sides; below n, the one QR of
+    the first n columns. Each rate is the best of
+    a few calls of the run's own shapes; the run adds QR, Lanczos, features and frames."""
+    split, y_train, _ = rf._data(params, seed)
+    widths = rf.widths_for(params)
+    n, t, k = len(split.x_train), len(split.x_test), y_train.shape[1]
+    wide = widths[widths > n]
+    rng = np.random.default_rng(0)
+    block = np.asfortranarray(rng.random((512, n)))
+    test = np.asfortranarray(rng.random((512, t)))
+    gram = np.asfortranarray(block.T @ block + n * np.eye(n))
+    rhs = np.asfortranarray(rng.random((n, t + k)))
+    chol = sla.cho_factor(gram)
+
+    def best(fn):
+        return min(timed(fn)[0] for _ in range(3))
+
+    with single_threaded():
+        syrk = best(lambda: sla.blas.dsyrk(1.0, block, trans=1)) / 512
+        gemm = best(lambda: sla.blas.dgemm(1.0, block, test, trans_a=1)) / 512
+        factor = best(lambda: sla.cho_factor(gram, check_finite=False))
+        solve = best(lambda: sla.cho_solve(chol, rhs, check_finite=False))
+        square = np.asfortranarray(rng.random((n, n)))
+        qr = best(lambda: sla.qr_multiply(square, rhs[:, :k].T, mode="right"))
+    return qr + widths[-1] * (syrk + gemm) + len(wide) * (factor + solve)
 
 
 def timed_cpu(fn, *args):
