@@ -19,7 +19,7 @@ from dashboard.pages import (
     u_turn,
     why_the_peak,
 )
-from dashboard.ui import style
+from dashboard.ui import labels, style
 from experiments.framework import registry
 
 VIEWS = (explorer, why_the_peak, u_turn, scaling_laws, memorize_or_generalize, runs)
@@ -50,7 +50,7 @@ def page_table() -> dict[str, list[tuple[str, str, Callable[[], None]]]]:
     Raises PageError when an experiment names a page that does not exist."""
     return {
         "Overview": [("home", "Home", home.render)],
-        "Experiments": [(e.id, NAV_TITLES.get(e.id, e.title.split(":")[0]),
+        "Experiments": [(e.id, NAV_TITLES.get(e.id, labels.experiment_name(e.id)),
                          partial(experiment_page.render, e.id, experiment_content(e)))
                         for e in registry.experiments().values()],
         "Views": [(v.URL, v.TITLE, v.render) for v in VIEWS],

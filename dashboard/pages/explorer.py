@@ -16,6 +16,7 @@ from dashboard.aggregate import BANDS, CENTRES
 from dashboard.charts.explorer import explorer_chart
 from dashboard.ui import exports, permalink
 from dashboard.ui.labels import column as column_title
+from dashboard.ui.labels import experiment_name
 from dashboard.ui.labels import metric as metric_title
 from dashboard.ui.labels import value as value_label
 from experiments.framework import registry
@@ -31,7 +32,7 @@ MAX_RAW_SEEDS = 20  # raw mode draws every seed: keep the page light for the hos
 
 def sources() -> dict[str, str]:
     """Label -> source key: every shipped result, plus this session's own runs."""
-    names = {i: e.title.split(":")[0] for i, e in registry.experiments().items()}
+    names = {i: experiment_name(i) for i in registry.experiments()}
     out = {f"shipped: {names[i]}": f"shipped:{i}" for i in names}
     for i in names:
         if st.session_state.get(f"{i}.result") is not None:

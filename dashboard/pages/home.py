@@ -112,7 +112,7 @@ def warm() -> None:
     caveats_shown()
 
 
-TITLES = {stop.key: registry.get(stop.experiment).title.split(":")[0] for stop in tour.STOPS}
+TITLES = {stop.key: labels.experiment_name(stop.experiment) for stop in tour.STOPS}
 
 
 def render_stop(number: int, stop: tour.Stop) -> None:

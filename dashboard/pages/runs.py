@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import catalog_view, runs_table
 from dashboard.runs_table import OverlayError
+from dashboard.ui import labels
 from dashboard.ui.plaintext import literal
 from experiments.framework import registry
 from experiments.framework.catalog import CatalogError
@@ -29,8 +30,8 @@ COLUMNS = {
 
 
 def titles() -> dict[str, str]:
-    """Experiment id -> the name its page has in the navigation."""
-    return {i: e.title.split(":")[0] for i, e in registry.experiments().items()}
+    """Experiment id -> its short name."""
+    return {i: labels.experiment_name(i) for i in registry.experiments()}
 
 
 def filters(table):

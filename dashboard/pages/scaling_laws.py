@@ -96,7 +96,7 @@ def view() -> None:
     cols = st.columns(3)
     start = permalink.choice("result", ids, "scaling" if "scaling" in ids else ids[0])
     exp_id = cols[0].selectbox("Result", ids, index=ids.index(start), key="scaling_laws.exp",
-                               format_func=lambda i: registry.get(i).title.split(":")[0],
+                               format_func=labels.experiment_name,
                                help="Which experiment's shipped result to fit.")
     shape = data.derived_or_message(exp_id, curves_of)
     if shape is None:

@@ -11,6 +11,7 @@ import re
 import textwrap
 
 from dashboard.ui.settings_text import HELP, SETTINGS
+from experiments.framework import registry
 
 METRICS = {
     "mse": "squared loss",
@@ -138,6 +139,12 @@ def readable(text: str) -> str:
     for pattern, replacement in READABLE:
         text = pattern.sub(replacement, text)
     return text
+
+
+def experiment_name(experiment_id: str) -> str:
+    """An experiment's short name: its title up to the colon ("Grokking" for "Grokking:
+    memorize first, ...")."""
+    return registry.get(experiment_id).title.split(":")[0]
 
 
 def human(name: str) -> str:

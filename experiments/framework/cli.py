@@ -73,14 +73,14 @@ def parallel_backend(args):
         return
     if not args.scheduler:
         raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    if not 0 < args.scheduler_timeout <= 600:
+        raise UsageError("--scheduler-timeout: give a number of seconds above 0, at most 600")
     try:
         from dask.distributed import Client
     except ImportError:
         raise UsageError("--backend dask needs the optional extra: "
                          "pip install -r requirements-dask.txt") from None
     try:
-        if not 0 < args.scheduler_timeout <= 600:
-            raise UsageError("--scheduler-timeout: give a number of seconds above 0, at most 600")
         client = Client(args.scheduler, timeout=f"{args.scheduler_timeout}s")
     except (OSError, TimeoutError, ValueError) as err:
         raise UsageError(f"cannot reach the Dask scheduler at {args.scheduler} ({err})") from None

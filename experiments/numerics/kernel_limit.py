@@ -6,7 +6,7 @@ import numpy as np
 from scipy import linalg as sla
 
 from experiments.numerics.lanczos import gram_eigenvalues
-from experiments.numerics.sweep_solver import PINV_RCOND
+from experiments.numerics.sweep_solver import PINV_RCOND, shifted
 
 # A Cholesky solve per fit costs about a tenth of the eigendecomposition, which then
 # serves every fit on the same inputs: direct solves pay off for a few fits only.
@@ -71,9 +71,8 @@ class KernelLimit:
             return kernel_fit(self.k_train, None, y_train, ridge, self.basis)
         k, n = self.k_train, self.k_train.shape[0]
         if ridge > 0:
-            shifted = k.copy()
-            shifted.flat[:: n + 1] += n * ridge
-            chol = sla.cholesky(shifted, overwrite_a=True, check_finite=False)
+            chol = sla.cholesky(shifted(k.copy(), n * ridge), overwrite_a=True,
+                                check_finite=False)
         else:
             chol = self.chol
         k_out = y_train.shape[1]

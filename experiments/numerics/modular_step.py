@@ -183,17 +183,13 @@ class AdamW:
     The same float32 operations, in the same order, as the textbook
     `m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w = (1 - lr wd) w - lr m_hat /
     (sqrt(v_hat) + eps)`, each into a buffer made once (the step size into the gradient's:
-    `grads` holds garbage afterwards). The weights `w` (a copy of the initial ones) and
-    the moments `m`, `v` are views of one buffer.
+    `grads` holds garbage afterwards). The weights `w` are a copy of the initial ones.
     """
 
     def __init__(self, weights: np.ndarray, grads: np.ndarray, lr: float, wd: float):
-        size = weights.size
-        self.state = np.zeros(3 * size, weights.dtype)
-        self.w, self.m, self.v = (self.state[i * size:(i + 1) * size] for i in range(3))
-        self.w[:] = weights
+        self.w, self.m, self.v = weights.copy(), np.zeros_like(weights), np.zeros_like(weights)
         self.g, self.lr, self.decay = grads, lr, np.float32(1 - lr * wd)
-        self.t, self.flush = np.empty_like(weights), np.empty(size, bool)
+        self.t, self.flush = np.empty_like(weights), np.empty(weights.size, bool)
         self.epoch = 0
 
     def step(self) -> None:
