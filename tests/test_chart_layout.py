@@ -82,3 +82,14 @@ def test_a_facet_keeps_its_own_width():
         row="row:N")
     spec = layout.finish(facet).to_dict()
     assert "autosize" not in spec and spec["config"]["legend"]["orient"] == "bottom"
+
+
+def test_hyphenated_titles_break_at_spaces_only():
+    """'power-law' split as 'power-' / 'law' was drawn 'power- law' once rejoined."""
+    from dashboard.ui.labels import title_lines
+
+    text = ("Test error against training set size, median over seeds, with power-law fits "
+            "and the inter-quartile band of every seed")
+    lines = title_lines(text)
+    assert len(lines) > 1 and not any(line.endswith("-") for line in lines)
+    assert " ".join(lines) == text

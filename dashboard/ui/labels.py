@@ -184,10 +184,11 @@ def setting_help(experiment: str, name: str, fallback: str = "") -> str:
 
 def title_lines(text: str, width: int = 48) -> str | list[str]:
     """A chart title as lines of at most `width` characters: Vega cuts a long one-line
-    title with '...' wherever the chart is narrower than the text."""
+    title with '...' wherever the chart is narrower than the text. Lines break at spaces
+    only: a line ending "power-" is read as "power- law" once the layout rejoins them."""
     if not text or len(text) <= width:
         return text
-    return textwrap.wrap(text, width)
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def ridge(value: float) -> str:
