@@ -53,6 +53,13 @@ def _switch_label(summary: pd.DataFrame) -> str:
     return "axis switch" + (f": {stages[0]} → {stages[1]}" if len(stages) == 2 else "")
 
 
+def _label_side(summary: pd.DataFrame, switch: float) -> str:
+    """Which side of the switch line its label goes: toward the wider part of the (log)
+    x axis, so that on a phone it is not cut at the chart's right edge."""
+    low, high = np.log(summary["n_params"].min()), np.log(summary["n_params"].max())
+    return "right" if high > low and (np.log(switch) - low) / (high - low) > 0.5 else "left"
+
+
 def _stage_color(summary: pd.DataFrame) -> alt.Color:
     stages = [s for s in STAGES if s in set(summary["stage"])]
     return alt.Color("stage:N", title="axis moving",
@@ -118,7 +125,8 @@ def composite_chart(frame: pd.DataFrame, metric: str, *, splits: tuple[str, ...]
         y="centre_plot:Q", **({"strokeDash": dash} if len(splits) > 1 else {}))
     points = base.mark_circle(size=30).encode(y="centre_plot:Q", tooltip=tooltip)
     test = summary[summary["split"] == ("test" if "test" in splits else splits[0])]
-    rule = threshold_rule("n_params", float(switch_point(test)["n_params"]), _switch_label(test))
+    switch = float(switch_point(test)["n_params"])
+    rule = threshold_rule("n_params", switch, _switch_label(test), _label_side(summary, switch))
     return (band + line + points + rule).properties(title=labels.title_lines(title),
                                                     height=height)
 
