@@ -77,13 +77,18 @@ def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     _wrap_titles(out, 1.0)
     room = f"({WIDTH} - {LEGEND_INSET})"
     columns = f"max(1, floor({room} / {LEGEND_COLUMN_PX}))"
-    out = out.configure_legend(
+    # Set on this one copy what configure_legend, configure_title and properties would
+    # set: each of those copies the whole chart again, and a layered chart re-merges its
+    # layers' parameters on every copy (most of the cost of drawing a chart).
+    if out.config is alt.Undefined:
+        out.config = alt.Config()
+    out.config["legend"] = alt.LegendConfig(
         orient="bottom", direction="horizontal", columns=alt.ExprRef(columns),
         labelLimit=alt.ExprRef(f"{room} / {columns} - 28"), symbolOpacity=1,
-        titleLimit=alt.ExprRef(room), gradientLength=alt.ExprRef(f"min(240, {room})"),
-    ).configure_title(anchor="start")
+        titleLimit=alt.ExprRef(room), gradientLength=alt.ExprRef(f"min(240, {room})"))
+    out.config["title"] = alt.TitleConfig(anchor="start")
     if isinstance(out, (alt.Chart, alt.LayerChart)):
         # the height is the plot's: the legend below adds to it instead of squashing the
         # data. (Vega cannot fit a facet or a concatenation to a width: those keep theirs.)
-        out = out.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        out.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     return out
