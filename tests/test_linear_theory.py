@@ -59,23 +59,23 @@ def test_ridge_theory_tends_to_minimum_norm_as_lambda_vanishes():
             lt.theory_risk(gamma, 0.0, 0.5, 1.0), rel=1e-3)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("gamma", [0.3, 2.5])
 def test_stieltjes_transform_matches_a_large_random_matrix(gamma):
     """m(z) = E[mean 1 / (eigenvalue - z)] of X'X / n, x ~ N(0, I_p), p / n = gamma.
 
     The p x p matrix X'X / n shares its nonzero eigenvalues with the n x n XX' / n and
     has p - min(n, p) zeros besides, so the same mean over all p eigenvalues comes from
-    the smaller one (at gamma = 2.5, a 1500 x 1500 instead of a 3750 x 3750 problem)."""
+    the smaller one. At n = 500 the draw is within 0.1% of the limit at both gammas, so a
+    1% tolerance still fails a formula off by more than that."""
     rng = np.random.default_rng(0)
-    n = 1500
+    n = 500
     p = int(gamma * n)
     x = rng.standard_normal((n, p))
     eig = np.linalg.eigvalsh((x @ x.T if p > n else x.T @ x) / n)
     zeros = p - eig.size
     for lam in (0.1, 1.0):
         mean = (np.sum(1 / (eig + lam)) + zeros / lam) / p
-        assert mean == pytest.approx(lt.stieltjes(-lam, gamma), rel=0.02)
+        assert mean == pytest.approx(lt.stieltjes(-lam, gamma), rel=0.01)
 
 
 def test_empirical_risk_is_the_exact_coefficient_error():
