@@ -73,7 +73,12 @@ def _wrap_titles(chart, share: float) -> None:
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """A copy of `chart` laid out for any screen: wrapped titles, legend below the plot in
     as many columns as fit, labels given their column's width instead of a fixed limit."""
-    out = chart.copy(deep=True)
+    return lay_out(chart.copy(deep=True))
+
+
+def lay_out(out: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """`finish` done on `out` itself, for a chart nothing else holds (a builder's fresh
+    result): copying a layered chart costs more than laying it out."""
     _wrap_titles(out, 1.0)
     room = f"({WIDTH} - {LEGEND_INSET})"
     columns = f"max(1, floor({room} / {LEGEND_COLUMN_PX}))"

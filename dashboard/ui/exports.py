@@ -24,7 +24,7 @@ from streamlit.elements.vega_charts import (
 )
 
 from dashboard import data
-from dashboard.charts.layout import finish
+from dashboard.charts.layout import lay_out
 
 EXPORT_MAX_ROWS = 20_000
 EXPORT_WIDTH = 640  # pixels of plot area in PNG and SVG exports
@@ -107,8 +107,8 @@ def vega_spec(build, args: tuple, kwargs: dict, laid_out: bool = True) -> tuple[
     in Arrow; laid out for the screen by `finish` unless told otherwise), and the rows the
     chart carries."""
     chart = build(*args, **kwargs)
-    return (_convert_altair_to_vega_lite_spec(finish(chart) if laid_out else chart),
-            chart_rows(chart))
+    rows = chart_rows(chart)
+    return _convert_altair_to_vega_lite_spec(lay_out(chart) if laid_out else chart), rows
 
 
 def show_built(build, frame: pd.DataFrame, name: str, *args, **kwargs) -> None:
