@@ -79,7 +79,8 @@ def check_time(case) -> None:
     actual = timed(exp, params, seeds)
     if actual > 2 * estimate:
         actual = min(actual, timed(exp, params, seeds))
-    assert actual <= 2 * estimate, f"{label(case)}: ran {actual:.2f} CPU s, estimated {estimate:.2f} s"
+    assert actual <= 2 * estimate, (f"{label(case)}: ran {actual:.2f} CPU s, estimated "
+                                    f"{estimate:.2f} s")
 
 
 def check_memory(case) -> None:
