@@ -168,6 +168,14 @@ def test_no_exception_on_any_page(measured):
     assert not problems, problems
 
 
+def test_home_draws_one_chart_per_stop_of_the_tour(measured):
+    from experiments.analysis import tour
+
+    name, pages = measured
+    drawn = [c for c in pages["home"]["marks"] if c["drawn"] > 3 and not c["nan"]]
+    assert len(pages["home"]["charts"]) == len(drawn) == len(tour.STOPS), name
+
+
 def test_every_page_draws_its_charts(measured):
     def undrawn(m):
         marks = m["marks"]
