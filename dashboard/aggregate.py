@@ -14,13 +14,17 @@ BANDS = ("iqr", "std", "bootstrap", "none")
 BOOTSTRAP_DRAWS = 400
 
 
-def _centre(values: np.ndarray, centre: str) -> float:
+def _centres(values: np.ndarray, centre: str) -> np.ndarray:
+    """The centre of each row of `values` (one group of seeds per row)."""
     if centre == "median":
-        return float(np.median(values))
+        return np.median(values, axis=1)
     if centre == "geomean":
-        positive = values[values > 0]
-        return float(np.exp(np.mean(np.log(positive)))) if positive.size else 0.0
-    return float(np.mean(values))
+        out = []
+        for row in values:
+            positive = row[row > 0]
+            out.append(np.exp(np.mean(np.log(positive))) if positive.size else 0.0)
+        return np.array(out, dtype=float)
+    return np.mean(values, axis=1)
 
 
 def _bootstrap(values: np.ndarray, centre: str) -> tuple[float, float]:
@@ -39,15 +43,19 @@ def _bootstrap(values: np.ndarray, centre: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _band(values: np.ndarray, centre_value: float, band: str, centre: str) -> tuple[float, float]:
+def _bands(values: np.ndarray, centres: np.ndarray, band: str, centre: str
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The band's low and high edge for each row of `values` (one group of seeds per row)."""
     if band == "bootstrap":
-        return _bootstrap(values, centre)
+        low, high = zip(*(_bootstrap(row, centre) for row in values), strict=True)
+        return np.array(low), np.array(high)
     if band == "iqr":
-        return float(np.quantile(values, 0.25)), float(np.quantile(values, 0.75))
+        return np.quantile(values, 0.25, axis=1), np.quantile(values, 0.75, axis=1)
     if band == "std":
-        spread = float(np.std(values, ddof=1)) if values.size > 1 else 0.0
-        return centre_value - spread, centre_value + spread
-    return centre_value, centre_value
+        spread = (np.std(values, axis=1, ddof=1) if values.shape[1] > 1
+                  else np.zeros(len(values)))
+        return centres - spread, centres + spread
+    return centres, centres
 
 
 def seed_summary(frame: pd.DataFrame, x: str, series: str | list[str] = "split",
@@ -55,17 +63,27 @@ def seed_summary(frame: pd.DataFrame, x: str, series: str | list[str] = "split",
     """One row per (x, series...) with columns centre, low, high, seeds.
 
     Rows with seed < 0 (across-seed summaries) are left out: they have no spread.
+    Groups with the same number of seeds are summarised together, one row of a matrix
+    each: numpy's reductions along a row do the same arithmetic as on the group alone.
     """
     if centre not in CENTRES or band not in BANDS:
         raise ValueError(f"centre must be one of {CENTRES}, band one of {BANDS}")
     keys = [x] + ([series] if isinstance(series, str) else list(series))
     rows = frame[frame["seed"] >= 0]
-    out = []
-    for key, group in rows.groupby(keys, sort=True, dropna=False):
-        values = group["value"].to_numpy()
-        c = _centre(values, centre)
-        lo, hi = _band(values, c, band, centre)
-        out.append((*key, c, lo, hi, len(values)))
+    codes = rows.groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")  # by group, each group's rows in frame order
+    values = rows["value"].to_numpy()[order]
+    sizes = np.bincount(codes, minlength=codes.max() + 1 if codes.size else 0)
+    starts = np.cumsum(sizes) - sizes
+    c, lo, hi = (np.empty(sizes.size) for _ in range(3))
+    for size in np.unique(sizes):
+        same = np.flatnonzero(sizes == size)
+        block = values[starts[same, None] + np.arange(size)]
+        c[same] = _centres(block, centre)
+        lo[same], hi[same] = _bands(block, c[same], band, centre)
+    firsts = rows[keys].iloc[order[starts]].itertuples(index=False, name=None)
+    out = [(*key, *numbers) for key, *numbers in
+           zip(firsts, c.tolist(), lo.tolist(), hi.tolist(), sizes.tolist(), strict=True)]
     return pd.DataFrame(out, columns=keys + ["centre", "low", "high", "seeds"])
 
 

@@ -227,10 +227,10 @@ def provenance_panel(exp, frame, provenance) -> None:
 def generic_chart(exp, frame, params: dict) -> None:
     metric = exp.metrics[0]
     rows = frame[frame["metric"] == metric]
-    exports.show_chart(charts.error_curve(
-        rows, x=exp.x, metric=metric, threshold=exp.threshold(params), log_x=exp.log_x,
-        title=f"{labels.capitalized(labels.metric(metric))} against {labels.column(exp.x)}"),
-        rows, f"{exp.id}-main")
+    exports.show_built(
+        charts.error_curve, rows, f"{exp.id}-main", rows, x=exp.x, metric=metric,
+        threshold=exp.threshold(params), log_x=exp.log_x,
+        title=f"{labels.capitalized(labels.metric(metric))} against {labels.column(exp.x)}")
 
 
 def render(experiment_id: str, content: ModuleType | None = None) -> None:

@@ -85,11 +85,10 @@ def render() -> None:
     permalink.remember(metric=metric, x=x, split=split, raw=raw, logx=log_x, logy=log_y)
     rows = frame[(frame["metric"] == metric) & (frame["split"] == split)]
     try:
-        chart = explorer_chart(rows, x=x, metric=metric, color=RUN, raw=raw,
-                               log_x=log_x, log_y=log_y)
+        exports.show_built(explorer_chart, rows, f"overlay-{metric}-vs-{x}", rows, x=x,
+                           metric=metric, color=RUN, raw=raw, log_x=log_x, log_y=log_y)
     except ValueError as err:
         st.warning(literal(f"Nothing to draw: {err}"))
         return
-    exports.show_chart(chart, rows, f"overlay-{metric}-vs-{x}")
     for record, _ in runs:
         st.markdown(f"{catalog_view.describe(record)}: [open on its page]({run_link(record)})")

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts
+from dashboard import aggregate, charts
 from dashboard.aggregate import classical_range, seed_summary
 from dashboard.charts import curves as curve_charts
 
@@ -74,6 +74,36 @@ def test_seed_summary_centres_and_bands():
     geo = seed_summary(sweep_frame(), "n_params", centre="geomean", band="std")
     assert geo[geo["split"] == "test"]["centre"].gt(0).all()
     assert geo[(geo["split"] == "train") & (geo["n_params"] >= 10)]["centre"].eq(0).all()
+
+
+@pytest.mark.parametrize("centre", ["median", "geomean", "mean"])
+@pytest.mark.parametrize("band", ["iqr", "std", "bootstrap", "none"])
+def test_seed_summary_equals_a_loop_over_groups(centre, band):
+    """The grouped summary does per group exactly what numpy does on that group alone:
+    groups of 1 to 7 seeds, rows out of order, a missing series key, summary rows left out."""
+    rng = np.random.default_rng(3)
+    rows = [(seed, split, p, rng.lognormal() if seed % 4 else 0.0)
+            for p in (3, 1, 2, 8) for split in ("test", "train", None)
+            for seed in range((p + len(split or "")) % 7 + 1)]
+    frame = pd.DataFrame(rows, columns=["seed", "split", "n_params", "value"]).sample(
+        frac=1.0, random_state=0)
+    frame = pd.concat([frame, frame.head(3).assign(seed=-1)])
+    got = seed_summary(frame, "n_params", centre=centre, band=band)
+    kept = frame[frame["seed"] >= 0]
+    assert len(got) == 12 and got["seeds"].sum() == len(kept)
+    for (p, split), group in kept.groupby(["n_params", "split"], dropna=False):
+        row = got[(got["n_params"] == p)
+                  & (got["split"].fillna("-") == ("-" if pd.isna(split) else split))]
+        values = group["value"].to_numpy()
+        positive = values[values > 0]
+        mid = {"median": np.median(values), "mean": np.mean(values),
+               "geomean": np.exp(np.mean(np.log(positive))) if positive.size else 0.0}[centre]
+        spread = np.std(values, ddof=1) if values.size > 1 else 0.0
+        low, high = {"iqr": (np.quantile(values, 0.25), np.quantile(values, 0.75)),
+                     "std": (mid - spread, mid + spread), "none": (mid, mid),
+                     "bootstrap": aggregate._bootstrap(values, centre)}[band]
+        assert row[["centre", "low", "high", "seeds"]].values.tolist() == [
+            [mid, low, high, len(values)]]
 
 
 def test_classical_range_stops_where_the_u_turns_back_up():

@@ -38,8 +38,11 @@ def export_menu(rows: int):
 
     from dashboard.ui import exports
 
+    def dots(frame):
+        return alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q")
+
     frame = pd.DataFrame({"x": np.arange(rows), "y": np.ones(rows)})
-    exports.show_chart(alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q"), frame, "demo")
+    exports.show_built(dots, frame, "demo", frame)
 
 
 @pytest.mark.parametrize("rows, image_buttons", [(80, True), (150, False)])

@@ -129,19 +129,21 @@ def error_curve(frame: pd.DataFrame, *, x: str, metric: str, title: str = "",
         opacity=alt.condition(pick, alt.value(0.22), alt.value(0.03)))
     line = base.mark_line(strokeWidth=2).encode(y="centre_plot:Q")
     points = base.mark_circle(size=28).encode(y="centre_plot:Q", tooltip=tooltip)
-    chart = band_layer + line + points if show_line else band_layer + points
+    # Layered in place: each `+`, add_params or properties copies every layer again.
+    chart = alt.layer(band_layer.add_params(pick), *([line] if show_line else []), points)
     if threshold is not None:
-        chart = chart + threshold_rule(x, threshold)
+        chart += threshold_rule(x, threshold)
     if marks is not None and not marks.empty:
-        chart = chart + marked_points(marks, x, y_format or ".3g")
+        chart += marked_points(marks, x, y_format or ".3g")
     if hlines is not None and not hlines.empty:
-        chart = chart + reference_lines(hlines, y_format or ".3g")
+        chart += reference_lines(hlines, y_format or ".3g")
     heading = labels.title_lines(title)
     if clipped:  # said under the title: inside the plot it would cover the peak it explains
         count = int((summary["centre"] > y_max).sum())
         heading = alt.TitleParams(heading or " ", subtitle=labels.title_lines(clip_text(
             summary["centre"].max(), centre, count)), subtitleColor=palette.THRESHOLD)
-    return chart.add_params(pick).properties(title=heading, height=height)
+    chart.title, chart.height = heading, height
+    return chart
 
 
 def reference_lines(lines: pd.DataFrame, value_format: str = ".3g") -> alt.LayerChart:

@@ -84,16 +84,32 @@ def progress_panels(frame: pd.DataFrame, marks: dict, *, metrics=PANELS,
     (Streamlit fits axes and legend inside it); the accuracy panel is twice as tall.
     `last_epoch` fixes the right end of the axis (a live run grows into it).
     """
+    _epoch_domain(frame, last_epoch)
+    return [progress_panel(frame, marks, metric, first=i == 0, height=height,
+                           last_epoch=last_epoch)
+            for i, metric in enumerate(panel_metrics(frame, metrics))]
+
+
+def panel_metrics(frame: pd.DataFrame, metrics=PANELS) -> list[str]:
+    """The progress panels `frame` has data for, top to bottom."""
+    present = set(frame["metric"])
+    return [m for m in metrics if m in present]
+
+
+def progress_panel(frame: pd.DataFrame, marks: dict, metric: str, *, first: bool,
+                   height: int = 170, last_epoch: int | None = None) -> alt.LayerChart:
+    """One of `progress_panels`: the first is twice as tall and carries the legend."""
+    domain = _epoch_domain(frame, last_epoch)
+    panel = _panel(frame, metric, domain, height * 2 if first else height, legend=first)
+    rules = milestone_rules(marks)
+    return panel + rules if rules is not None else panel
+
+
+def _epoch_domain(frame: pd.DataFrame, last_epoch: int | None) -> list[float]:
     steps = frame.loc[frame["step"] > 0, "step"]
     if steps.empty:
         raise ValueError("no logged epochs to draw")
-    domain = [float(steps.min()), float(last_epoch or steps.max())]
-    rules = milestone_rules(marks)
-    panels = []
-    for i, metric in enumerate(m for m in metrics if m in set(frame["metric"])):
-        panel = _panel(frame, metric, domain, height * 2 if i == 0 else height, legend=i == 0)
-        panels.append(panel + rules if rules is not None else panel)
-    return panels
+    return [float(steps.min()), float(last_epoch or steps.max())]
 
 
 def progress_measures_panels(frame: pd.DataFrame, marks: dict, *,
@@ -102,6 +118,13 @@ def progress_measures_panels(frame: pd.DataFrame, marks: dict, *,
     log axes), milestones marked: test loss with the restricted loss (logits kept on the
     key frequencies, test pairs), then train loss with the excluded loss (those frequencies
     removed, training pairs). Two panels: the train losses sit orders of magnitude lower."""
+    return [progress_measures_panel(frame, marks, split, height=height)
+            for split in ("test", "train")]
+
+
+def progress_measures_panel(frame: pd.DataFrame, marks: dict, split: str, *,
+                            height: int = 200) -> alt.LayerChart:
+    """The `split` panel of `progress_measures_panels` (on the axes the two share)."""
     keys = pd.MultiIndex.from_frame(frame[["split", "metric"]])
     rows = frame[keys.isin(list(LOSS_LABELS)) & (frame["seed"] >= 0)]
     if rows.empty or not (rows["metric"] == "restricted_loss").any():
@@ -114,21 +137,18 @@ def progress_measures_panels(frame: pd.DataFrame, marks: dict, *,
     domain = [float(steps.min()), float(steps.max())]
     x = alt.X("step:Q", title="epoch", scale=alt.Scale(type="log", domain=domain))
     rules = milestone_rules(marks)
-    panels = []
-    for split in ("test", "train"):
-        shown = [label for (s, _), label in LOSS_LABELS.items() if s == split]
-        line = alt.Chart(summary[summary["split"] == split]).mark_line(strokeWidth=2).encode(
-            x=x, y=alt.Y("centre:Q", title=f"{split} pairs",
-                         scale=alt.Scale(type="log", nice=False),
-                         axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)),
-            color=alt.Color("series:N", scale=palette.scale(palette.LOSSES, shown), title="",
-                            legend=palette.legend(orient="top")),
-            tooltip=[alt.Tooltip("step:Q", title="epoch"), alt.Tooltip("series:N", title="loss"),
-                     alt.Tooltip("centre:Q", title="median", format=".4g"),
-                     alt.Tooltip("seeds:Q", title="seeds")])
-        chart = line.properties(height=height)
-        panels.append(chart + rules if rules is not None else chart)
-    return panels
+    shown = [label for (s, _), label in LOSS_LABELS.items() if s == split]
+    line = alt.Chart(summary[summary["split"] == split]).mark_line(strokeWidth=2).encode(
+        x=x, y=alt.Y("centre:Q", title=f"{split} pairs",
+                     scale=alt.Scale(type="log", nice=False),
+                     axis=alt.Axis(minExtent=Y_AXIS_WIDTH, maxExtent=Y_AXIS_WIDTH)),
+        color=alt.Color("series:N", scale=palette.scale(palette.LOSSES, shown), title="",
+                        legend=palette.legend(orient="top")),
+        tooltip=[alt.Tooltip("step:Q", title="epoch"), alt.Tooltip("series:N", title="loss"),
+                 alt.Tooltip("centre:Q", title="median", format=".4g"),
+                 alt.Tooltip("seeds:Q", title="seeds")])
+    chart = line.properties(height=height)
+    return chart + rules if rules is not None else chart
 
 
 def norm_comparison_chart(frame: pd.DataFrame, *, height: int = 280) -> alt.LayerChart:

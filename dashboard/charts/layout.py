@@ -73,17 +73,27 @@ def _wrap_titles(chart, share: float) -> None:
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """A copy of `chart` laid out for any screen: wrapped titles, legend below the plot in
     as many columns as fit, labels given their column's width instead of a fixed limit."""
-    out = chart.copy(deep=True)
+    return lay_out(chart.copy(deep=True))
+
+
+def lay_out(out: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """`finish` done on `out` itself, for a chart nothing else holds (a builder's fresh
+    result): copying a layered chart costs more than laying it out."""
     _wrap_titles(out, 1.0)
     room = f"({WIDTH} - {LEGEND_INSET})"
     columns = f"max(1, floor({room} / {LEGEND_COLUMN_PX}))"
-    out = out.configure_legend(
+    # Set on this one copy what configure_legend, configure_title and properties would
+    # set: each of those copies the whole chart again, and a layered chart re-merges its
+    # layers' parameters on every copy (most of the cost of drawing a chart).
+    if out.config is alt.Undefined:
+        out.config = alt.Config()
+    out.config["legend"] = alt.LegendConfig(
         orient="bottom", direction="horizontal", columns=alt.ExprRef(columns),
         labelLimit=alt.ExprRef(f"{room} / {columns} - 28"), symbolOpacity=1,
-        titleLimit=alt.ExprRef(room), gradientLength=alt.ExprRef(f"min(240, {room})"),
-    ).configure_title(anchor="start")
+        titleLimit=alt.ExprRef(room), gradientLength=alt.ExprRef(f"min(240, {room})"))
+    out.config["title"] = alt.TitleConfig(anchor="start")
     if isinstance(out, (alt.Chart, alt.LayerChart)):
         # the height is the plot's: the legend below adds to it instead of squashing the
         # data. (Vega cannot fit a facet or a concatenation to a width: those keep theirs.)
-        out = out.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        out.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     return out

@@ -22,11 +22,11 @@ def render(frame, params: dict) -> None:
         "phenomenon of Bartlett, Long, Lugosi & Tsigler (2020, PNAS), Theorem 4 and its "
         "examples: overfitting is benign when the covariance has a few strong directions "
         "plus many weak ones.")
-    exports.show_chart(risk_against_weak(
-        frame, threshold=benign_overfitting.EXPERIMENT.threshold(params),
+    exports.show_built(
+        risk_against_weak, frame, "benign-overfitting", frame,
+        threshold=benign_overfitting.EXPERIMENT.threshold(params),
         null_risk=params["signal"] ** 2,
-        title=f"Excess risk, n = {params['n_train']}, {params['n_strong']} strong directions"),
-        frame, "benign-overfitting")
+        title=f"Excess risk, n = {params['n_train']}, {params['n_strong']} strong directions")
     st.caption("Points: exact excess risk per training sample, median over seeds with the "
                "inter-quartile band. Lines: the deterministic-equivalent theory.")
     widgets.claim(claims.get("benign_with_many_weak"))

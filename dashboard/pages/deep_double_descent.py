@@ -32,10 +32,11 @@ def render(frame, params: dict) -> None:
             ("mse", "Test squared loss", {}, "ddd-test-loss"),
             ("error_rate", "Test 0-1 error", {"y_format": ".0%"}, "ddd-test-error")):
         rows = test[test["metric"] == metric]
-        exports.show_chart(charts.error_curve(
-            rows, x="n_params", metric=metric, series="weight_decay", threshold=nk,
+        exports.show_built(
+            charts.error_curve, rows, key, rows, x="n_params", metric=metric,
+            series="weight_decay", threshold=nk,
             title=f"{title} against the number of weights, one curve per weight decay",
-            x_title=X_TITLE, y_title=title.lower(), log_y=False, **extra), rows, key)
+            x_title=X_TITLE, y_title=title.lower(), log_y=False, **extra)
     widgets.claim(claims.get("weight_decay_removes_peak"))
     st.caption("Weight decay adds $\\frac{\\lambda}{2} \\lVert W \\rVert^2$ to the loss: a pull "
                "of every weight toward zero. Nakkiran et al. (2020) show "
@@ -43,10 +44,10 @@ def render(frame, params: dict) -> None:
                "from fitting the flipped labels.")
     plain = frame[(frame["weight_decay"] == 0) & (frame["metric"] == "mse")]
     if not plain.empty:
-        exports.show_chart(charts.error_curve(
-            plain, x="n_params", metric="mse", threshold=nk,
-            title="Train and test squared loss without weight decay",
-            x_title=X_TITLE, y_title="squared loss (sum over classes)"), plain, "ddd-train-test")
+        exports.show_built(
+            charts.error_curve, plain, "ddd-train-test", plain, x="n_params", metric="mse",
+            threshold=nk, title="Train and test squared loss without weight decay",
+            x_title=X_TITLE, y_title="squared loss (sum over classes)")
         widgets.claim(claims.get("interpolates"))
     st.caption(f"Widths: {', '.join(map(str, sorted(frame['width'].unique())))} hidden units; "
                f"full-batch Adam, learning rate {params['lr']:g}, {params['epochs']} epochs; "

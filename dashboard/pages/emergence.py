@@ -21,24 +21,21 @@ def render(frame, params: dict) -> None:
         "ability that is absent and then appears. This reproduces Schaeffer et al. (2023), "
         "Fig. 2 (a smooth per-token score turned sharp by a nonlinear metric) and Fig. 3 "
         "(the same data on a log axis, and with a continuous metric).")
-    exports.show_chart(emergence_charts.scores_chart(
-        frame, length=length, log_y=False, title="Linear axis: exact match looks emergent"),
-        frame, "emergence-linear")
+    exports.show_built(emergence_charts.scores_chart, frame, "emergence-linear", frame,
+                       length=length, log_y=False, title="Linear axis: exact match looks emergent")
     widgets.claim(claims.get("token_error_smooth"))
     widgets.claim(claims.get("late_onset"))
     widgets.claim(claims.get("exact_match_is_power"))
-    exports.show_chart(emergence_charts.scores_chart(
-        frame, length=length, log_y=True, title="Log axis: accuracy^L climbs all along"),
-        frame, "emergence-log")
+    exports.show_built(emergence_charts.scores_chart, frame, "emergence-log", frame,
+                       length=length, log_y=True, title="Log axis: accuracy^L climbs all along")
     st.caption("Medians over seeds with inter-quartile bands. An estimated exact match of 0 "
                "(no answer fully right among those drawn) is drawn at the axis floor; the grey "
                "curve, token accuracy^L, is per-token accuracy to the power L, computed from "
                "the same predictions.")
     widgets.claim(claims.get("log_axis_smooth"))
     widgets.claim(claims.get("onset_not_narrower"))
-    exports.show_chart(emergence_charts.edit_chart(
-        frame, length=length, title="A continuous metric: wrong digits per answer"),
-        frame, "emergence-edit")
+    exports.show_built(emergence_charts.edit_chart, frame, "emergence-edit", frame,
+                       length=length, title="A continuous metric: wrong digits per answer")
     widgets.claim(claims.get("edit_distance_smooth"))
     st.markdown(
         "The model did not change character at any width: a digit is right with a probability "

@@ -23,11 +23,11 @@ def render(frame, params: dict) -> None:
         rows = frame[frame["model"] == "linear"]
         test = epoch_wise.curve(frame, "linear", "loss")
         st.subheader("Linear model, features at two scales")
-        exports.show_chart(charts.over_steps(
-            rows, metric="loss", y_title="mean squared error", log_y=False,
+        exports.show_built(
+            charts.over_steps, rows, "epoch-wise-linear", rows, metric="loss",
+            y_title="mean squared error", log_y=False,
             peak=(float(test.idxmax()), float(test.max())),
-            title=f"Loss over GD steps, scale ratio {params['scale_ratio']:g}"),
-            rows, "epoch-wise-linear")
+            title=f"Loss over GD steps, scale ratio {params['scale_ratio']:g}")
         st.caption(f"Exact path, lr {params['lr']:g}; median over seeds with the "
                    "inter-quartile band.")
         widgets.claim(claims.get("linear_epoch_wise_double_descent"))
@@ -43,11 +43,10 @@ def render(frame, params: dict) -> None:
     if "network" in models:
         rows = frame[frame["model"] == "network"]
         st.subheader("Small network on digits with flipped labels")
-        exports.show_chart(charts.over_steps(
-            rows, metric="error_rate", x_title="epoch", y_title="error rate", log_y=False,
-            y_format=".0%",
-            title=f"Error over epochs, {params['label_noise']:.0%} labels flipped"),
-            rows, "epoch-wise-network")
+        exports.show_built(
+            charts.over_steps, rows, "epoch-wise-network", rows, metric="error_rate",
+            x_title="epoch", y_title="error rate", log_y=False, y_format=".0%",
+            title=f"Error over epochs, {params['label_noise']:.0%} labels flipped")
         st.caption(f"Width {params['width']}, {params['digits_train']} training digits; "
                    "training error is against the flipped labels the network is fitted to. "
                    "Median over seeds with the inter-quartile band.")

@@ -51,10 +51,11 @@ def progress(frame, params: dict, claims: dict) -> dict:
     st.caption("Delay ratio = the first epoch with test accuracy >= 95% divided by the first "
                f"with training accuracy >= 99%; we call a delay of {grokking.GROK_RATIO:g}x or "
                "more a grok.")
-    accuracy, *below = grokking_charts.progress_panels(frame, marks)
-    exports.show_chart(accuracy, frame[frame["metric"] == "accuracy"], "grokking-progress")
-    for panel in below:
-        st.altair_chart(panel, width="stretch")
+    first, *below = grokking_charts.panel_metrics(frame)
+    exports.show_built(grokking_charts.progress_panel, frame[frame["metric"] == "accuracy"],
+                       "grokking-progress", frame, marks, first, first=True)
+    for metric in below:
+        exports.draw_built(grokking_charts.progress_panel, frame, marks, metric, first=False)
     for key in ("below_chance", "norm_grows", "norm_falls", "waves"):
         say(claims, key)
     st.caption("Fourier sparsity: write each neuron's input weights over the residues "
@@ -73,9 +74,10 @@ def measures_section(frame, marks: dict, claims: dict) -> None:
                f"$\\cos(2\\pi k (a + b - c) / p)$ that carry {modular_net.KEY_SHARE:.0%} of the "
                "final network's wave energy over all pairs. Restricted loss keeps only those "
                "waves of the scores (test pairs); excluded loss removes them (training pairs).")
-    first, second = grokking_charts.progress_measures_panels(frame, marks)
-    exports.show_chart(first, frame[frame["metric"].str.contains("loss")], "grokking-measures")
-    st.altair_chart(second, width="stretch")
+    exports.show_built(grokking_charts.progress_measures_panel,
+                       frame[frame["metric"].str.contains("loss")], "grokking-measures",
+                       frame, marks, "test")
+    exports.draw_built(grokking_charts.progress_measures_panel, frame, marks, "train")
     say(claims, "hidden_progress")
     say(claims, "excluded_rises")
 
@@ -98,8 +100,8 @@ def init_section() -> None:
             return
         runs.append((own.get()[0], params))
     both = pd.concat([f for f, _ in runs], ignore_index=True)
-    exports.show_chart(grokking_charts.norm_comparison_chart(both), both[both["metric"] ==
-                       "weight_norm"], "grokking-init")
+    exports.show_built(grokking_charts.norm_comparison_chart,
+                       both[both["metric"] == "weight_norm"], "grokking-init", both)
     for frame, params in runs:
         claims = by_key(EXP.claims(frame, params))
         say(claims, "norm_falls" if params["init_scale"] > 1 else "norm_grows",
@@ -160,11 +162,9 @@ def draw_live(board, settings: dict, logs: list, running: bool) -> None:
 
 
 def scrub_section(frame, claims: dict) -> None:
-    try:
-        chart = grokking_scrub.training_scrubber(frame)
-    except ValueError:  # a result without weight snapshots
-        return
     snaps = grokking.snapshots(frame)
+    if snaps.empty:  # a result without weight snapshots
+        return
     st.subheader("Scrub through training: neurons become waves")
     # Side by side on a wide screen; on a phone Streamlit stacks them, the words first.
     text_column, chart_column = st.columns([2, 3])
@@ -181,7 +181,8 @@ def scrub_section(frame, claims: dict) -> None:
                    "residues; fast waves (large k) look striped, since neighbouring residues "
                    "fall on nearly opposite phases.")
     with chart_column:
-        exports.show_chart(chart, snaps, "grokking-scrub", width="content")
+        exports.show_built_content(grokking_scrub.training_scrubber, snaps, "grokking-scrub",
+                                   frame)
 
 
 def phase_section() -> None:
@@ -195,8 +196,8 @@ def phase_section() -> None:
     st.caption(f"p = {shipped.get('p')}, width {shipped.get('width')}; each cell's outcome is "
                f"the majority over {len(provenance.get('seeds', []))} seeds, and its number "
                "the median epochs to 95% test accuracy (- = never).")
-    exports.show_chart(grokking_charts.phase_heatmap(cells, title="Outcome per cell"), cells,
-                       "grokking-phase")
+    exports.show_built(grokking_charts.phase_heatmap, cells, "grokking-phase", cells,
+                       title="Outcome per cell")
     claims = by_key(claims)
     for key in ("decay_needed", "decay_optional", "too_much_decay_fails"):
         say(claims, key, regime=True)

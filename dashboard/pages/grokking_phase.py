@@ -13,11 +13,11 @@ from experiments import grokking, grokking_phase
 def render(frame, params: dict) -> None:
     cells = grokking_phase.cells(frame)
     seeds = int(cells["seeds"].max())
-    exports.show_chart(grokking_charts.phase_heatmap(
-        cells, title=f"Outcome per cell, p = {params['p']}, width {params['width']}, "
-                     f"{params['operation']} (majority over {seeds} seed(s); "
-                     "number = median epochs to 95% test accuracy, - = never)"),
-        cells, "grokking-phase-cells")
+    exports.show_built(
+        grokking_charts.phase_heatmap, cells, "grokking-phase-cells", cells,
+        title=f"Outcome per cell, p = {params['p']}, width {params['width']}, "
+              f"{params['operation']} (majority over {seeds} seed(s); "
+              "number = median epochs to 95% test accuracy, - = never)")
     st.caption(
         f"Each cell trains until test accuracy reaches 95% or {params['epochs']} epochs pass. "
         "Memorized = train accuracy >= 99%, generalized = test accuracy >= 95%, delay ratio = "
@@ -31,10 +31,10 @@ def render(frame, params: dict) -> None:
     rows = frame[(frame["metric"] == "epochs_to_generalize")].assign(
         weight_decay=lambda f: f["weight_decay"].map(lambda v: f"{v:g}"))
     decays = [f"{v:g}" for v in sorted(set(frame["weight_decay"]))]  # numeric legend order
-    exports.show_chart(charts.error_curve(
-        rows, x="train_fraction", metric="epochs_to_generalize", series="weight_decay",
-        log_x=False, title="Epochs to 95% test accuracy against the training fraction "
+    exports.show_built(
+        charts.error_curve, rows, "grokking-phase-epochs", rows, x="train_fraction",
+        metric="epochs_to_generalize", series="weight_decay", log_x=False,
+        title="Epochs to 95% test accuracy against the training fraction "
         "(median over seeds; cells that never generalized count at the budget)",
         x_title="training fraction", y_title="epochs to generalize",
-        color_scale=alt.Scale(domain=decays, scheme="viridis")),
-        rows, "grokking-phase-epochs")
+        color_scale=alt.Scale(domain=decays, scheme="viridis"))

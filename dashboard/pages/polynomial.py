@@ -26,17 +26,17 @@ def render(frame, params: dict) -> None:
     textbook = mse[mse["n_params"] <= classical_range(mse, "n_params", "mse", n)]
     left, right = st.columns(2)
     with left:
-        exports.show_chart(charts.error_curve(
-            textbook, x="n_params", metric="mse", log_x=False, log_y=False,
+        exports.show_built(
+            charts.error_curve, textbook, "polynomial-classical", textbook, x="n_params",
+            metric="mse", log_x=False, log_y=False,
             y_max=1.2 * polynomial.test_median(textbook).max(),
             title=f"Classical range, fewer than {n} coefficients (linear axes)",
-            x_title=X_TITLE, y_title="mean squared error"), textbook, "polynomial-classical")
+            x_title=X_TITLE, y_title="mean squared error")
     with right:
-        exports.show_chart(charts.error_curve(
-            mse, x="n_params", metric="mse", title="The whole sweep (log axes)",
-            x_title=X_TITLE, y_title="mean squared error", threshold=float(n),
-            y_max=readable_top(mse, "n_params", "mse")),
-            mse, "polynomial-mse")
+        exports.show_built(
+            charts.error_curve, mse, "polynomial-mse", mse, x="n_params", metric="mse",
+            title="The whole sweep (log axes)", x_title=X_TITLE, y_title="mean squared error",
+            threshold=float(n), y_max=readable_top(mse, "n_params", "mse"))
     st.caption(f"Median over seeds with the inter-quartile band. The dashed line marks "
                f"{n} coefficients, as many as training points: the smallest model that can "
                "pass through every "
@@ -47,9 +47,10 @@ def render(frame, params: dict) -> None:
     with left:
         try:
             parts = frame[frame["seed"] < 0]
-            exports.show_chart(stacked_decomposition(
-                parts, x="n_params", title="Bias², variance and noise across training draws",
-                threshold=float(n), x_title=X_TITLE), parts, "polynomial-bias-variance")
+            exports.show_built(
+                stacked_decomposition, parts, "polynomial-bias-variance", parts, x="n_params",
+                title="Bias², variance and noise across training draws", threshold=float(n),
+                x_title=X_TITLE)
             widgets.claim(claims.get("both_terms_explode"))
         except ValueError as err:
             st.warning(str(err))
@@ -61,12 +62,12 @@ def where_the_peak_comes_from(frame, params: dict, claims: dict) -> None:
     st.subheader("Where the peak comes from")
     rows = frame[frame["metric"].isin(list(POINTS)) & (frame["split"] == "test")]
     rows = rows.assign(points=rows["metric"].map(POINTS), metric="mse")
-    exports.show_chart(charts.error_curve(
-        rows, x="n_params", metric="mse", series="points", threshold=float(params["n_train"]),
+    exports.show_built(
+        charts.error_curve, rows, "polynomial-extrapolation", rows, x="n_params", metric="mse",
+        series="points", threshold=float(params["n_train"]),
         title="All test points vs those inside the x range",
         x_title=X_TITLE, y_title="mean squared error",
-        y_max=readable_top(frame, "n_params", "mse")),
-        rows, "polynomial-extrapolation")
+        y_max=readable_top(frame, "n_params", "mse"))
     widgets.claim(claims.get("peak_is_extrapolation"), "In this run, most of the peak's squared "
                   "error does not come from test points outside the training range: compare the "
                   "two curves above.")

@@ -19,9 +19,9 @@ def render(frame, params: dict) -> None:
         "error, measured against the true labels, separates the runs, and it climbs to the "
         "error of guessing. This reproduces Zhang et al. (2017), Fig. 1a (random labels are "
         "fitted, only more slowly) and Fig. 1c (test error against label corruption).")
-    exports.show_chart(random_labels_charts.errors_chart(
-        frame, chance=random_labels.CHANCE,
-        title=f"Train and test error, {params['n_train']} digits"), frame, "random-labels-errors")
+    exports.show_built(random_labels_charts.errors_chart, frame, "random-labels-errors", frame,
+                       chance=random_labels.CHANCE,
+                       title=f"Train and test error, {params['n_train']} digits")
     st.caption("Medians over seeds with inter-quartile bands. Train error is measured against "
                "the labels the model was given (random ones included), test error against "
                "the true labels of unseen digits.")
@@ -30,9 +30,8 @@ def render(frame, params: dict) -> None:
         widgets.claim(claims.get(f"test_error_climbs_{model}"))
     if (frame["metric"] == "epochs_to_fit").any():
         st.subheader("How long memorizing takes")
-        exports.show_chart(random_labels_charts.epochs_chart(
-            frame, title="Epochs to fit the training labels"), frame,
-            "random-labels-epochs")
+        exports.show_built(random_labels_charts.epochs_chart, frame, "random-labels-epochs",
+                           frame, title="Epochs to fit the training labels")
         st.caption("An epoch is one full-batch Adam step; counted until the network first "
                    "classifies every training image as labelled. Medians over seeds with "
                    "inter-quartile bands.")

@@ -14,10 +14,9 @@ def render(frame, params: dict) -> None:
     claims = by_key(sample_wise.claims(frame, params))
     rows = sample_wise.selected(frame, params)
     baselines = ("train_mean",) if params["intercept"] else ("train_mean", "zero")
-    exports.show_chart(sample_wise_charts.with_baselines(
-        rows, baselines=baselines,
-        title=f"Test and train MSE on {params['dataset']}, {sample_wise.setting(params)}"),
-        rows, "sample-wise")
+    exports.show_built(
+        sample_wise_charts.with_baselines, rows, "sample-wise", rows, baselines=baselines,
+        title=f"Test and train MSE on {params['dataset']}, {sample_wise.setting(params)}")
     widgets.claim(claims["peak"])
     widgets.claim(claims["beats_mean"])
     st.markdown(
@@ -38,8 +37,9 @@ def render(frame, params: dict) -> None:
         return
     st.subheader("Each ablation alone, with and without the intercept")
     for flag, heading, part in panels:
-        exports.show_chart(sample_wise_charts.ablation_panel(part, title=heading), part,
-                           f"sample-wise-ablations-{'intercept' if flag else 'origin'}")
+        exports.show_built(sample_wise_charts.ablation_panel, part,
+                           f"sample-wise-ablations-{'intercept' if flag else 'origin'}", part,
+                           title=heading)
     st.caption("Medians over seeds with inter-quartile bands. Errors below the axis floor "
                "(exact zeros, e.g. noise-free targets fitted through the origin) are drawn at "
                "the floor.")

@@ -45,26 +45,29 @@ def render(frame, params: dict) -> None:
     shown = set(frame["curve"])
     if "data" in shown:
         rows = test[test["curve"] == "data"]
-        exports.show_chart(charts.error_curve(
-            rows, x="n_train", metric="error_rate", series="family",
+        exports.show_built(
+            charts.error_curve, rows, "scaling-learning-curves", rows, x="n_train",
+            metric="error_rate", series="family",
             title="Learning curves: test error against training size (log-log)",
-            x_title="training size", y_title="test 0-1 error"), rows, "scaling-learning-curves")
+            x_title="training size", y_title="test 0-1 error")
         say(claims, "steepest", "test_noise", "intervals", "compute_scope")
         st.caption("Straight lines on log-log axes are power laws. Fit them, with intervals and "
                    "extrapolation, on the *Scaling laws* page.")
     if "model" in shown:
         rows = test[test["curve"] == "model"]
-        exports.show_chart(charts.error_curve(
-            rows, x="n_params", metric="error_rate", series="family",
+        exports.show_built(
+            charts.error_curve, rows, "scaling-model-size", rows, x="n_params",
+            metric="error_rate", series="family",
             title=f"Model-size curves at {params['max_train']} training points (random "
                   "features with ridge 1e-3: no interpolation peak)", x_title="parameters",
-            y_title="test 0-1 error"), rows, "scaling-model-size")
+            y_title="test 0-1 error")
     if "grid" in shown:
         rows = test[test["curve"] == "grid"]
         grid = scaling_charts.grid_summary(rows)
-        exports.show_chart(scaling_charts.grid_heatmap(
-            grid, title="Random features: test error over (parameters, training size); white: "
-                        "the compute-optimal frontier"), rows, "scaling-grid")
+        exports.show_built(
+            scaling_charts.grid_heatmap, rows, "scaling-grid", grid,
+            title="Random features: test error over (parameters, training size); white: "
+                  "the compute-optimal frontier")
         st.caption("For each budget of training FLOPs (the solver's multiply-adds) the frontier "
                    "picks the cell with the lowest error within it.")
         say(claims, "grid_frontier")
@@ -89,15 +92,16 @@ def compute_optimal(frame: pd.DataFrame, claims: dict, boot) -> None:
     rows = frame[(frame["curve"] == "compute_optimal") & (frame["metric"] == "mse")
                  & (frame["split"] == "test")]
     cells, curves, optima = iso_flop_views(cell_means(rows), boot.fit)
-    exports.show_chart(scaling_charts.iso_flop_chart(
-        cells, curves, optima, title="Iso-FLOP curves: loss against model size at fixed compute "
-        "(points: measured, mean over seeds; lines: fitted law; diamonds: its optimum)"),
-        rows, "scaling-iso-flop")
+    exports.show_built(
+        scaling_charts.iso_flop_chart, rows, "scaling-iso-flop", cells, curves, optima,
+        title="Iso-FLOP curves: loss against model size at fixed compute "
+        "(points: measured, mean over seeds; lines: fitted law; diamonds: its optimum)")
     say(claims, "law", "E")
     budgets = np.geomspace(cells["budget"].min(), cells["budget"].max(), 30)
-    exports.show_chart(scaling_charts.allocation_chart(
-        allocation(boot, budgets), title="Compute-optimal model size and data size against "
-        "compute (shaded: 90% bootstrap band over seeds)"), rows, "scaling-allocation")
+    exports.show_built(
+        scaling_charts.allocation_chart, rows, "scaling-allocation", allocation(boot, budgets),
+        title="Compute-optimal model size and data size against "
+        "compute (shaded: 90% bootstrap band over seeds)")
     say(claims, "exponents")
     table = pd.DataFrame([{"constant": name, "fitted": round(float(getattr(boot.fit, name)), 4),
                            "90% interval": "{:.4g} - {:.4g}".format(*boot.interval(name))}

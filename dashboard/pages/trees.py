@@ -23,6 +23,11 @@ def training_floor(rows, metric: str) -> str:
     return f"{name} never reaches 0 (lowest {lowest:.2g})."
 
 
+def stage_name(stage: str, size: int) -> str:
+    """The ensemble a point of the scrubbed axis stands for, e.g. '12 averaged trees'."""
+    return trees.STAGE_NAMES[stage].format(size)
+
+
 @st.fragment
 def render(frame, params: dict) -> None:
     """Everything here depends on the error measure: a fragment, so that switching it
@@ -72,11 +77,10 @@ def scrub_section(frame, params: dict, model: str) -> None:
                  | ((rows["metric"] == "mse") & (rows["split"] == "test"))]
     first, second = (labels.STAGES[s] for s in dict.fromkeys(predicted["stage"]))
     st.markdown(f"**{labels.MODELS[model]}: drag through the sizes, watch the prediction**")
-    exports.show_chart(slice_scrub(
-        rows, describe=lambda stage, size: trees.STAGE_NAMES[stage].format(size),
+    exports.show_built(
+        slice_scrub, shown, f"trees-{model}-scrub", rows, describe=stage_name,
         dim=trees.SYNTHETIC_DIM, threshold=trees.switch_point(params, model),
-        threshold_label="axis switch",
-        x_title=labels.column("n_params", "trees")), shown, f"trees-{model}-scrub")
+        threshold_label="axis switch", x_title=labels.column("n_params", "trees"))
     st.caption(f"Drag the slider under the chart or click a point on the curve. Below it: seed "
                f"{int(predicted['seed'].iloc[0])}'s prediction (teal) along a line through the "
                f"{trees.SYNTHETIC_DIM}-dimensional input space, the true function dashed. The "

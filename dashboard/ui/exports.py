@@ -24,7 +24,7 @@ from streamlit.elements.vega_charts import (
 )
 
 from dashboard import data
-from dashboard.charts.layout import finish
+from dashboard.charts.layout import lay_out
 
 EXPORT_MAX_ROWS = 20_000
 EXPORT_WIDTH = 640  # pixels of plot area in PNG and SVG exports
@@ -102,29 +102,41 @@ def provenance_expander(provenance: dict, label: str = "Provenance: how this res
         st.json(provenance, expanded=False)
 
 
-def show_chart(chart: alt.TopLevelMixin, frame: pd.DataFrame, name: str,
-               width: str = "stretch") -> None:
-    """The chart at full width (or its own, `width="content"`: a concatenated chart's
-    panels would each be stretched to the page), laid out for the screen (`finish`), then
-    an Export menu for it and its data."""
-    st.altair_chart(finish(chart), width=width)
-    export_menu(lambda: chart, frame, name, chart_rows(chart))
-
-
-def vega_spec(build, args: tuple, kwargs: dict) -> tuple[dict, int]:
+def vega_spec(build, args: tuple, kwargs: dict, laid_out: bool = True) -> tuple[dict, int]:
     """The Vega-Lite spec Streamlit sends for `build(*args, **kwargs)` (its data already
-    in Arrow), and the rows the chart carries."""
+    in Arrow; laid out for the screen by `finish` unless told otherwise), and the rows the
+    chart carries."""
     chart = build(*args, **kwargs)
-    return _convert_altair_to_vega_lite_spec(finish(chart)), chart_rows(chart)
+    rows = chart_rows(chart)
+    return _convert_altair_to_vega_lite_spec(lay_out(chart) if laid_out else chart), rows
 
 
 def show_built(build, frame: pd.DataFrame, name: str, *args, **kwargs) -> None:
-    """`show_chart(build(*args, **kwargs), frame, name)`, with the spec built once per
-    input for every session; `build` is a pure module-level chart builder. The chart
-    object itself is rebuilt only when an image export is clicked."""
+    """The chart `build(*args, **kwargs)` at full width, laid out for the screen
+    (`finish`), then an Export menu for it and `frame`, the data it shows. The spec is
+    built once per input for every session; `build` is a pure module-level chart
+    builder. The chart object itself is rebuilt only when an image export is clicked."""
+    _show_built(build, frame, name, args, kwargs, "stretch")
+
+
+def show_built_content(build, frame: pd.DataFrame, name: str, *args, **kwargs) -> None:
+    """`show_built` at the chart's own width (a concatenated chart's panels would each
+    be stretched to the page)."""
+    _show_built(build, frame, name, args, kwargs, "content")
+
+
+def _show_built(build, frame: pd.DataFrame, name: str, args: tuple, kwargs: dict,
+                width: str) -> None:
     spec, rows = data.memo(vega_spec, build, args, kwargs)
-    st.vega_lite_chart(spec=spec, width="stretch")
+    st.vega_lite_chart(spec=spec, width=width)
     export_menu(lambda: build(*args, **kwargs), frame, name, rows)
+
+
+def draw_built(build, *args, **kwargs) -> None:
+    """`build(*args, **kwargs)` drawn as built, at full width and without exports (a panel
+    under a chart that has them), its spec built once per input like `show_built`'s."""
+    spec, _ = data.memo(vega_spec, build, args, kwargs, laid_out=False)
+    st.vega_lite_chart(spec=spec, width="stretch")
 
 
 def export_menu(chart, frame: pd.DataFrame, name: str, rows: int) -> None:

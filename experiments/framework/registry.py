@@ -18,11 +18,14 @@ PACKAGE = Path(__file__).resolve().parents[1]
 NOT_EXPERIMENTS = {"__main__"}
 
 
-def module_names() -> list[str]:
-    """The ids of every experiment module on disk, without importing any."""
+@lru_cache(maxsize=1)
+def module_names() -> tuple[str, ...]:
+    """The ids of every experiment module on disk, without importing any. Scanned once
+    per process (`get` asks on every call, hundreds of times per page view): a module
+    written since, as `scaffold.create` does, is found after `module_names.cache_clear()`."""
     importlib.invalidate_caches()
-    return sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE)])
-                  if not m.ispkg and m.name not in NOT_EXPERIMENTS)
+    return tuple(sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE)])
+                        if not m.ispkg and m.name not in NOT_EXPERIMENTS))
 
 
 def contract_problems(name: str) -> list[str]:

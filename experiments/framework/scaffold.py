@@ -51,5 +51,6 @@ def create(name: str, root: Path = ROOT) -> list[Path]:
     for template, path in targets(name, root).items():
         path.write_text(render(template, name))
         written.append(path)
+    registry.module_names.cache_clear()
     registry.experiments.cache_clear()
     return written
