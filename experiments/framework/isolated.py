@@ -332,9 +332,10 @@ IOPRIO_IDLE = (3 << 13) | 0  # class IDLE, level 0, for IOPRIO_WHO_PROCESS (1)
 
 
 def lower_priority(nice: int) -> None:
-    """This process below everything else: a run must not take the CPU from the server and the browsers showing pages. At nice 19 also
-    SCHED_IDLE (runs only on an otherwise idle core) and the idle I/O class, each where
-    the platform allows it."""
+    """This process below everything else: a run must not take the CPU from the server
+    and the browsers showing pages. At nice 19 also SCHED_IDLE (runs only on an otherwise
+    idle core) and the idle I/O class, each where the platform allows it. An increment:
+    a run child starts at its forkserver's priority, which is the server's."""
     os.nice(nice)
     if nice < 19:
         return
