@@ -113,6 +113,22 @@ def test_a_run_is_forked_alone_in_its_group_at_its_priority_from_a_single_thread
         child.close()
 
 
+def test_a_run_does_not_run_the_page_script_again(tmp_path, monkeypatch):
+    """Streamlit makes the page script __main__ while it runs; multiprocessing would run
+    __main__ again in the child before the run."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    assert run_isolated("polynomial", CHEAP, 1).provenance["seeds"] == [0]
+    assert not marker.exists()
+
+
 @pytest.mark.slow
 def test_an_isolated_run_is_the_same_after_a_killed_run_in_the_same_forkserver():
     first = run_isolated("polynomial", CHEAP, 2).frame
