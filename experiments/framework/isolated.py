@@ -220,8 +220,9 @@ class Child:
     def close(self) -> None:
         """Kill if still running and delete the temporary folder."""
         self.kill()
+        self._reader.join(timeout=5)  # it replaces the timer on the first progress message
         self._timer.cancel()
-        self._reader.join(timeout=5)
+        self._timer.join()  # a timer already inside kill() still reads the process
         self._messages.close()
         self._proc.close()
         self._log.close()
