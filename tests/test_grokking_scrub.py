@@ -1,6 +1,7 @@
 """Scrubbing through training on the grokking page (issue 17): weight snapshots stored
 in the run result, their spectra, the one-spec chart whose slider filters every panel in
-the browser, and the page in a real browser at 1400 and 390 px."""
+the browser, and scrubbing in a real browser (the page at 390 and 1400 px is checked with
+every page in tests/test_layout.py)."""
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -150,21 +151,6 @@ def test_scrubbing_redraws_the_weights_in_the_browser_without_a_rerun(dashboard_
     after = page.evaluate(SCRUBBER_JS)
     assert after["value"] == "0" and before["value"] != "0"
     assert len(sent) == frames  # nothing went to the server: no rerun
-
-
-def test_grokking_page_fits_a_phone(dashboard_url, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        open_grokking(page, dashboard_url)
-        page.wait_for_timeout(1500)
-        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-        widest = page.evaluate("""() => Math.max(...Array.from(
-            document.querySelectorAll('.vega-embed')).map(e => e.getBoundingClientRect().right))""")
-        assert widest <= 390, widest  # no chart runs off the screen (or under a clip)
-        assert page.evaluate(SCRUBBER_JS)["right"] <= 390
-    finally:
-        context.close()
 
 
 def test_snapshot_claim_reads_the_strongest_share_per_neuron():

@@ -1,7 +1,7 @@
 """Home tells the truth and stays fast: the guided tour's six stops in order, each with its
 measured sentence and its chart, the double-descent stop a curve whose whole peak is on the
-axis; a second visit reads no file and measures nothing; checked in a real browser at
-desktop and phone widths."""
+axis; a second visit reads no file and measures nothing. In a real browser at desktop and
+phone widths, with every page, in tests/test_layout.py (one drawn chart per stop)."""
 from __future__ import annotations
 
 import pytest
@@ -86,23 +86,3 @@ def test_a_second_visit_reads_no_file_and_measures_nothing(monkeypatch):
     monkeypatch.setattr(data, "load_shipped", refuse)
     at, shown = open_home(monkeypatch)
     assert len(shown) == len(tour.STOPS) and not at.error
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [1400, 390])
-def test_home_in_a_browser_at_desktop_and_phone_width(dashboard_url, browser, width):
-    from tests.helpers import ARTIFACTS, exception_boxes, wait_for_app, wait_for_charts
-
-    context = browser.new_context(viewport={"width": width, "height": 2600})
-    page = context.new_page()
-    try:
-        page.goto(dashboard_url)
-        wait_for_app(page)
-        charts = wait_for_charts(page, count=len(tour.STOPS))
-        assert len(charts) == len(tour.STOPS)
-        assert all(c["drawn"] > 3 and not c["nan"] for c in charts)
-        assert exception_boxes(page) == 0
-        assert page.get_by_text("1. The textbook U").is_visible()
-        page.screenshot(path=str(ARTIFACTS / f"home-{width}.png"), full_page=True)
-    finally:
-        context.close()

@@ -1,7 +1,8 @@
 """Every page on a phone (390 px) and a desktop (1400 px), in a real browser: its charts
 draw their data (no NaN paths: a zero on a log axis draws nothing), nothing scrolls
-sideways, no chart title or legend label is cut, legend swatches are solid, no
-snake_case word reaches a chart, plots keep most of their chart's width, no exception.
+sideways (no chart, chart slider or table outside the screen), no chart title or legend
+label is cut, legend swatches are solid, no snake_case word reaches a chart, plots keep
+most of their chart's width, no exception.
 A full-page screenshot of each page at each width lands in tests/artifacts/.
 
 One browser tab opens the app at each width and visits every page from the app's own
@@ -61,8 +62,12 @@ MEASURE_JS = """() => {
   });
   const tables = Array.from(document.querySelectorAll(
     '[data-testid="stDataFrame"], [data-testid="stTable"]')).map(t => t.getBoundingClientRect());
+  const sliders = Array.from(document.querySelectorAll('.vega-bindings input'))
+    .map(i => i.getBoundingClientRect())
+    .filter(r => r.left < -1 || r.right > window.innerWidth + 1).length;
   return {width: window.innerWidth, page: document.documentElement.scrollWidth,
           tables: tables.filter(r => r.left < -1 || r.right > window.innerWidth + 1).length,
+          sliders,
           main: main ? main.scrollWidth - main.clientWidth : 0,
           exceptions: document.querySelectorAll('[data-testid="stException"]').length,
           charts};
@@ -124,9 +129,11 @@ def failures(measured, check) -> str:
 def test_no_page_scrolls_sideways(measured):
     def sideways(m):
         wide = [round(c["right"]) for c in m["charts"] if c["right"] > m["width"] + 1]
-        if m["page"] > m["width"] or m["main"] > 1 or wide or m["tables"]:
+        cut = [round(c["left"]) for c in m["charts"] if c["left"] < -1]
+        if m["page"] > m["width"] or m["main"] > 1 or wide or cut or m["tables"] or m["sliders"]:
             return {"page": m["page"], "main overflow": m["main"], "charts ending at": wide,
-                    "tables wider than the screen": m["tables"]}
+                    "charts starting at": cut, "tables wider than the screen": m["tables"],
+                    "chart sliders off the screen": m["sliders"]}
         return None
     problems = failures(measured, sideways)
     assert not problems, problems
@@ -159,6 +166,14 @@ def test_plots_keep_their_width(measured):
 def test_no_exception_on_any_page(measured):
     problems = failures(measured, lambda m: m["exceptions"])
     assert not problems, problems
+
+
+def test_home_draws_one_chart_per_stop_of_the_tour(measured):
+    from experiments.analysis import tour
+
+    name, pages = measured
+    drawn = [c for c in pages["home"]["marks"] if c["drawn"] > 3 and not c["nan"]]
+    assert len(pages["home"]["charts"]) == len(drawn) == len(tour.STOPS), name
 
 
 def test_every_page_draws_its_charts(measured):

@@ -197,15 +197,3 @@ def test_browser_delete_one_run_and_refuse_a_shipped_one(dashboard_url, page, sc
     page.get_by_role("button", name="Delete permanently").click()
     page.get_by_text("shipped runs are read-only").wait_for(timeout=30_000)
     assert exception_boxes(page) == 0
-
-
-@pytest.mark.parametrize("width", [1400, 390])
-def test_browser_runs_view_fits_the_screen(dashboard_url, browser, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(f"{dashboard_url}/runs")
-    page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
-    wait_for_app(page)
-    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-    page.screenshot(path=str(ARTIFACTS / f"runs-{width}.png"), full_page=True)
-    context.close()

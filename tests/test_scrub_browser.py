@@ -1,5 +1,6 @@
 """Real browser: scrubbing the polynomial page's model size redraws the fitted function in
-the browser alone (no message to the server, no rerun), and the scrub chart fits a phone."""
+the browser alone (no message to the server, no rerun). That the scrub chart and its slider
+fit a phone is checked with every page's charts in tests/test_layout.py."""
 from __future__ import annotations
 
 import pytest
@@ -58,18 +59,3 @@ def test_moving_the_slider_redraws_the_fit_without_the_server(dashboard_url, pag
     assert not page.get_by_text("Running...").is_visible()
     assert exception_boxes(page) == 0
     page.locator(SCRUB).screenshot(path=str(ARTIFACTS / "polynomial-scrub.png"))
-
-
-def test_the_scrub_chart_fits_a_phone(dashboard_url, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        slider, _ = open_scrub(page, dashboard_url)
-        widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-        assert widths[0] <= widths[1]
-        for part in (page.locator(SCRUB), slider):
-            box = part.bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= widths[1]
-        page.locator(SCRUB).screenshot(path=str(ARTIFACTS / "polynomial-scrub-390.png"))
-    finally:
-        context.close()
