@@ -3,7 +3,7 @@
 A cost estimate can be wrong (an input the model does not price, a loaded host), so a
 run that serves strangers needs limits enforced by the operating system, not by the
 estimate: the child gets one BLAS thread (extra threads only contend on a small shared
-host), the lowest scheduling priority from its first instruction on (nice 19, SCHED_IDLE
+host), the lowest scheduling priority before its run starts (nice 19, SCHED_IDLE
 and idle I/O: it runs on the CPU time page views leave over), a ceiling on the memory it
 may add, and a wall-clock limit after which the parent kills it.
 
