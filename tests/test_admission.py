@@ -3,6 +3,7 @@ result caches and the one owner of BLAS thread counts. No browser."""
 import os
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -88,6 +89,55 @@ def test_an_isolated_run_equals_the_in_process_run():
     pd.testing.assert_frame_equal(frame, expected, check_exact=False, rtol=1e-9)
     assert provenance["params"]["max_degree"] == 30 and provenance["seeds"] == [0, 1]
     assert "--set max_degree=30 --seeds 2" in provenance["command"]
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def test_a_run_is_forked_alone_in_its_group_at_its_priority_from_a_single_threaded_parent():
+    """The forkserver keeps this process's priority (a child's nice is an increment) and
+    holds no thread but its own when it forks (a BLAS or allocator pool would be missing
+    in the child); the child leads its own process group, so a kill reaches all of it."""
+    child = Child("polynomial", POLY.defaults(), 80, Limits(wall_seconds=60, nice=7))
+    try:
+        while child.text == STARTING and child.running():
+            time.sleep(0.02)
+        pid = child._proc.pid
+        fields = _stat(pid)
+        parent = int(fields[1])
+        assert int(fields[2]) == pid and int(fields[16]) == min(19, os.nice(0) + 7)
+        assert int(_stat(parent)[16]) == os.nice(0) and os.listdir(f"/proc/{parent}/task") == [
+            str(parent)]
+    finally:
+        child.close()
+
+
+def test_a_run_does_not_run_the_page_script_again(tmp_path, monkeypatch):
+    """Streamlit makes the page script __main__ while it runs; multiprocessing would run
+    __main__ again in the child before the run."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    assert run_isolated("polynomial", CHEAP, 1).provenance["seeds"] == [0]
+    assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_an_isolated_run_is_the_same_after_a_killed_run_in_the_same_forkserver():
+    first = run_isolated("polynomial", CHEAP, 2).frame
+    child = Child("polynomial", POLY.defaults(), 80, Limits(wall_seconds=60))
+    while child.text == STARTING and child.running():
+        time.sleep(0.02)
+    child.close()
+    pd.testing.assert_frame_equal(run_isolated("polynomial", CHEAP, 2).frame, first,
+                                  check_exact=True)
 
 
 @pytest.mark.slow

@@ -120,14 +120,18 @@ def test_link_opened_twice_and_run_pressed_twice_show_results(dashboard_url, tab
 
 
 def run_processes() -> list[int]:
-    """Pids of on-demand run processes started from this checkout."""
+    """Pids of on-demand run processes started from this checkout: the forkserver's
+    children, which (unlike the idle forkserver, whose command line they share) lead
+    their own process group."""
+    from experiments.framework.isolated import ZYGOTE
     from tests.helpers import ROOT
 
     pids = []
     for entry in Path("/proc").iterdir():
         try:
             if (entry.name.isdigit()
-                and b"experiments.framework.isolated" in (entry / "cmdline").read_bytes()
+                and ZYGOTE.encode() in (entry / "cmdline").read_bytes()
+                    and (entry / "stat").read_text().rsplit(")", 1)[1].split()[2] == entry.name
                     and Path(os.readlink(entry / "cwd")) == ROOT):
                 pids.append(int(entry.name))
         except OSError:

@@ -3,30 +3,40 @@
 A cost estimate can be wrong (an input the model does not price, a loaded host), so a
 run that serves strangers needs limits enforced by the operating system, not by the
 estimate: the child gets one BLAS thread (extra threads only contend on a small shared
-host), the lowest scheduling priority from its first import on (nice 19, SCHED_IDLE and
-idle I/O: it runs on the CPU time page views leave over), a ceiling
-on the memory it may add, and a wall-clock limit after which the parent kills it. The
-child reports progress as JSON lines on stdout and hands its result back as a Parquet
-file written by the store (no pickle crosses the process boundary). While it runs, it
-rewrites a second Parquet file with the seeds done so far (at most every
-PARTIAL_SECONDS): a page draws it, and a run that is stopped or cancelled keeps it.
+host), the lowest scheduling priority before its run starts (nice 19, SCHED_IDLE
+and idle I/O: it runs on the CPU time page views leave over), a ceiling on the memory it
+may add, and a wall-clock limit after which the parent kills it.
 
-    python -m experiments.framework.isolated OUT.parquet < request.json    # the child side
+Children are forked from a warm parent: the multiprocessing "forkserver" of this process
+(one per server or test worker, started on the first run), which preloads
+experiments.framework.zygote (one BLAS thread, numpy, pandas, scipy, scikit-learn, warm
+BLAS buffers), so a run starts in milliseconds instead of ~1.3 s of imports. Each child
+leads its own process group (a kill reaches anything it starts) and writes its stderr to
+the run's log. multiprocessing pickles the call's arguments (the request as plain JSON
+data, paths as str, the progress pipe's end) to its own forkserver; nothing else crosses.
+The child reports progress as JSON messages on that pipe and hands its result back as a
+Parquet file written by the store (no pickled result). While it runs, it rewrites a
+second Parquet file with the seeds done so far (at most every PARTIAL_SECONDS): a page
+draws it, and a run that is stopped or cancelled keeps it.
 """
 from __future__ import annotations
 
 import errno
 import importlib
+import io
 import json
+import multiprocessing
 import os
 import resource
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
+from multiprocessing.connection import wait
+from multiprocessing.context import set_spawning_popen
 from pathlib import Path
 
 from experiments.framework.provenance import ROOT, plain
@@ -39,6 +49,7 @@ MEMORY_EXIT = 3  # the child's exit code when it hit its memory ceiling
 REFUSED_EXIT = 2  # ... when the experiment layer refused the settings (ParamError)
 PARTIAL_SECONDS = 0.5  # the partial result file is rewritten at most this often
 STARTING = "starting a run process"
+ZYGOTE = "experiments.framework.zygote"  # what the forkserver preloads
 
 
 NICE_VARIABLE = "DESCENT_LAB_RUN_NICE"  # a run's priority, 0..19 (default 19: the hosted demo)
@@ -59,8 +70,9 @@ class Limits:
     """wall_seconds: killed after running this long; memory_mb: address space the run may
     add on top of what the imports take; nice: scheduling priority below the server's (at
     19 the child also takes the idle CPU and I/O classes);
-    startup_seconds: the child's imports may take this long first (seconds on a quiet
-    host, ten times that on a busy one: the run's own limit starts when they are done)."""
+    startup_seconds: the child may take this long to report its first progress (tens of
+    ms from the warm forkserver on a quiet host, far more at nice 19 on a busy one: the
+    run's own limit starts then)."""
 
     wall_seconds: float = 40.0
     memory_mb: int = 600
@@ -90,18 +102,18 @@ class Child:
         self._log = open(Path(self._folder.name) / "stderr.txt", "w+b")
         self._error = ""
         self._killed_for = ""
-        env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.framework.isolated", str(self._out)], cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-            start_new_session=True)  # its own process group: a kill reaches anything it starts
         request = {"experiment": experiment_id, "params": plain(params), "seeds": n_seeds,
                    "memory_mb": limits.memory_mb, "nice": limits.nice,
                    "cpu_seconds": int(limits.wall_seconds) + 5}
-        self._proc.stdin.write(json.dumps(request).encode())
-        self._proc.stdin.close()
+        context = _forkserver()
+        self._messages, sender = context.Pipe(duplex=False)
+        self._proc = _RunProcess(target=_forked, daemon=True,
+                                 args=(str(self._out), self._log.name, request, sender))
+        try:
+            with _POLL:
+                self._proc.start()
+        finally:
+            sender.close()  # the child holds the only write end: EOF when it exits
         # The timers hold even when nobody polls (a page thread stuck elsewhere).
         self._timer = self._start_timer(limits.startup_seconds, "busy")
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -114,9 +126,11 @@ class Child:
         return timer
 
     def _read(self) -> None:
-        for line in self._proc.stdout:
+        while True:
             try:
-                message = json.loads(line)
+                message = json.loads(self._messages.recv_bytes())
+            except (EOFError, OSError):
+                return
             except ValueError:
                 continue
             if "error" in message:
@@ -124,7 +138,7 @@ class Child:
             elif "partial" in message:
                 self.partial_seeds = int(message["partial"])
             else:
-                if self.text == STARTING:  # imports done: the run's own limit starts now
+                if self.text == STARTING:  # started: the run's own limit starts now
                     self._timer.cancel()
                     self.started = time.monotonic()
                     self._timer = self._start_timer(self.limits.wall_seconds, "timeout")
@@ -135,16 +149,27 @@ class Child:
         return time.monotonic() - self.started
 
     def running(self) -> bool:
-        return self._proc.poll() is None
+        return self._exitcode() is None
+
+    def _exitcode(self, block: bool = False) -> int | None:
+        """Negative for a signal. Read under _POLL: the forkserver reports each code once
+        on the sentinel, and two threads reading it at once would lose it."""
+        if block:
+            wait([self._proc.sentinel])
+        with _POLL:
+            return self._proc.exitcode
 
     def kill(self, reason: str = "cancelled") -> None:
-        if self._proc.poll() is None:
+        if self._exitcode() is None:
             self._killed_for = self._killed_for or reason
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self._proc.wait()
+            except ProcessLookupError:  # killed before its setsid: it started nothing yet
+                try:
+                    os.kill(self._proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self._exitcode(block=True)
 
     def partial(self):
         """The Result of the seeds finished so far, or None before the first one."""
@@ -162,7 +187,7 @@ class Child:
         result, if seeds finished before it stopped)."""
         from experiments.framework.store import StoreError, read_table
 
-        code = self._proc.wait()
+        code = self._exitcode(block=True)
         self._timer.cancel()
         self._reader.join(timeout=5)
         partial = self.partial()
@@ -195,9 +220,11 @@ class Child:
     def close(self) -> None:
         """Kill if still running and delete the temporary folder."""
         self.kill()
+        self._reader.join(timeout=5)  # it replaces the timer on the first progress message
         self._timer.cancel()
-        self._reader.join(timeout=5)
-        self._proc.stdout.close()
+        self._timer.join()  # a timer already inside kill() still reads the process
+        self._messages.close()
+        self._proc.close()
         self._log.close()
         self._folder.cleanup()
 
@@ -226,9 +253,61 @@ def partial_path(out: Path) -> Path:
     return out.with_name("partial.parquet")
 
 
+_POLL = threading.Lock()  # Process.start also polls every other running child
+_SEND: list = []  # in a child: its end of the progress pipe
+
+
+def _forkserver() -> multiprocessing.context.BaseContext:
+    """This process's forkserver context, preloading the zygote (started on first use)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([ZYGOTE])
+    return context
+
+
+class _Popen(popen_forkserver.Popen):
+    """The forkserver's launch without the parent's __main__: Streamlit sets the page
+    script as __main__ while it runs, and multiprocessing would run it again in the child
+    (as __mp_main__) before the target. A run needs only sys.path and the working folder."""
+
+    def _launch(self, process_obj):
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_name", None)
+        prep_data.pop("init_main_from_path", None)
+        buf = io.BytesIO()
+        set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _RunProcess(multiprocessing.get_context("forkserver").Process):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
+
+
+def _forked(out: str, log: str, request: dict, sender) -> None:
+    """The child's entry in the forkserver's fork: its own process group and stderr first."""
+    os.setsid()
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.chdir(ROOT)
+    _SEND.append(sender)
+    sys.exit(worker(Path(out), request))
+
+
 def _emit(message: dict) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    _SEND[0].send_bytes(json.dumps(message).encode())
 
 
 def _data_size() -> int:
@@ -238,7 +317,7 @@ def _data_size() -> int:
     return 0
 
 
-def _warm_blas() -> None:
+def warm_blas() -> None:
     """Each OpenBLAS allocates its work buffers on first use, and one that fails to
     under the ceiling retries forever instead of failing: allocate them first."""
     import numpy as np
@@ -254,10 +333,10 @@ IOPRIO_IDLE = (3 << 13) | 0  # class IDLE, level 0, for IOPRIO_WHO_PROCESS (1)
 
 
 def lower_priority(nice: int) -> None:
-    """This process below everything else: a run (and its imports, ~1.5 s of CPU) must
-    not take the CPU from the server and the browsers showing pages. At nice 19 also
-    SCHED_IDLE (runs only on an otherwise idle core) and the idle I/O class, each where
-    the platform allows it."""
+    """This process below everything else: a run must not take the CPU from the server
+    and the browsers showing pages. At nice 19 also SCHED_IDLE (runs only on an otherwise
+    idle core) and the idle I/O class, each where the platform allows it. An increment:
+    a run child starts at its forkserver's priority, which is the server's."""
     os.nice(nice)
     if nice < 19:
         return
@@ -282,7 +361,7 @@ def worker(out: Path, request: dict) -> int:
 
     for name in WARM_IMPORTS:  # loaded before the memory ceiling, which they would eat into
         importlib.import_module(name)
-    _warm_blas()
+    warm_blas()
     used = resource.getrusage(resource.RUSAGE_SELF)  # the limit counts the imports' CPU too
     cpu = int(used.ru_utime + used.ru_stime) + int(request["cpu_seconds"])
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
@@ -317,7 +396,3 @@ def worker(out: Path, request: dict) -> int:
             return MEMORY_EXIT
         raise
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(worker(Path(sys.argv[1]), json.loads(sys.stdin.read())))
