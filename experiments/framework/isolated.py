@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import errno
 import importlib
-import io
 import json
 import multiprocessing
 import os
@@ -33,10 +32,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
+from multiprocessing import popen_forkserver, spawn
 from multiprocessing.connection import wait
-from multiprocessing.context import set_spawning_popen
 from pathlib import Path
 
 from experiments.framework.provenance import ROOT, plain
@@ -264,28 +263,29 @@ def _forkserver() -> multiprocessing.context.BaseContext:
     return context
 
 
+def _without_main(prepare: Callable[[str], dict]) -> Callable[[str], dict]:
+    def preparation_data(name: str) -> dict:
+        data = prepare(name)
+        data.pop("init_main_from_name", None)
+        data.pop("init_main_from_path", None)
+        return data
+    return preparation_data
+
+
 class _Popen(popen_forkserver.Popen):
     """The forkserver's launch without the parent's __main__: Streamlit sets the page
     script as __main__ while it runs, and multiprocessing would run it again in the child
-    (as __mp_main__) before the target. A run needs only sys.path and the working folder."""
+    (as __mp_main__) before the target. A run needs only sys.path and the working folder,
+    so the preparation data loses its main module for this launch (under _POLL, which
+    every launch holds; nothing else in the process starts forkserver children)."""
 
     def _launch(self, process_obj):
-        prep_data = spawn.get_preparation_data(process_obj._name)
-        prep_data.pop("init_main_from_name", None)
-        prep_data.pop("init_main_from_path", None)
-        buf = io.BytesIO()
-        set_spawning_popen(self)
+        prepare = spawn.get_preparation_data
+        spawn.get_preparation_data = _without_main(prepare)
         try:
-            reduction.dump(prep_data, buf)
-            reduction.dump(process_obj, buf)
+            super()._launch(process_obj)
         finally:
-            set_spawning_popen(None)
-        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
-        _parent_w = os.dup(w)
-        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
-        with open(w, "wb", closefd=True) as f:
-            f.write(buf.getbuffer())
-        self.pid = forkserver.read_signed(self.sentinel)
+            spawn.get_preparation_data = prepare
 
 
 class _RunProcess(multiprocessing.get_context("forkserver").Process):
