@@ -1,10 +1,10 @@
 """Catalogued runs shaped for the Runs view and the Explorer overlay (pure: no streamlit).
 
 `runs_frame` turns catalog records into the table the Runs view shows, one row per run
-with what differs from the experiment's defaults; `filter_runs` narrows it. For the
-overlay, `overlay_frame` stacks several runs of one experiment into one tidy frame
-with a `run` column naming each run by the settings that tell the runs apart, so the
-Explorer's chart can colour by it.
+with what differs from the experiment's defaults, named as the settings form names it;
+`filter_runs` narrows it. For the overlay, `overlay_frame` stacks several runs of one
+experiment into one tidy frame with a `run` column naming each run by the settings that
+tell the runs apart, so the Explorer's chart can colour by it.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.ui import labels
 from experiments.framework.provenance import plain
 
 RUN = "run"  # the overlay's colour column
@@ -39,6 +40,24 @@ def value_text(value) -> str:
 def settings_text(params: Mapping) -> str:
     """`name=value, ...` in the parameters' order; "defaults" when there is nothing."""
     return ", ".join(f"{k}={value_text(v)}" for k, v in params.items()) or "defaults"
+
+
+def shown_value(value) -> str:
+    """A setting's value as the settings form reads it: on/off, 0.001, "0.1, 2", RBF SVM."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown_value(v) for v in value)
+    return str(labels.value(value))
+
+
+def settings_shown(experiment: str, params: Mapping) -> str:
+    """`Label: value; ...` with the settings form's labels ("Training points: 20");
+    "defaults" when there is nothing. Semicolons: a list value has commas of its own."""
+    return "; ".join(f"{labels.setting(experiment, k)}: {shown_value(v)}"
+                     for k, v in params.items()) or "defaults"
 
 
 def seeds_text(seeds: Sequence[int]) -> str:
@@ -91,7 +110,7 @@ def runs_frame(records: Sequence, defaults: Mapping[str, Mapping],
         "open": [run_link(r) for r in records],
         "title": [titles.get(r.experiment, r.experiment) for r in records],
         "experiment": [r.experiment for r in records],
-        "settings": [settings_text(differing(r, base)) for r in records],
+        "settings": [settings_shown(r.experiment, differing(r, base)) for r in records],
         "seeds": [seeds_text(r.seeds) for r in records],
         "created": [when_text(r.created) for r in records],
         "author": [r.author for r in records],

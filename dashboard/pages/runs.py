@@ -14,6 +14,7 @@ from dashboard.ui import labels
 from dashboard.ui.plaintext import literal
 from experiments.framework import registry
 from experiments.framework.catalog import CatalogError
+from experiments.framework.wording import count
 
 TITLE = "Runs"
 URL = "runs"
@@ -78,7 +79,7 @@ def manage(records) -> None:
         note = st.text_input("Note", value=records[0].note if len(records) == 1 else "")
         if st.form_submit_button("Save note", width="stretch"):
             act(lambda r: catalog.note(r.id, note), records, "Note saved.")
-    with st.popover(f"Delete {len(records)} run{'s' if len(records) > 1 else ''}",
+    with st.popover(f"Delete {count(len(records), 'run')}",
                     icon=":material/delete:"):
         st.markdown("Deleted runs and their results are gone for everyone. Shipped runs are "
                     "read-only and stay.")
@@ -117,7 +118,7 @@ def render() -> None:
         return
     table = runs_table.runs_frame(records, catalog_view.defaults(), titles())
     shown = filters(table)
-    st.caption(f"{len(shown)} of {len(table)} runs")
+    st.caption(f"{len(shown)} of {count(len(table), 'run')}")
     event = st.dataframe(shown, hide_index=True, column_config=COLUMNS,
                          key=runs_table.selection_key(shown["id"]), on_select="rerun",
                          selection_mode="multi-row")
