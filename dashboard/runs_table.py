@@ -20,7 +20,7 @@ from experiments.framework.provenance import plain
 RUN = "run"  # the overlay's colour column
 MAX_OVERLAY = 8  # runs on one chart: more lines than a legend can tell apart
 COLUMNS = ("id", "open", "title", "experiment", "settings", "seeds", "created", "author",
-           "runtime_s", "tags", "source", "note")
+           "runtime_s", "tags", "source", "note", "params")
 
 
 class OverlayError(ValueError):
@@ -38,7 +38,8 @@ def value_text(value) -> str:
 
 
 def settings_text(params: Mapping) -> str:
-    """`name=value, ...` in the parameters' order; "defaults" when there is nothing."""
+    """`name=value, ...` in the parameters' order, as a link or the CLI writes them;
+    "defaults" when there is nothing."""
     return ", ".join(f"{k}={value_text(v)}" for k, v in params.items()) or "defaults"
 
 
@@ -111,6 +112,7 @@ def runs_frame(records: Sequence, defaults: Mapping[str, Mapping],
         "title": [titles.get(r.experiment, r.experiment) for r in records],
         "experiment": [r.experiment for r in records],
         "settings": [settings_shown(r.experiment, differing(r, base)) for r in records],
+        "params": [settings_text(differing(r, base)) for r in records],
         "seeds": [seeds_text(r.seeds) for r in records],
         "created": [when_text(r.created) for r in records],
         "author": [r.author for r in records],
@@ -125,7 +127,8 @@ def filter_runs(frame: pd.DataFrame, *, text: str = "", experiments: Sequence[st
                 tags: Sequence[str] = (), sources: Sequence[str] = (),
                 since: date | None = None, until: date | None = None) -> pd.DataFrame:
     """Rows matching every filter given: `text` (case-insensitive, in id, experiment id
-    or title, settings, tags, note or author), any of `experiments` (ids), all of `tags`, any of
+    or title, settings (as the form labels them or as a link writes them: "max_degree=40"),
+    tags, note or author), any of `experiments` (ids), all of `tags`, any of
     `sources`, created on or after `since` and on or before `until` (whole days, UTC)."""
     if frame.empty:  # its columns have no text type to filter on
         return frame
@@ -133,7 +136,8 @@ def filter_runs(frame: pd.DataFrame, *, text: str = "", experiments: Sequence[st
     needle = text.strip().lower()
     if needle:
         haystack = frame["id"].str.cat(
-            [frame[c] for c in ("title", "experiment", "settings", "tags", "note", "author")],
+            [frame[c] for c in ("title", "experiment", "settings", "params", "tags", "note",
+                                "author")],
             sep=" ").str.lower()
         keep &= haystack.str.contains(needle, regex=False)
     if experiments:

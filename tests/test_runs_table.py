@@ -128,6 +128,14 @@ def test_overlay_refuses_mixed_experiments_and_too_few_or_many_runs():
         runs_table.overlay_frame(many)
 
 
+def test_search_finds_a_setting_by_its_label_or_its_name_in_a_link():
+    records = [Record("aaaa1111", experiment="polynomial", params={"max_degree": 40}),
+               Record("bbbb2222", experiment="polynomial", params={"noise": 0.5})]
+    frame = runs_table.runs_frame(records, {"polynomial": {"max_degree": 600, "noise": 0.1}})
+    for needle in ("Highest polynomial degree: 40", "max_degree=40"):
+        assert list(runs_table.filter_runs(frame, text=needle)["id"]) == ["aaaa1111"], needle
+
+
 def test_values_read_as_in_a_link():
     assert runs_table.settings_text({"a": 1e-3, "b": True, "c": (0.1, 2.0), "d": "x"}) == \
         "a=0.001, b=true, c=0.1,2, d=x"

@@ -24,6 +24,7 @@ COLUMNS = {
     "title": st.column_config.TextColumn("experiment"),
     "experiment": None,  # the id, kept in the table for the filter; readers see the title
     "settings": st.column_config.TextColumn("differs from defaults", width="large"),
+    "params": None,  # the same settings as a link writes them, kept for the search
     "created": st.column_config.TextColumn("date (UTC)"),
     "runtime_s": st.column_config.NumberColumn("runtime", format="%.1f s"),
     "open": st.column_config.LinkColumn("page", display_text="open"),
