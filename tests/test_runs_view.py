@@ -155,7 +155,7 @@ def select_rows(page, rows: list[int]) -> None:
 
 
 def search(page, text: str, rows: int) -> None:
-    field = page.get_by_placeholder("id, tag, note, author…")
+    field = page.get_by_placeholder("id, setting, tag, note, author…")
     field.fill(text)
     field.press("Enter")
     page.get_by_text(f"{rows} of ").wait_for(timeout=30_000)
