@@ -39,7 +39,8 @@ def titles() -> dict[str, str]:
 def filters(table):
     """The filter controls; the rows they keep."""
     cols = st.columns([3, 2])
-    text = cols[0].text_input("Search", key="runs.text", placeholder="id, setting, tag, note, author…")
+    text = cols[0].text_input("Search", key="runs.text",
+                              placeholder="id, setting, tag, note, author…")
     days = cols[1].date_input("Created (UTC), from and to", value=[], key="runs.days")
     cols = st.columns(3)
     names = dict(zip(table["experiment"], table["title"]))
