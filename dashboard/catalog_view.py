@@ -11,7 +11,7 @@ import threading
 import streamlit as st
 
 from dashboard import data
-from dashboard.runs_table import settings_text
+from dashboard.runs_table import settings_shown
 from dashboard.ui.plaintext import literal
 from experiments.framework import registry
 from experiments.framework.catalog import Catalog, CatalogError, RunRecord, open_catalog
@@ -124,7 +124,7 @@ def compare_with(exp, current_id: str | None) -> None:
         return
     known = exp.defaults()
     names = {r.id: f"{r.id} · {r.created[:10]} · {r.source} · "
-             f"{settings_text(r.differs(known))}" for r in earlier}
+             f"{settings_shown(exp.id, r.differs(known))}" for r in earlier}
     cols = st.columns([3, 1], vertical_alignment="bottom")
     chosen = cols[0].selectbox("Compare with an earlier run", [None] + list(names),
                                format_func=lambda i: "(pick a run)" if i is None else names[i],

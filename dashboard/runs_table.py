@@ -1,10 +1,10 @@
 """Catalogued runs shaped for the Runs view and the Explorer overlay (pure: no streamlit).
 
 `runs_frame` turns catalog records into the table the Runs view shows, one row per run
-with what differs from the experiment's defaults; `filter_runs` narrows it. For the
-overlay, `overlay_frame` stacks several runs of one experiment into one tidy frame
-with a `run` column naming each run by the settings that tell the runs apart, so the
-Explorer's chart can colour by it.
+with what differs from the experiment's defaults, named as the settings form names it;
+`filter_runs` narrows it. For the overlay, `overlay_frame` stacks several runs of one
+experiment into one tidy frame with a `run` column naming each run by the settings that
+tell the runs apart, so the Explorer's chart can colour by it.
 """
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.ui import labels
 from experiments.framework.provenance import plain
 
 RUN = "run"  # the overlay's colour column
 MAX_OVERLAY = 8  # runs on one chart: more lines than a legend can tell apart
 COLUMNS = ("id", "open", "title", "experiment", "settings", "seeds", "created", "author",
-           "runtime_s", "tags", "source", "note")
+           "runtime_s", "tags", "source", "note", "params")
 
 
 class OverlayError(ValueError):
@@ -37,8 +38,27 @@ def value_text(value) -> str:
 
 
 def settings_text(params: Mapping) -> str:
-    """`name=value, ...` in the parameters' order; "defaults" when there is nothing."""
+    """`name=value, ...` in the parameters' order, as a link or the CLI writes them;
+    "defaults" when there is nothing."""
     return ", ".join(f"{k}={value_text(v)}" for k, v in params.items()) or "defaults"
+
+
+def shown_value(value) -> str:
+    """A setting's value as the settings form reads it: on/off, 0.001, "0.1, 2", RBF SVM."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown_value(v) for v in value)
+    return str(labels.value(value))
+
+
+def settings_shown(experiment: str, params: Mapping) -> str:
+    """`Label: value; ...` with the settings form's labels ("Training points: 20");
+    "defaults" when there is nothing. Semicolons: a list value has commas of its own."""
+    return "; ".join(f"{labels.setting(experiment, k)}: {shown_value(v)}"
+                     for k, v in params.items()) or "defaults"
 
 
 def seeds_text(seeds: Sequence[int]) -> str:
@@ -91,7 +111,8 @@ def runs_frame(records: Sequence, defaults: Mapping[str, Mapping],
         "open": [run_link(r) for r in records],
         "title": [titles.get(r.experiment, r.experiment) for r in records],
         "experiment": [r.experiment for r in records],
-        "settings": [settings_text(differing(r, base)) for r in records],
+        "settings": [settings_shown(r.experiment, differing(r, base)) for r in records],
+        "params": [settings_text(differing(r, base)) for r in records],
         "seeds": [seeds_text(r.seeds) for r in records],
         "created": [when_text(r.created) for r in records],
         "author": [r.author for r in records],
@@ -106,7 +127,8 @@ def filter_runs(frame: pd.DataFrame, *, text: str = "", experiments: Sequence[st
                 tags: Sequence[str] = (), sources: Sequence[str] = (),
                 since: date | None = None, until: date | None = None) -> pd.DataFrame:
     """Rows matching every filter given: `text` (case-insensitive, in id, experiment id
-    or title, settings, tags, note or author), any of `experiments` (ids), all of `tags`, any of
+    or title, settings (as the form labels them or as a link writes them: "max_degree=40"),
+    tags, note or author), any of `experiments` (ids), all of `tags`, any of
     `sources`, created on or after `since` and on or before `until` (whole days, UTC)."""
     if frame.empty:  # its columns have no text type to filter on
         return frame
@@ -114,7 +136,8 @@ def filter_runs(frame: pd.DataFrame, *, text: str = "", experiments: Sequence[st
     needle = text.strip().lower()
     if needle:
         haystack = frame["id"].str.cat(
-            [frame[c] for c in ("title", "experiment", "settings", "tags", "note", "author")],
+            [frame[c] for c in ("title", "experiment", "settings", "params", "tags", "note",
+                                "author")],
             sep=" ").str.lower()
         keep &= haystack.str.contains(needle, regex=False)
     if experiments:

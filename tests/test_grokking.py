@@ -526,3 +526,12 @@ def test_norm_comparison_chart_marks_each_runs_milestones():
     got = {(p["start"], p["moment"]): p["centre"] for p in points}
     assert got == {("init x1", "memorized"): 12, ("init x1", "generalized"): 20,
                    ("init x12", "memorized"): 50, ("init x12", "generalized"): 39}
+
+
+@pytest.mark.parametrize("seeds, shown", [(1, "majority over 1 seed;"),
+                                          (3, "majority over 3 seeds;")])
+def test_phase_diagram_title_counts_seeds_in_plain_english(seeds, shown):
+    from dashboard.pages.grokking_phase import heatmap_title
+
+    title = heatmap_title({"p": 97, "width": 128, "operation": "add"}, seeds)
+    assert shown in title and "(s)" not in title

@@ -54,6 +54,22 @@ def test_bad_values_are_rejected_with_the_parameter_named(name, value, fragment)
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("name, value, message", [
+    ("n", "1e999", "n: '1e999' is not a whole number"),
+    ("n", " 2.5 ", "n: ' 2.5 ' is not a whole number"),
+    ("noise", "1e999", "noise: '1e999' is not a finite number"),
+    ("noise", "-Infinity", "noise: '-Infinity' is not a finite number"),
+    ("ridge", "0.1, 1e999", "ridge: '1e999' is not a finite number"),
+    ("n", np.float64(3.5), "n: 3.5 is not a whole number"),
+    ("noise", math.inf, "noise: inf is not a finite number"),
+])
+def test_a_rejected_value_is_quoted_as_given_not_as_parsed(name, value, message):
+    """A link's `1e999` parses to inf: the notice must show what the reader typed."""
+    with pytest.raises(ParamError) as err:
+        validate(SPEC, {name: value})
+    assert str(err.value).startswith(message + " (expected ")
+
+
 def test_unknown_names_are_rejected_and_known_ones_listed():
     with pytest.raises(ParamError, match="unknown parameter 'nn'.*known: flag, n, noise"):
         validate(SPEC, {"nn": 3})

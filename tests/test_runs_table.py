@@ -43,7 +43,8 @@ def test_a_row_per_run_with_what_differs_from_the_defaults():
                Record("cccc3333", experiment="gone", params={"width": 4}, seeds=[3, 9])]
     frame = runs_table.runs_frame(records, DEFAULTS)
     assert list(frame.columns) == list(runs_table.COLUMNS)
-    assert frame["settings"].tolist() == ["noise=0.5", "defaults", "width=4"]
+    assert frame["settings"].tolist() == ["Label noise (standard deviation): 0.5", "defaults",
+                                          "Hidden units: 4"]
     assert frame["seeds"].tolist() == ["3 (0-2)", "3 (0-2)", "2 (3, 9)"]
     assert frame["tags"].tolist() == ["peak, x", "", ""]
     assert frame["open"].tolist()[0] == "polynomial?catalog_run=aaaa1111"
@@ -127,6 +128,24 @@ def test_overlay_refuses_mixed_experiments_and_too_few_or_many_runs():
         runs_table.overlay_frame(many)
 
 
+def test_search_finds_a_setting_by_its_label_or_its_name_in_a_link():
+    records = [Record("aaaa1111", experiment="polynomial", params={"max_degree": 40}),
+               Record("bbbb2222", experiment="polynomial", params={"noise": 0.5})]
+    frame = runs_table.runs_frame(records, {"polynomial": {"max_degree": 600, "noise": 0.1}})
+    for needle in ("Highest polynomial degree: 40", "max_degree=40"):
+        assert list(runs_table.filter_runs(frame, text=needle)["id"]) == ["aaaa1111"], needle
+
+
 def test_values_read_as_in_a_link():
     assert runs_table.settings_text({"a": 1e-3, "b": True, "c": (0.1, 2.0), "d": "x"}) == \
         "a=0.001, b=true, c=0.1,2, d=x"
+
+
+def test_settings_read_with_the_forms_labels_and_plain_values():
+    assert runs_table.settings_shown("polynomial", {"max_degree": 40, "ridge": [0.0, 0.1],
+                                                    "target": "cos"}) == \
+        "Highest polynomial degree: 40; Ridge penalty λ: 0, 0.1; True function: cos"
+    assert runs_table.settings_shown("sample_wise", {"intercept": True}) == \
+        "Fit an intercept: on"
+    assert runs_table.settings_shown("trees", {"model": "boosting"}) == "Model: L2-boosting"
+    assert runs_table.settings_shown("polynomial", {}) == "defaults"

@@ -40,7 +40,9 @@ def test_the_runs_view_lists_catalogued_and_shipped_runs(two_runs):
     assert set(two_runs) <= set(table["id"])
     assert shipped_id("polynomial") in set(table["id"])
     row = table.set_index("id").loc[two_runs[1]]
-    assert row["settings"] == "max_degree=40, n_train=20, noise=0.5" and row["tags"] == "demo"
+    assert row["settings"] == ("Highest polynomial degree: 40; Training points: 20; "
+                               "Label noise (standard deviation): 0.5")  # the form's labels
+    assert row["tags"] == "demo"
     assert row["title"] == "Polynomial regression"  # readers see titles, not ids
     columns = json.loads(at.dataframe[0].proto.columns)
     assert columns["experiment"] == {"hidden": True} and columns["title"]["label"] == "experiment"
@@ -153,7 +155,7 @@ def select_rows(page, rows: list[int]) -> None:
 
 
 def search(page, text: str, rows: int) -> None:
-    field = page.get_by_placeholder("id, tag, note, author…")
+    field = page.get_by_placeholder("id, setting, tag, note, author…")
     field.fill(text)
     field.press("Enter")
     page.get_by_text(f"{rows} of ").wait_for(timeout=30_000)

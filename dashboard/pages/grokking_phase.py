@@ -8,16 +8,20 @@ from dashboard import charts
 from dashboard.charts import grokking as grokking_charts
 from dashboard.ui import exports, widgets
 from experiments import grokking, grokking_phase
+from experiments.framework.wording import count
+
+
+def heatmap_title(params: dict, seeds: int) -> str:
+    return (f"Outcome per cell, p = {params['p']}, width {params['width']}, "
+            f"{params['operation']} (majority over {count(seeds, 'seed')}; "
+            "number = median epochs to 95% test accuracy, - = never)")
 
 
 def render(frame, params: dict) -> None:
     cells = grokking_phase.cells(frame)
-    seeds = int(cells["seeds"].max())
     exports.show_built(
         grokking_charts.phase_heatmap, cells, "grokking-phase-cells", cells,
-        title=f"Outcome per cell, p = {params['p']}, width {params['width']}, "
-              f"{params['operation']} (majority over {seeds} seed(s); "
-              "number = median epochs to 95% test accuracy, - = never)")
+        title=heatmap_title(params, int(cells["seeds"].max())))
     st.caption(
         f"Each cell trains until test accuracy reaches 95% or {params['epochs']} epochs pass. "
         "Memorized = train accuracy >= 99%, generalized = test accuracy >= 95%, delay ratio = "

@@ -14,6 +14,7 @@ from dashboard.ui import labels
 from dashboard.ui.plaintext import literal
 from experiments.framework import registry
 from experiments.framework.catalog import CatalogError
+from experiments.framework.wording import count
 
 TITLE = "Runs"
 URL = "runs"
@@ -23,6 +24,7 @@ COLUMNS = {
     "title": st.column_config.TextColumn("experiment"),
     "experiment": None,  # the id, kept in the table for the filter; readers see the title
     "settings": st.column_config.TextColumn("differs from defaults", width="large"),
+    "params": None,  # the same settings as a link writes them, kept for the search
     "created": st.column_config.TextColumn("date (UTC)"),
     "runtime_s": st.column_config.NumberColumn("runtime", format="%.1f s"),
     "open": st.column_config.LinkColumn("page", display_text="open"),
@@ -37,7 +39,7 @@ def titles() -> dict[str, str]:
 def filters(table):
     """The filter controls; the rows they keep."""
     cols = st.columns([3, 2])
-    text = cols[0].text_input("Search", key="runs.text", placeholder="id, tag, note, author…")
+    text = cols[0].text_input("Search", key="runs.text", placeholder="id, setting, tag, note, author…")
     days = cols[1].date_input("Created (UTC), from and to", value=[], key="runs.days")
     cols = st.columns(3)
     names = dict(zip(table["experiment"], table["title"]))
@@ -78,7 +80,7 @@ def manage(records) -> None:
         note = st.text_input("Note", value=records[0].note if len(records) == 1 else "")
         if st.form_submit_button("Save note", width="stretch"):
             act(lambda r: catalog.note(r.id, note), records, "Note saved.")
-    with st.popover(f"Delete {len(records)} run{'s' if len(records) > 1 else ''}",
+    with st.popover(f"Delete {count(len(records), 'run')}",
                     icon=":material/delete:"):
         st.markdown("Deleted runs and their results are gone for everyone. Shipped runs are "
                     "read-only and stay.")
@@ -117,7 +119,7 @@ def render() -> None:
         return
     table = runs_table.runs_frame(records, catalog_view.defaults(), titles())
     shown = filters(table)
-    st.caption(f"{len(shown)} of {len(table)} runs")
+    st.caption(f"{len(shown)} of {count(len(table), 'run')}")
     event = st.dataframe(shown, hide_index=True, column_config=COLUMNS,
                          key=runs_table.selection_key(shown["id"]), on_select="rerun",
                          selection_mode="multi-row")

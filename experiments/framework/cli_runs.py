@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from experiments.framework.wording import count
+
 EXIT_USAGE = 2
 
 
@@ -87,7 +89,7 @@ def do_runs(args) -> None:
                 print(json.dumps([r.to_json() for r in records]))  # dumps: the C encoder
             else:
                 print(_table(records))
-                print(f"{len(records)} run(s) in {catalog.where}", file=sys.stderr)
+                print(f"{count(len(records), 'run')} in {catalog.where}", file=sys.stderr)
         elif verb == "show":
             record = catalog.get(args.id)
             provenance = catalog.provenance(args.id)

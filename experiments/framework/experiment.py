@@ -21,6 +21,7 @@ from experiments.framework.costs import describe_bytes
 from experiments.framework.params import Param, ParamError, validate
 from experiments.framework.provenance import Result, make_provenance
 from experiments.framework.schema import check_tidy
+from experiments.framework.wording import count
 from experiments.numerics.threads import single_threaded
 
 ACROSS_SEEDS = -1
@@ -198,7 +199,7 @@ def run(
     if capped:
         check_budget(exp, clean, len(seed_ids))
     report = progress or (lambda fraction, text: None)
-    report(0.0, f"running {len(seed_ids)} seed(s)")
+    report(0.0, f"running {count(len(seed_ids), 'seed')}")
     parts: list[SeedPart] = []
     start = time.perf_counter()
 

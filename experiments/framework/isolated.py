@@ -39,6 +39,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from experiments.framework.provenance import ROOT, plain
+from experiments.framework.wording import count
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -190,7 +191,7 @@ class Child:
         self._timer.cancel()
         self._reader.join(timeout=5)
         partial = self.partial()
-        kept = (f"; showing the {self.partial_seeds} seed(s) it finished"
+        kept = (f"; showing the {count(self.partial_seeds, 'seed')} it finished"
                 if partial is not None else "")
         if self._killed_for == "busy":
             raise RunStopped(f"the server was too busy to start the run within "

@@ -90,32 +90,42 @@ def _check_range(p: Param, x: float) -> None:
         raise _fail(p, f"{x:g} is out of range")
 
 
+def _quoted(value: Any) -> str:
+    """A rejected value as the reader gave it: text exactly as typed ('1e999', not the
+    inf it parses to), numbers as plain numbers (3.5, not np.float64(3.5))."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return str(value.item() if hasattr(value, "item") else value)
+    return repr(value)
+
+
 def _as_float(p: Param, value: Any) -> float:
+    given = value
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            raise _fail(p, f"{value!r} is not a number") from None
+            raise _fail(p, f"{_quoted(given)} is not a number") from None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _fail(p, f"{value!r} is not a number")
+        raise _fail(p, f"{_quoted(given)} is not a number")
     x = float(value)
     if not math.isfinite(x):
-        raise _fail(p, f"{x} is not a finite number")
+        raise _fail(p, f"{_quoted(given)} is not a finite number")
     _check_range(p, x)
     return x
 
 
 def _as_int(p: Param, value: Any) -> int:
+    given = value
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            raise _fail(p, f"{value!r} is not a whole number") from None
+            raise _fail(p, f"{_quoted(given)} is not a whole number") from None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _fail(p, f"{value!r} is not a whole number")
+        raise _fail(p, f"{_quoted(given)} is not a whole number")
     if not isinstance(value, numbers.Integral):
         if not math.isfinite(value) or value != math.floor(value):
-            raise _fail(p, f"{value!r} is not a whole number")
+            raise _fail(p, f"{_quoted(given)} is not a whole number")
     x = int(value)
     _check_range(p, x)
     return x

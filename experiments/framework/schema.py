@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from experiments.framework.wording import plural
+
 SCHEMA_VERSION = 1
 REQUIRED = {"experiment": "str", "seed": "int", "split": "str", "metric": "str", "value": "float"}
 SPLITS = ("train", "test")
@@ -33,7 +35,8 @@ def check_tidy(frame: pd.DataFrame, experiment: str | None = None) -> pd.DataFra
         raise SchemaError(f"expected a DataFrame, got {type(frame).__name__}")
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise SchemaError(f"missing required column(s): {', '.join(missing)}")
+        raise SchemaError(
+            f"missing required {plural(len(missing), 'column')}: {', '.join(missing)}")
     if frame.empty:
         raise SchemaError("the result has no rows")
     if frame.columns.duplicated().any():

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from experiments.framework.params import ParamError
 from experiments.framework.provenance import ROOT, Result
 from experiments.framework.schema import SCHEMA_VERSION, SchemaError, check_tidy
+from experiments.framework.wording import plural
 
 DATA_DIR = ROOT / "data"
 PROVENANCE_KEY = b"descent_lab.provenance"
@@ -211,8 +212,8 @@ def _read(source, label: str, experiment: str | None, columns: Sequence[str],
         raise StoreError(f"{label} breaks the result contract ({err}){fix}") from None
     missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
     if missing:
-        raise StoreError(f"{label} lacks the column(s) {', '.join(missing)} that this "
-                         f"code reads (made by older code?){fix}")
+        raise StoreError(f"{label} lacks the {plural(len(missing), 'column')} "
+                         f"{', '.join(missing)} that this code reads (made by older code?){fix}")
     return Result(frame, provenance)
 
 
@@ -229,8 +230,10 @@ def check_params(provenance: dict, exp, path: Path) -> None:
     absent = [n for n in names if n not in stored]
     if unknown or absent:
         what = "; ".join(part for part in (
-            unknown and f"parameter(s) {', '.join(map(repr, unknown))} unknown to this code",
-            absent and f"parameter(s) {', '.join(map(repr, absent))} not recorded") if part)
+            unknown and f"{plural(len(unknown), 'parameter')} "
+                        f"{', '.join(map(repr, unknown))} unknown to this code",
+            absent and f"{plural(len(absent), 'parameter')} "
+                       f"{', '.join(map(repr, absent))} not recorded") if part)
         raise StoreError(f"result file {path} was made by another version of {exp.id} ({what}); "
                          f"{fix}")
     try:
