@@ -95,8 +95,13 @@ def test_chart_draws_exact_points_theory_lines_and_the_null_risk(small):
     spec = risk_against_weak(small, threshold=55.0, null_risk=1.0).to_dict()
     marks = [layer.get("mark", {}).get("type") if isinstance(layer.get("mark"), dict)
              else layer.get("mark") for layer in spec["layer"]]
-    assert marks[1:] == ["line", "rule", "text"]
-    assert spec["layer"][3]["encoding"]["text"]["field"] == "label"
+    assert marks[1:] == ["line", "rule", "text", "text"]
+    halo, label = spec["layer"][3]["mark"], spec["layer"][4]["mark"]
+    # at the rule's right end, where the interpolator's risk has fallen far below it, and
+    # over a white halo of itself
+    assert label["text"] == ["null risk (predict 0)"]
+    assert (label["align"], label["x"]) == ("right", "width")
+    assert halo["stroke"] == "white" and "stroke" not in label
     datasets = spec["datasets"].values()
     ridge = labels.value("oracle_ridge")  # the chart names models as its legend shows them
     assert ridge != "oracle_ridge"

@@ -155,6 +155,9 @@ def test_scaling_frontier_and_heatmap():
     assert best.iloc[-1][["n_params", "n_train"]].tolist() == [1000, 1000]
     spec = grid_heatmap(grid).to_dict()
     assert "rect" in str(spec) and "viridis" in str(spec)
+    cells = spec["layer"][0]["encoding"]
+    for channel in ("x", "y"):  # "1,000" as on the other count axes, not "1000"
+        assert cells[channel]["axis"] == {"format": ",d", "formatType": "number"}
 
 
 def test_scaling_chart_marks_extrapolation():

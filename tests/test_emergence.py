@@ -101,6 +101,17 @@ def test_scores_chart_draws_three_scores(small, log_y):
     assert y_scale.get("type", "linear") == ("log" if log_y else "linear")
 
 
+def test_both_scores_charts_name_their_series_alike(small):
+    titles = set()
+    for log_y in (False, True):
+        encoding = charts_emergence.scores_chart(small, length=10, log_y=log_y).to_dict()[
+            "layer"][0]["encoding"]
+        titles |= {encoding["color"]["title"]}
+        titles |= {t["title"] for t in encoding["tooltip"] if t["field"] == encoding["color"][
+            "field"]}
+    assert titles == {"score"}
+
+
 def test_edit_chart_shows_only_edit_distance(small):
     spec = charts_emergence.edit_chart(small, length=10).to_dict()
     rows = [row for data in spec["datasets"].values() for row in data]

@@ -251,3 +251,11 @@ def test_chart_draws_the_null_risk_line():
     rules = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rule"
              and "y" in layer.get("encoding", {})]
     assert rules and spec["datasets"][rules[0]["data"]["name"]][0]["value"] == 1.0
+    texts = [layer["mark"] for layer in spec["layer"] if layer.get("mark", {}).get("type")
+             == "text" and "null risk r²" in layer["mark"].get("text", [])]
+    # two short lines at the left, above the rule: the curves climb through it near
+    # gamma = 0.5 (a one-line label reached them on a phone) and converge on it at the right
+    assert [mark["text"] for mark in texts] == [["null risk r²", "(predict 0)"]] * 2
+    assert all(mark["align"] == "left" and mark["baseline"] == "bottom" and mark["dy"] < -12
+               for mark in texts)
+    assert texts[0]["stroke"] == "white" and "stroke" not in texts[1]

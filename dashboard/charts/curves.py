@@ -238,16 +238,26 @@ def fitted_curves_chart(curves: pd.DataFrame, points: pd.DataFrame, *, title: st
 
 
 def horizontal_line(value: float, label: str, dash: tuple[int, int] = (2, 3),
-                    color: str = palette.INK) -> list[alt.Chart]:
+                    color: str = palette.INK, side: str = "left") -> list[alt.Chart]:
     """A labelled horizontal rule at `value` on the chart's y scale (e.g. the risk of
-    predicting zero, or the error of guessing): two layers, `alt.layer(chart, *these)`."""
-    base = alt.Chart(pd.DataFrame({"value": [value], "label": [label]}))
+    predicting zero, or the error of guessing): layers for `alt.layer(chart, *these)`.
+
+    The label sits above the rule at its `side` end ("left" or "right"): the end the
+    curves leave free; a "\n" in `label` breaks it into lines, narrower on a phone. A
+    curve that still runs through it passes under a white halo of the text."""
+    base = alt.Chart(pd.DataFrame({"value": [value], "label": [label.replace("\n", " ")]}))
     rule = base.mark_rule(strokeDash=list(dash), color=color).encode(
         y="value:Q", tooltip=[alt.Tooltip("label:N", title=""),
                               alt.Tooltip("value:Q", title="value")])
-    text = base.mark_text(align="left", x=6, dy=-7, color=color, fontSize=11).encode(
-        y="value:Q", text="label:N")
-    return [rule, text]
+    place = {"align": "left", "x": 6} if side == "left" else {"align": "right", "x": "width",
+                                                              "dx": -6}
+    lines = label.split("\n")  # Vega sets the first line at y and the others below it
+    halo, text = (base.mark_text(**place, text=lines, baseline="bottom", fontSize=11,
+                                 lineHeight=12, dy=-2 - 12 * (len(lines) - 1), color=color,
+                                 **stroke).encode(y="value:Q")
+                  for stroke in ({"stroke": "white", "strokeWidth": 3, "strokeJoin": "round"},
+                                 {}))
+    return [rule, halo, text]
 
 
 def over_steps(frame: pd.DataFrame, *, metric: str, title: str = "", x_title: str = "step",

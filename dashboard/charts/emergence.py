@@ -26,11 +26,12 @@ def scores_chart(frame: pd.DataFrame, *, length: int, log_y: bool,
     """The three scores against width, on a linear or a log y axis."""
     names = curve_names(length)
     rows = frame[frame["metric"].isin(names)]
-    rows = rows.assign(curve=rows["metric"].map(names), metric="score")
+    # One series column for both axes' charts, so both legends name the series alike.
+    rows = rows.assign(score=rows["metric"].map(names), metric="score")
     scale = palette.ordered(names.values(), palette.SCORES)
     if log_y:
         return _log_scores(rows, scale, title)
-    return error_curve(rows, x="n_params", metric="score", series="curve", log_y=False,
+    return error_curve(rows, x="n_params", metric="score", series="score", log_y=False,
                        color_scale=scale, title=title, x_title=X_TITLE, y_title="score",
                        y_domain=(0.0, 1.0))
 
@@ -39,17 +40,19 @@ def _log_scores(rows: pd.DataFrame, scale: alt.Scale, title: str) -> alt.LayerCh
     """Log y axis reaching down to the smallest accuracy^L, so its climb over many decades
     stays visible (the generic error curve floors at two decades below the highest curve's
     minimum); estimated exact matches of 0 are drawn at that floor."""
-    summary = seed_summary(rows, "n_params", "curve")
+    summary = seed_summary(rows, "n_params", "score")
     floor = float(summary.loc[summary["centre"] > 0, "centre"].min()) / 2
     for col in ("centre", "low", "high"):
         summary[f"{col}_plot"] = summary[col].clip(lower=floor)
-    pick = alt.selection_point(fields=["curve"], bind="legend")
+    pick = alt.selection_point(fields=["score"], bind="legend")
     base = alt.Chart(summary).encode(
         x=alt.X("n_params:Q", title=X_TITLE, scale=alt.Scale(type="log")),
-        color=alt.Color("curve:N", scale=scale, title="score", legend=palette.legend()),
+        color=alt.Color("score:N", scale=scale, title=labels.column("score"),
+                        legend=palette.legend()),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)))
     y_scale = alt.Scale(type="log", domain=[floor, 1.0], nice=False)
-    tooltip = [alt.Tooltip("n_params:Q", title=X_TITLE), alt.Tooltip("curve:N", title="score"),
+    tooltip = [alt.Tooltip("n_params:Q", title=X_TITLE),
+               alt.Tooltip("score:N", title=labels.column("score")),
                alt.Tooltip("centre:Q", title="median", format=".4g"),
                alt.Tooltip("seeds:Q", title="seeds")]
     band = base.mark_area(opacity=0.2).encode(

@@ -36,7 +36,9 @@ def theory_vs_simulation(frame: pd.DataFrame, *, series: str = "ridge_label", ti
         f"{series}:N", scale=scale, title=labels.column(series), legend=palette.legend()),
         "theory risk"))
     if null_risk is not None and null_risk > 0:
-        chart = alt.layer(chart, *horizontal_line(null_risk, "null risk r² (predict 0)"))
+        # Two short lines at the left: the curves climb through the null risk near γ = 0.5
+        # and converge on it at the right.
+        chart = alt.layer(chart, *horizontal_line(null_risk, "null risk r²\n(predict 0)"))
     return chart
 
 
@@ -51,4 +53,6 @@ def risk_against_weak(frame: pd.DataFrame, *, threshold: float | None, null_risk
                          threshold=threshold, height=height)
     lines = _theory_lines(theory, "n_weak", "model", alt.Color(
         "model:N", scale=scale, title="model", legend=palette.legend()), "theory excess risk")
-    return alt.layer(points, lines, *horizontal_line(null_risk, "null risk (predict 0)"))
+    # Right: past the peak the interpolator's risk falls far below the null risk.
+    return alt.layer(points, lines, *horizontal_line(null_risk, "null risk (predict 0)",
+                                                     side="right"))

@@ -67,13 +67,16 @@ def grid_summary(rows: pd.DataFrame) -> pd.DataFrame:
 
 def grid_heatmap(grid: pd.DataFrame, *, title: str = "", height: int = 340) -> alt.LayerChart:
     """Median test error over (model size, training size); the frontier as a white path."""
+    # Ordinal axes label the raw values unless told they are numbers: then "10,560", as on
+    # the other charts' count axes, not "10560".
+    counts = alt.Axis(format=",d", formatType="number")
     cells = alt.Chart(grid).mark_rect().encode(
-        x=alt.X("n_params:O", title="parameters", sort="ascending"),
-        y=alt.Y("n_train:O", title="training size", sort="descending"),
+        x=alt.X("n_params:O", title="parameters", sort="ascending", axis=counts),
+        y=alt.Y("n_train:O", title="training size", sort="descending", axis=counts),
         color=alt.Color("centre:Q", title="test error",
                         scale=alt.Scale(type="log", scheme="viridis", reverse=True)),
-        tooltip=[alt.Tooltip("n_params:Q", title="parameters"),
-                 alt.Tooltip("n_train:Q", title="training size"),
+        tooltip=[alt.Tooltip("n_params:Q", title="parameters", format=",d"),
+                 alt.Tooltip("n_train:Q", title="training size", format=",d"),
                  alt.Tooltip("centre:Q", title="median error", format=".3g"),
                  alt.Tooltip("flops:Q", title="training FLOPs", format=".2e")])
     best = frontier(grid)

@@ -55,6 +55,7 @@ COLUMNS = {
     "family": "model family",
     "model": "model",
     "curve": "curve",
+    "score": "score",
     "stage": "axis moving",
     "points": "test points",
     "setting": "training labels, ridge",
