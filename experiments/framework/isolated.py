@@ -22,7 +22,6 @@ draws it, and a run that is stopped or cancelled keeps it.
 from __future__ import annotations
 
 import errno
-import importlib
 import json
 import multiprocessing
 import os
@@ -353,17 +352,15 @@ def lower_priority(nice: int) -> None:
 
 
 def worker(out: Path, request: dict) -> int:
-    """The child side: priority, imports, then the ceilings, then the run; returns the
-    exit code."""
+    """The child side: priority, then the ceilings, then the run; returns the exit code.
+    The imports and BLAS buffers are the zygote's, loaded before the fork, so the memory
+    ceiling does not have to make room for them."""
     lower_priority(int(request.get("nice", 0)))
     from experiments.framework import registry, store
     from experiments.framework.experiment import run
     from experiments.framework.params import ParamError
 
-    for name in WARM_IMPORTS:  # loaded before the memory ceiling, which they would eat into
-        importlib.import_module(name)
-    warm_blas()
-    used = resource.getrusage(resource.RUSAGE_SELF)  # the limit counts the imports' CPU too
+    used = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(used.ru_utime + used.ru_stime) + int(request["cpu_seconds"])
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     # RLIMIT_DATA counts the heap and anonymous mappings (what a run allocates) but not
