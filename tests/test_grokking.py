@@ -444,8 +444,8 @@ def test_progress_chart_has_aligned_log_axes_and_milestones(default_run):
         steps = [row["step"] for row in spec["datasets"][data["name"]]]
         assert steps == [marks["memorized"], marks["generalized"]]
     series = set()
-    for panel in charts_grokking.progress_measures_panels(default_run, marks):
-        spec = panel.to_dict()
+    for split in ("test", "train"):
+        spec = charts_grokking.progress_measures_panel(default_run, marks, split).to_dict()
         layer = spec["layer"][0]
         assert layer["encoding"]["y"]["scale"]["type"] == "log"
         series |= {row["series"] for row in spec["datasets"][layer["data"]["name"]]}

@@ -112,19 +112,13 @@ def _epoch_domain(frame: pd.DataFrame, last_epoch: int | None) -> list[float]:
     return [float(steps.min()), float(last_epoch or steps.max())]
 
 
-def progress_measures_panels(frame: pd.DataFrame, marks: dict, *,
-                             height: int = 200) -> list[alt.LayerChart]:
-    """Nanda et al.'s progress measures beside the ordinary losses (median over seeds,
-    log axes), milestones marked: test loss with the restricted loss (logits kept on the
-    key frequencies, test pairs), then train loss with the excluded loss (those frequencies
-    removed, training pairs). Two panels: the train losses sit orders of magnitude lower."""
-    return [progress_measures_panel(frame, marks, split, height=height)
-            for split in ("test", "train")]
-
-
 def progress_measures_panel(frame: pd.DataFrame, marks: dict, split: str, *,
                             height: int = 200) -> alt.LayerChart:
-    """The `split` panel of `progress_measures_panels` (on the axes the two share)."""
+    """Nanda et al.'s progress measures beside the ordinary losses (median over seeds,
+    log axes), milestones marked, for `split`: "test" draws the test loss with the
+    restricted loss (logits kept on the key frequencies, test pairs), "train" the train
+    loss with the excluded loss (those frequencies removed, training pairs). One panel per
+    split: the train losses sit orders of magnitude lower."""
     keys = pd.MultiIndex.from_frame(frame[["split", "metric"]])
     rows = frame[keys.isin(list(LOSS_LABELS)) & (frame["seed"] >= 0)]
     if rows.empty or not (rows["metric"] == "restricted_loss").any():
