@@ -4,6 +4,7 @@ dashboard the session starts (which saves into the session's scratch catalog).""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urljoin
 
 import pytest
@@ -158,7 +159,8 @@ def search(page, text: str, rows: int) -> None:
     field = page.get_by_placeholder("id, setting, tag, note, author…")
     field.fill(text)
     field.press("Enter")
-    page.get_by_text(f"{rows} of ").wait_for(timeout=30_000)
+    # Anchored: "1 of " is also inside the caption before the search ("11 of 11 runs").
+    page.get_by_text(re.compile(rf"^{rows} of \d")).wait_for(timeout=30_000)
     wait_for_app(page)
 
 
